@@ -1,0 +1,69 @@
+"""Serializer building blocks shared by every API of the product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+
+
+class StrictSerializerMixin:
+    """Reject fields the serializer does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(self.fields)  # type: ignore[attr-defined]
+            unknown = sorted(str(name) for name in data if name not in known)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    pass
+
+
+class JSONObjectField(serializers.JSONField):
+    """A JSON object (not a list or a scalar) of bounded size."""
+
+    default_error_messages = {
+        "not_object": "Must be a JSON object.",
+        "too_large": "Must have at most {max_keys} keys.",
+    }
+
+    def __init__(self, *, max_keys: int = 200, **kwargs: Any) -> None:
+        self.max_keys = max_keys
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_object")
+        if len(data) > self.max_keys:
+            self.fail("too_large", max_keys=self.max_keys)
+        return data
+
+
+class OrganizationScopedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that can only point at objects of the caller's organisation."""
+
+    def get_queryset(self) -> QuerySet[Model]:
+        queryset = super().get_queryset()
+        return queryset.filter(organization=self.context["organization"])
+
+
+class MemberField(serializers.PrimaryKeyRelatedField):
+    """A user id that must belong to a member of the caller's organisation."""
+
+    def get_queryset(self) -> QuerySet[Model]:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(
+            memberships__organization=self.context["organization"]
+        )

@@ -1,0 +1,209 @@
+"""Input and output shapes of the core API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from cx import segmentation
+from cx.api.fields import (
+    JSONObjectField,
+    MemberField,
+    OrganizationScopedField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
+from cx.models import Customer, Event, Journey, Language, Process, Segment, Touchpoint
+from cx.services.customers import CustomerIn
+from cx.services.events import EventIn
+
+
+class CustomerInSerializer(StrictSerializer):
+    external_id = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, allow_blank=True, default=""
+    )
+    attributes = JSONObjectField(required=False, default=dict)
+
+    def to_customer(self) -> CustomerIn:
+        data = {k: v for k, v in self.validated_data.items() if k != "opted_out"}
+        return CustomerIn(**data)
+
+
+class CustomerUpsertSerializer(CustomerInSerializer):
+    opted_out = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class EventInSerializer(StrictSerializer):
+    event_id = serializers.CharField(max_length=200)
+    type = serializers.CharField(max_length=200)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    customer = CustomerInSerializer(required=False, allow_null=True, default=None)
+    properties = JSONObjectField(required=False, default=dict)
+
+    def to_event(self) -> EventIn:
+        data = dict(self.validated_data)
+        customer = data.pop("customer")
+        return EventIn(**data, customer=CustomerIn(**customer) if customer else None)
+
+
+class EventBatchInSerializer(StrictSerializer):
+    events = serializers.ListField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        max_length=settings.EVENT_BATCH_MAX,
+    )
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TouchpointRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    journey = serializers.CharField(source="journey.name")
+
+
+class EventOutSerializer(serializers.ModelSerializer):
+    customer = CustomerRefSerializer(allow_null=True)
+    touchpoint = TouchpointRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "event_id",
+            "type",
+            "occurred_at",
+            "received_at",
+            "customer",
+            "touchpoint",
+            "properties",
+        ]
+
+
+class BatchItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.IntegerField(help_text="201 stored, 200 already known, 400 rejected")
+    event = EventOutSerializer(required=False)
+    errors = serializers.DictField(required=False)
+
+
+class BatchOutSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = BatchItemSerializer(many=True)
+
+
+class CustomerSerializer(StrictModelSerializer):
+    attributes = JSONObjectField(required=False, default=dict)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "external_id",
+            "email",
+            "name",
+            "language",
+            "attributes",
+            "opted_out",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness is the upsert's business, not a validation error.
+        validators: list[Any] = []
+        extra_kwargs = {"external_id": {"validators": []}}
+
+
+class SegmentSerializer(StrictModelSerializer):
+    rule = serializers.JSONField(
+        help_text="An AND/OR tree of conditions on customer attributes, e.g. "
+        '{"all": [{"attribute": "tier", "operator": "eq", "value": "gold"}]}.'
+    )
+    customer_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Segment
+        fields = ["id", "key", "name", "description", "rule", "customer_count", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_rule(self, rule: object) -> object:
+        from django.core.exceptions import ValidationError
+
+        try:
+            segmentation.validate_rule(rule)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return rule
+
+    def get_customer_count(self, segment: Segment) -> int:
+        return segment.customers().count()
+
+
+class ProcessSerializer(StrictModelSerializer):
+    owner = MemberField(required=False, allow_null=True)
+
+    class Meta:
+        model = Process
+        fields = ["id", "name", "description", "owner", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class TouchpointSerializer(StrictModelSerializer):
+    journey = OrganizationScopedField(queryset=Journey.objects.all())
+    process = OrganizationScopedField(
+        queryset=Process.objects.all(), required=False, allow_null=True
+    )
+    owner = MemberField(required=False, allow_null=True)
+    event_types = serializers.ListField(
+        child=serializers.RegexField(r"^[\w.:\-]+$", max_length=200),
+        required=False,
+        default=list,
+        max_length=100,
+        help_text="The event types that identify this touchpoint.",
+    )
+
+    class Meta:
+        model = Touchpoint
+        fields = [
+            "id",
+            "journey",
+            "position",
+            "name",
+            "channel",
+            "process",
+            "owner",
+            "event_types",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+    def to_representation(self, instance: Touchpoint) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["event_types"] = sorted(t.event_type for t in instance.event_types.all())
+        return data
+
+
+class JourneyTouchpointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Touchpoint
+        fields = ["id", "position", "name", "channel", "process"]
+
+
+class JourneySerializer(StrictModelSerializer):
+    owner = MemberField(required=False, allow_null=True)
+    touchpoints = JourneyTouchpointSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Journey
+        fields = ["id", "name", "description", "owner", "touchpoints", "created_at"]
+        read_only_fields = ["id", "created_at"]

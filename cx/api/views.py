@@ -1,0 +1,179 @@
+"""Views of the core API: thin glue of input serializer → service → output serializer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from cx.api import serializers as s
+from cx.api.permissions import organization_of
+from cx.models import Customer, Journey, Process, Segment, Touchpoint
+from cx.services import customers as customer_services
+from cx.services import events as event_services
+from cx.services.journeys import touchpoint_save
+
+
+class OrganizationViewSet(viewsets.ModelViewSet):
+    """CRUD over one model, always scoped to the caller's organisation."""
+
+    model: type[Model]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.model.objects.for_organization(organization_of(self.request))  # type: ignore[attr-defined]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        context["organization"] = organization_of(self.request)
+        return context
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        serializer.save(organization=organization_of(self.request))
+
+
+class EventView(APIView):
+    @extend_schema(
+        request=s.EventInSerializer,
+        responses={
+            201: s.EventOutSerializer,
+            200: OpenApiResponse(s.EventOutSerializer, description="Already stored"),
+        },
+        summary="Ingest one business event (idempotent by event_id)",
+    )
+    def post(self, request: Request) -> Response:
+        incoming = s.EventInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        (outcome,) = event_services.events_record(
+            organization=organization_of(request), events=[incoming.to_event()]
+        )
+        return Response(
+            s.EventOutSerializer(outcome.event).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+
+class EventBatchView(APIView):
+    @extend_schema(
+        request=s.EventBatchInSerializer,
+        responses={200: s.BatchOutSerializer},
+        summary="Ingest up to 1,000 events; each item is answered on its own",
+    )
+    def post(self, request: Request) -> Response:
+        batch = s.EventBatchInSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        valid: list[tuple[int, event_services.EventIn]] = []
+        results: list[dict[str, Any]] = []
+        for index, item in enumerate(batch.validated_data["events"]):
+            incoming = s.EventInSerializer(data=item)
+            if incoming.is_valid():
+                valid.append((index, incoming.to_event()))
+            else:
+                results.append({"index": index, "status": 400, "errors": incoming.errors})
+        outcomes = event_services.events_record(
+            organization=organization_of(request), events=[event for _, event in valid]
+        )
+        for (index, _), outcome in zip(valid, outcomes, strict=True):
+            results.append(
+                {
+                    "index": index,
+                    "status": 201 if outcome.created else 200,
+                    "event": s.EventOutSerializer(outcome.event).data,
+                }
+            )
+        results.sort(key=lambda result: result["index"])
+        created = sum(1 for outcome in outcomes if outcome.created)
+        return Response(
+            {
+                "created": created,
+                "duplicates": len(outcomes) - created,
+                "rejected": len(results) - len(outcomes),
+                "results": results,
+            }
+        )
+
+
+class CustomerViewSet(OrganizationViewSet):
+    """Customers, upserted by their external id. DELETE erases their personal data."""
+
+    model = Customer
+    serializer_class = s.CustomerSerializer
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["email", "language", "opted_out"]
+
+    @extend_schema(
+        request=s.CustomerUpsertSerializer,
+        responses={201: s.CustomerSerializer, 200: s.CustomerSerializer},
+        summary="Create a customer, or update the one with this external id",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = s.CustomerUpsertSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        customer, created = customer_services.customer_upsert(
+            organization=organization_of(request), customer=incoming.to_customer()
+        )
+        if incoming.validated_data["opted_out"] is not None:
+            customer_services.customer_update(
+                customer=customer, opted_out=incoming.validated_data["opted_out"]
+            )
+        return Response(
+            s.CustomerSerializer(customer).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        serializer.save()
+
+    def perform_destroy(self, instance: Customer) -> None:
+        customer_services.customer_erase(customer=instance)
+
+
+class SegmentViewSet(OrganizationViewSet):
+    model = Segment
+    serializer_class = s.SegmentSerializer
+
+
+class ProcessViewSet(OrganizationViewSet):
+    model = Process
+    serializer_class = s.ProcessSerializer
+
+
+class JourneyViewSet(OrganizationViewSet):
+    model = Journey
+    serializer_class = s.JourneySerializer
+
+    def get_queryset(self) -> QuerySet[Journey]:
+        return super().get_queryset().prefetch_related("touchpoints")
+
+
+class TouchpointViewSet(OrganizationViewSet):
+    model = Touchpoint
+    serializer_class = s.TouchpointSerializer
+    filterset_fields = ["journey", "process", "channel"]
+
+    def get_queryset(self) -> QuerySet[Touchpoint]:
+        return super().get_queryset().prefetch_related("event_types")
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        self._save(serializer)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        self._save(serializer, touchpoint=serializer.instance)
+
+    def _save(self, serializer: BaseSerializer, touchpoint: Touchpoint | None = None) -> None:
+        fields = dict(serializer.validated_data)
+        event_types = fields.pop("event_types", None)
+        serializer.instance = touchpoint_save(
+            organization=organization_of(self.request),
+            fields=fields,
+            event_types=event_types,
+            touchpoint=touchpoint,
+        )

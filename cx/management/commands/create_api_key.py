@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cx.models import Organization
+from cx.services.organizations import api_key_create
+
+
+class Command(BaseCommand):
+    help = "Issue an API key for an organisation. The key is printed once, as the last line."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org", required=True, help="the organisation's slug")
+        parser.add_argument("--name", default="default", help="what the key is for")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            raise CommandError(f"No organisation with slug {options['org']!r}.")
+        issued = api_key_create(organization=organization, name=options["name"])
+        self.stdout.write(
+            f"API key '{issued.api_key.name}' for {organization.slug}. "
+            "Store it now; it cannot be shown again:"
+        )
+        self.stdout.write(issued.secret_key)

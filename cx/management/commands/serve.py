@@ -1,0 +1,91 @@
+"""Run the whole product on one machine: the web server and a Celery worker with beat.
+
+This is what ``make run`` calls. On the embedded default the worker uses kombu's
+filesystem transport, so scheduled work (delayed invitations, reminders, the sweeper)
+runs without any broker server. Ctrl-C stops everything it started.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from cx.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Serve the web app and run a Celery worker with embedded beat beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        address = f"{options['host']}:{options['port']}"
+        python = sys.executable
+        commands = {
+            "web": [python, "manage.py", "runserver", address, "--noreload"],
+            "worker": [
+                python, "-m", "celery", "-A", "cx", "worker", "--beat",
+                "--pool=threads", "--concurrency=4", "--loglevel=INFO",
+                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
+            ],
+        }  # fmt: skip
+        if settings.CELERY_BROKER_URL.startswith("filesystem"):
+            for folder in ("data_folder_in", "control_folder"):
+                path = settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]
+                __import__("pathlib").Path(str(path)).mkdir(parents=True, exist_ok=True)
+        processes = {name: subprocess.Popen(command) for name, command in commands.items()}  # noqa: S603
+        self._banner(address)
+
+        stopping = False
+
+        def stop(*_: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} stopped (exit {process.returncode}).")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            self.stdout.write("Stopping…")
+            for process in processes.values():
+                if process.poll() is None:
+                    process.terminate()
+            deadline = time.monotonic() + 10
+            for process in processes.values():
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    def _banner(self, address: str) -> None:
+        logins = ", ".join(login.username for login in DEMO_LOGINS)
+        mail = (
+            settings.EMAIL_FILE_PATH
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+            else settings.EMAIL_BACKEND
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  CX feedback is running at http://{address}/\n"
+                f"  Admin:        http://{address}/admin/  (users {logins}; "
+                f"password {DEMO_PASSWORD})\n"
+                f"  API docs:     http://{address}/api/docs/\n"
+                f"  Health:       http://{address}/healthz\n"
+                f"  Mail goes to: {mail}\n"
+                "  Press Ctrl-C to stop.\n"
+            )
+        )

@@ -1,0 +1,141 @@
+"""Customers: upserted by ``external_id``, set-based, and erased on request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cx.models import Customer, Organization
+
+UPSERT_CHUNK = 500
+
+
+@dataclass
+class CustomerIn:
+    """A customer as an integrating system describes it; empty fields change nothing."""
+
+    external_id: str
+    email: str = ""
+    name: str = ""
+    language: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def absorb(self, later: CustomerIn) -> None:
+        """Fold a later description of the same customer into this one."""
+        self.email = later.email or self.email
+        self.name = later.name or self.name
+        self.language = later.language or self.language
+        self.attributes = {**self.attributes, **later.attributes}
+
+
+def _merged(customers: Iterable[CustomerIn]) -> list[CustomerIn]:
+    """Return one description per external id (an upsert may touch a row only once)."""
+    by_id: dict[str, CustomerIn] = {}
+    for customer in customers:
+        if customer.external_id in by_id:
+            by_id[customer.external_id].absorb(customer)
+        else:
+            by_id[customer.external_id] = CustomerIn(
+                external_id=customer.external_id,
+                email=customer.email,
+                name=customer.name,
+                language=customer.language,
+                attributes=dict(customer.attributes),
+            )
+    return list(by_id.values())
+
+
+def _attributes_merge_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "cx_customer.attributes || excluded.attributes"
+    return "json_patch(cx_customer.attributes, excluded.attributes)"
+
+
+def customers_upsert(
+    *, organization: Organization, customers: Sequence[CustomerIn]
+) -> dict[str, int]:
+    """Insert or update ``customers`` in a few statements; return their ids by external id.
+
+    Existing customers keep fields the input leaves empty, and their attributes are merged
+    key by key (the input wins), atomically in SQL, so concurrent upserts lose nothing.
+    """
+    merged = _merged(customers)
+    if not merged:
+        return {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    row = f"(%s, %s, %s, %s, %s, %s{json_cast}, FALSE, %s, %s)"
+    ids: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(merged), UPSERT_CHUNK):
+            chunk = merged[start : start + UPSERT_CHUNK]
+            params: list[object] = []
+            for customer in chunk:
+                params += [
+                    organization.pk,
+                    customer.external_id,
+                    customer.email,
+                    customer.name,
+                    customer.language,
+                    json.dumps(customer.attributes),
+                    now,
+                    now,
+                ]
+            # Column names are fixed above; only values travel as parameters.
+            cursor.execute(
+                "INSERT INTO cx_customer (organization_id, external_id, email, name, "  # noqa: S608
+                "language, attributes, opted_out, created_at, updated_at) VALUES "
+                + ", ".join([row] * len(chunk))
+                + " ON CONFLICT (organization_id, external_id) DO UPDATE SET "
+                "email = CASE WHEN excluded.email <> '' THEN excluded.email "
+                "ELSE cx_customer.email END, "
+                "name = CASE WHEN excluded.name <> '' THEN excluded.name "
+                "ELSE cx_customer.name END, "
+                "language = CASE WHEN excluded.language <> '' THEN excluded.language "
+                "ELSE cx_customer.language END, "
+                f"attributes = {_attributes_merge_sql()}, "
+                "updated_at = excluded.updated_at "
+                "RETURNING id, external_id",
+                params,
+            )
+            ids.update({external_id: pk for pk, external_id in cursor.fetchall()})
+    return ids
+
+
+def customer_upsert(*, organization: Organization, customer: CustomerIn) -> tuple[Customer, bool]:
+    """Upsert one customer; return it and whether it was new."""
+    existed = (
+        Customer.objects.for_organization(organization)
+        .filter(external_id=customer.external_id)
+        .exists()
+    )
+    ids = customers_upsert(organization=organization, customers=[customer])
+    return Customer.objects.get(pk=ids[customer.external_id]), not existed
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, opted_out: bool | None = None) -> Customer:
+    """Change the flags that an upsert does not touch."""
+    if opted_out is not None and customer.opted_out != opted_out:
+        customer.opted_out = opted_out
+        customer.save(update_fields=["opted_out", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def customer_erase(*, customer: Customer) -> None:
+    """Remove the customer's personal data but keep the row, so aggregates stay right.
+
+    The row is kept under a meaningless id and opted out, so no survey reaches it again.
+    """
+    customer.external_id = f"erased-{customer.pk}"
+    customer.email = ""
+    customer.name = ""
+    customer.attributes = {}
+    customer.opted_out = True
+    customer.save()

@@ -1,0 +1,1 @@
+"""CX maturity: evidence, self-assessment, scoring and the executive report."""

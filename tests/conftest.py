@@ -1,0 +1,118 @@
+"""Personas and fixtures shared by the whole suite.
+
+Personas: *Aino* owns the demo-like organisation "Aurora Bank" and its API key; *Bertil*
+is her CX manager; *Olli* is an outsider in "Other Oy", who must never see Aurora's data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from cx.models import Journey, Organization, Role
+from cx.services.journeys import touchpoint_save
+from cx.services.organizations import (
+    api_key_create,
+    member_add,
+    organization_create,
+    staff_user_create,
+)
+
+REQUIRE_SERVICES = os.environ.get("CX_REQUIRE_SERVICES") == "1"
+
+
+def _uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _broker_is_server() -> bool:
+    return settings.CELERY_BROKER_URL.startswith(("redis://", "amqp://"))
+
+
+def _missing_service(item: pytest.Item) -> str | None:
+    if "postgres" in item.keywords and not _uses_postgres():
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if "broker" in item.keywords and not _broker_is_server():
+        return "needs a broker server: set CELERY_BROKER_URL=redis://... or amqp://..."
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test whose server is absent, saying why; with CX_REQUIRE_SERVICES=1, fail it."""
+    reason = _missing_service(item)
+    if reason is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"CX_REQUIRE_SERVICES=1 but this test {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def aurora(db: None) -> Organization:
+    return organization_create(slug="aurora", name="Aurora Bank", default_language="fi")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organization:
+    return organization_create(slug="other", name="Other Oy", default_language="en")
+
+
+@pytest.fixture
+def aino(aurora: Organization):  # type: ignore[no-untyped-def]
+    user = staff_user_create(username="aino", email="aino@aurora.example", password="pw-aino")
+    member_add(organization=aurora, user=user, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def olli(other_org: Organization):  # type: ignore[no-untyped-def]
+    user = staff_user_create(username="olli", email="olli@other.example", password="pw-olli")
+    member_add(organization=other_org, user=user, role=Role.OWNER)
+    return user
+
+
+def _client_for(organization: Organization) -> APIClient:
+    client = APIClient()
+    issued = api_key_create(organization=organization)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret_key}")
+    client.api_key = issued.api_key  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def api(aurora: Organization) -> APIClient:
+    """An integrating system of Aurora Bank, with a valid API key."""
+    return _client_for(aurora)
+
+
+@pytest.fixture
+def outsider_api(other_org: Organization) -> APIClient:
+    """Other Oy's integrating system: it must see nothing of Aurora's."""
+    return _client_for(other_org)
+
+
+@pytest.fixture
+def mortgage(aurora: Organization) -> Journey:
+    """Aurora's mortgage journey with a chat touchpoint named by ``chat.ended``."""
+    journey = Journey.objects.create(organization=aurora, name="Mortgage")
+    touchpoint_save(
+        organization=aurora,
+        fields={"journey": journey, "position": 1, "name": "Loan pages", "channel": "web"},
+        event_types=["web.loan_pages_viewed"],
+    )
+    touchpoint_save(
+        organization=aurora,
+        fields={"journey": journey, "position": 2, "name": "Advisor chat", "channel": "chat"},
+        event_types=["chat.ended"],
+    )
+    return journey
+
+
+@pytest.fixture(autouse=True)
+def _media_and_var(tmp_path, settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    yield

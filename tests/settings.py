@@ -1,0 +1,17 @@
+"""Settings for the test suite: the product's settings with test-friendly defaults.
+
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` still come from the environment, so the same
+suite runs on the embedded default and against real PostgreSQL and Redis in CI.
+"""
+
+import os
+
+os.environ.setdefault("CX_TESTING", "1")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+os.environ.setdefault("EMAIL_URL", "memory")
+
+from cx.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STATIC_ROOT = None  # whitenoise serves from the finders in tests
+WHITENOISE_USE_FINDERS = True
