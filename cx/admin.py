@@ -78,7 +78,14 @@ class MembershipAdmin(OrganizationScopedAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(OrganizationScopedAdmin):
-    list_display = ["name", "organization", "lookup", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "organization",
+        "lookup",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["organization", ("revoked_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["lookup", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
@@ -95,7 +102,14 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(OrganizationScopedAdmin):
-    list_display = ["__str__", "external_id", "email", "language", "opted_out", "updated_at"]
+    list_display = [
+        "__str__",
+        "external_id",
+        "email",
+        "language",
+        "opted_out",
+        "updated_at",
+    ]
     list_filter = ["organization", "language", "opted_out"]
     search_fields = ["external_id", "email", "name"]
     readonly_fields = ["created_at", "updated_at"]
@@ -105,7 +119,9 @@ class CustomerAdmin(OrganizationScopedAdmin):
     def erase(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         for customer in queryset:
             customer_erase(customer=customer)
-        messages.success(request, _("Erased %(n)d customer(s).") % {"n": queryset.count()})
+        messages.success(
+            request, _("Erased %(n)d customer(s).") % {"n": queryset.count()}
+        )
 
 
 @admin.register(Segment)
@@ -140,7 +156,9 @@ class JourneyAdmin(OrganizationScopedAdmin):
     search_fields = ["name"]
     inlines = [TouchpointInline]
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
         for touchpoint in formset.save(commit=False):
             touchpoint.organization_id = form.instance.organization_id
             touchpoint.save()
@@ -156,7 +174,14 @@ class EventTypeInline(admin.TabularInline):
 
 @admin.register(Touchpoint)
 class TouchpointAdmin(OrganizationScopedAdmin):
-    list_display = ["name", "journey", "position", "channel", "process", "event_type_list"]
+    list_display = [
+        "name",
+        "journey",
+        "position",
+        "channel",
+        "process",
+        "event_type_list",
+    ]
     list_filter = ["organization", "journey", "channel", "process"]
     search_fields = ["name", "event_types__event_type"]
     inlines = [EventTypeInline]
@@ -168,7 +193,9 @@ class TouchpointAdmin(OrganizationScopedAdmin):
     def event_type_list(self, touchpoint: Touchpoint) -> str:
         return ", ".join(t.event_type for t in touchpoint.event_types.all())
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
         for event_type in formset.save(commit=False):
             event_type.organization_id = form.instance.organization_id
             event_type.save()
@@ -178,7 +205,14 @@ class TouchpointAdmin(OrganizationScopedAdmin):
 
 @admin.register(Event)
 class EventAdmin(OrganizationScopedAdmin):
-    list_display = ["type", "event_id", "customer", "touchpoint", "occurred_at", "received_at"]
+    list_display = [
+        "type",
+        "event_id",
+        "customer",
+        "touchpoint",
+        "occurred_at",
+        "received_at",
+    ]
     list_filter = ["organization", "type", "touchpoint__journey", "occurred_at"]
     search_fields = ["event_id", "type", "customer__external_id", "customer__email"]
     date_hierarchy = "occurred_at"

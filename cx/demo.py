@@ -55,7 +55,11 @@ SEGMENTS = [
         {
             "any": [
                 {"attribute": "previous_products", "operator": "eq", "value": 0},
-                {"attribute": "previous_products", "operator": "exists", "value": False},
+                {
+                    "attribute": "previous_products",
+                    "operator": "exists",
+                    "value": False,
+                },
             ]
         },
     ),
@@ -81,7 +85,13 @@ JOURNEYS = {
             (1, "Search landing", "web", "lending", ["web.search_landing"]),
             (2, "Loan pages", "web", "lending", ["web.loan_pages_viewed"]),
             (3, "Advisor chat", "chat", "service", ["chat.ended"]),
-            (4, "Loan application", "web", "lending", ["mortgage.application_submitted"]),
+            (
+                4,
+                "Loan application",
+                "web",
+                "lending",
+                ["mortgage.application_submitted"],
+            ),
             (5, "Personal offer", "email", "lending", ["mortgage.offer_sent"]),
         ],
     ),
@@ -102,7 +112,9 @@ def load_core(organization: Organization, progress: Progress) -> None:
     """Create the demo's staff, segments, processes, journeys and touchpoints."""
     for login in DEMO_LOGINS:
         user = staff_user_create(
-            username=login.username, email=f"{login.username}@demo.example", password=DEMO_PASSWORD
+            username=login.username,
+            email=f"{login.username}@demo.example",
+            password=DEMO_PASSWORD,
         )
         member_add(organization=organization, user=user, role=login.role)
         if login.role == Role.CX_MANAGER and organization.cx_owner_id is None:

@@ -22,12 +22,15 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s", exception)
         response = JsonResponse(
-            {"detail": "The service is temporarily unavailable; retry shortly."}, status=503
+            {"detail": "The service is temporarily unavailable; retry shortly."},
+            status=503,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -56,7 +56,9 @@ def validate_rule(rule: object, *, depth: int = 0) -> None:
         return
     unknown = set(rule) - {"attribute", "operator", "value"}
     if unknown:
-        raise ValidationError(f"Unknown keys in condition: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            f"Unknown keys in condition: {', '.join(sorted(unknown))}."
+        )
     attribute, operator = rule.get("attribute"), rule.get("operator")
     if not isinstance(attribute, str) or not attribute or "__" in attribute:
         raise ValidationError("'attribute' must be a non-empty name without '__'.")
@@ -66,7 +68,9 @@ def validate_rule(rule: object, *, depth: int = 0) -> None:
         raise ValidationError("A condition needs a 'value'.")
     value = rule["value"]
     if operator in ORDERING_OPERATORS and not _is_number(value):
-        raise ValidationError(f"'{operator}' compares numbers; 'value' must be a number.")
+        raise ValidationError(
+            f"'{operator}' compares numbers; 'value' must be a number."
+        )
     if operator == "in" and not isinstance(value, list):
         raise ValidationError("'in' needs a list as 'value'.")
     if operator == "contains" and not isinstance(value, str):
@@ -139,7 +143,11 @@ def to_q(rule: Rule, *, field: str = "attributes") -> Q:
         return has_key & Q(IContains(KeyTextTransform(name, field), value))
     # Ordering compares numbers only, as evaluate() does: a JSON number compared with a
     # JSON number, never text with number.
-    return has_key & Q(JsonIsNumber(field, name)) & Q(**{f"{field}__{name}__{operator}": value})
+    return (
+        has_key
+        & Q(JsonIsNumber(field, name))
+        & Q(**{f"{field}__{name}__{operator}": value})
+    )
 
 
 class JsonIsNumber(Func):

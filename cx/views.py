@@ -16,5 +16,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": health.database_state(), "broker": health.broker_state()}
     healthy = all(state == "ok" for state in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status=200 if healthy else 503,
     )

@@ -63,14 +63,18 @@ def other_org(db: None) -> Organization:
 
 @pytest.fixture
 def aino(aurora: Organization):  # type: ignore[no-untyped-def]
-    user = staff_user_create(username="aino", email="aino@aurora.example", password="pw-aino")
+    user = staff_user_create(
+        username="aino", email="aino@aurora.example", password="pw-aino"
+    )
     member_add(organization=aurora, user=user, role=Role.OWNER)
     return user
 
 
 @pytest.fixture
 def olli(other_org: Organization):  # type: ignore[no-untyped-def]
-    user = staff_user_create(username="olli", email="olli@other.example", password="pw-olli")
+    user = staff_user_create(
+        username="olli", email="olli@other.example", password="pw-olli"
+    )
     member_add(organization=other_org, user=user, role=Role.OWNER)
     return user
 
@@ -101,12 +105,22 @@ def mortgage(aurora: Organization) -> Journey:
     journey = Journey.objects.create(organization=aurora, name="Mortgage")
     touchpoint_save(
         organization=aurora,
-        fields={"journey": journey, "position": 1, "name": "Loan pages", "channel": "web"},
+        fields={
+            "journey": journey,
+            "position": 1,
+            "name": "Loan pages",
+            "channel": "web",
+        },
         event_types=["web.loan_pages_viewed"],
     )
     touchpoint_save(
         organization=aurora,
-        fields={"journey": journey, "position": 2, "name": "Advisor chat", "channel": "chat"},
+        fields={
+            "journey": journey,
+            "position": 2,
+            "name": "Advisor chat",
+            "channel": "chat",
+        },
         event_types=["chat.ended"],
     )
     return journey

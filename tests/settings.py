@@ -10,7 +10,7 @@ os.environ.setdefault("CX_TESTING", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("EMAIL_URL", "memory")
 
-from cx.settings import *  # noqa: E402, F403
+from cx.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT = None  # whitenoise serves from the finders in tests

@@ -39,13 +39,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         scheme, _, token = header.partition(" ")
         if scheme != self.keyword or not token.strip():
-            raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <API key>'.")
+            raise exceptions.AuthenticationFailed(
+                "Use 'Authorization: Bearer <API key>'."
+            )
         key = self._key_for(token.strip())
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             # Written at most once a minute, so that the hot path stays read-only.
             ApiKey.objects.filter(pk=key.pk).filter(
-                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+                Q(last_used_at__isnull=True)
+                | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
             ).update(last_used_at=now)
         return ApiClient(organization=key.organization, key=key), key
 
@@ -75,4 +78,8 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
-        return {"type": "http", "scheme": "bearer", "description": "An organisation's API key."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An organisation's API key.",
+        }

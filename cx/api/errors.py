@@ -14,11 +14,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain and database errors to API responses, then defer to DRF."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, IntegrityError):
         return Response(
-            {"detail": "This conflicts with an existing object (a name or key already used)."},
+            {
+                "detail": "This conflicts with an existing object (a name or key already used)."
+            },
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)

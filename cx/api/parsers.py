@@ -51,7 +51,9 @@ class StrictJSONParser(JSONParser):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise exceptions.ParseError("The request body is not valid UTF-8.") from None
+            raise exceptions.ParseError(
+                "The request body is not valid UTF-8."
+            ) from None
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:

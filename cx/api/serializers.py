@@ -23,7 +23,9 @@ from cx.services.events import EventIn
 class CustomerInSerializer(StrictSerializer):
     external_id = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     language = serializers.ChoiceField(
         choices=Language.choices, required=False, allow_blank=True, default=""
     )
@@ -41,7 +43,9 @@ class CustomerUpsertSerializer(CustomerInSerializer):
 class EventInSerializer(StrictSerializer):
     event_id = serializers.CharField(max_length=200)
     type = serializers.CharField(max_length=200)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None
+    )
     customer = CustomerInSerializer(required=False, allow_null=True, default=None)
     properties = JSONObjectField(required=False, default=dict)
 
@@ -90,7 +94,9 @@ class EventOutSerializer(serializers.ModelSerializer):
 
 class BatchItemSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    status = serializers.IntegerField(help_text="201 stored, 200 already known, 400 rejected")
+    status = serializers.IntegerField(
+        help_text="201 stored, 200 already known, 400 rejected"
+    )
     event = EventOutSerializer(required=False)
     errors = serializers.DictField(required=False)
 
@@ -133,7 +139,15 @@ class SegmentSerializer(StrictModelSerializer):
 
     class Meta:
         model = Segment
-        fields = ["id", "key", "name", "description", "rule", "customer_count", "created_at"]
+        fields = [
+            "id",
+            "key",
+            "name",
+            "description",
+            "rule",
+            "customer_count",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
     def validate_rule(self, rule: object) -> object:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -76,7 +76,9 @@ class EventBatchView(APIView):
             if incoming.is_valid():
                 valid.append((index, incoming.to_event()))
             else:
-                results.append({"index": index, "status": 400, "errors": incoming.errors})
+                results.append(
+                    {"index": index, "status": 400, "errors": incoming.errors}
+                )
         outcomes = event_services.events_record(
             organization=organization_of(request), events=[event for _, event in valid]
         )
@@ -168,7 +170,9 @@ class TouchpointViewSet(OrganizationViewSet):
     def perform_update(self, serializer: BaseSerializer) -> None:
         self._save(serializer, touchpoint=serializer.instance)
 
-    def _save(self, serializer: BaseSerializer, touchpoint: Touchpoint | None = None) -> None:
+    def _save(
+        self, serializer: BaseSerializer, touchpoint: Touchpoint | None = None
+    ) -> None:
         fields = dict(serializer.validated_data)
         event_types = fields.pop("event_types", None)
         serializer.instance = touchpoint_save(

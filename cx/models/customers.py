@@ -14,7 +14,10 @@ class Customer(models.Model):
     """A person who gives feedback, known to the organisation by its own ``external_id``."""
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="customers", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="customers",
+        verbose_name=_("organisation"),
     )
     external_id = models.CharField(_("external id"), max_length=200)
     email = models.EmailField(_("email"), blank=True, default="")
@@ -44,7 +47,9 @@ class Customer(models.Model):
                 name="customer_language_known",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "email"], name="customer_email_idx")]
+        indexes = [
+            models.Index(fields=["organization", "email"], name="customer_email_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name or self.external_id
@@ -68,13 +73,18 @@ class Segment(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="segments", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="segments",
+        verbose_name=_("organisation"),
     )
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
     rule = models.JSONField(
-        _("rule"), default=segmentation.match_all, validators=[segmentation.validate_rule]
+        _("rule"),
+        default=segmentation.match_all,
+        validators=[segmentation.validate_rule],
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -85,7 +95,9 @@ class Segment(models.Model):
         verbose_name_plural = _("segments")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="segment_key_once"),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="segment_key_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,4 +112,3 @@ class Segment(models.Model):
         return Customer.objects.for_organization(self.organization_id).filter(
             segmentation.to_q(self.rule)
         )
-

@@ -15,7 +15,10 @@ class Event(models.Model):
     """Something the customer just did ("chat ended"), stored once per ``event_id``."""
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="events", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="events",
+        verbose_name=_("organisation"),
     )
     event_id = models.CharField(_("event id"), max_length=200)
     type = models.CharField(_("type"), max_length=200)
@@ -47,10 +50,14 @@ class Event(models.Model):
         ordering = ["-occurred_at"]
         constraints = [
             # Idempotency of ingestion rests on this constraint, not on a prior lookup.
-            models.UniqueConstraint(fields=["organization", "event_id"], name="event_id_once"),
+            models.UniqueConstraint(
+                fields=["organization", "event_id"], name="event_id_once"
+            ),
         ]
         indexes = [
-            models.Index(fields=["organization", "type", "occurred_at"], name="event_type_idx"),
+            models.Index(
+                fields=["organization", "type", "occurred_at"], name="event_type_idx"
+            ),
             models.Index(fields=["customer", "occurred_at"], name="event_customer_idx"),
         ]
 

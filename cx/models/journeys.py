@@ -14,7 +14,10 @@ class Process(models.Model):
     """A business process ("mortgage lending", "claims handling") with an accountable owner."""
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="processes", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="processes",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
@@ -35,7 +38,9 @@ class Process(models.Model):
         verbose_name_plural = _("business processes")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="process_name_once"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="process_name_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -46,7 +51,10 @@ class Journey(models.Model):
     """A customer journey: the mapped "happy path" of ordered touchpoints."""
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="journeys", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="journeys",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
@@ -67,7 +75,9 @@ class Journey(models.Model):
         verbose_name_plural = _("journeys")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="journey_name_once"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="journey_name_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,14 +98,19 @@ class Touchpoint(models.Model):
     """One step of a journey, where the customer meets the organisation in a channel."""
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="touchpoints", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="touchpoints",
+        verbose_name=_("organisation"),
     )
     journey = models.ForeignKey(
         Journey, models.CASCADE, related_name="touchpoints", verbose_name=_("journey")
     )
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=200)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel, default=Channel.WEB)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel, default=Channel.WEB
+    )
     process = models.ForeignKey(
         Process,
         models.SET_NULL,
@@ -125,7 +140,8 @@ class Touchpoint(models.Model):
                 fields=["journey", "position"], name="touchpoint_position_once"
             ),
             models.CheckConstraint(
-                condition=models.Q(channel__in=Channel.values), name="touchpoint_channel_known"
+                condition=models.Q(channel__in=Channel.values),
+                name="touchpoint_channel_known",
             ),
         ]
 
@@ -140,7 +156,10 @@ class TouchpointEventType(models.Model):
         Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
     touchpoint = models.ForeignKey(
-        Touchpoint, models.CASCADE, related_name="event_types", verbose_name=_("touchpoint")
+        Touchpoint,
+        models.CASCADE,
+        related_name="event_types",
+        verbose_name=_("touchpoint"),
     )
     event_type = models.CharField(_("event type"), max_length=200)
 
@@ -152,7 +171,8 @@ class TouchpointEventType(models.Model):
         ordering = ["event_type"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "event_type"], name="event_type_names_one_touchpoint"
+                fields=["organization", "event_type"],
+                name="event_type_names_one_touchpoint",
             ),
         ]
 

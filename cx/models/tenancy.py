@@ -25,7 +25,9 @@ class Language(models.TextChoices):
 def validate_timezone(value: str) -> None:
     """Reject a name that is not an IANA time zone."""
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+        raise ValidationError(
+            _("%(value)s is not a known time zone."), params={"value": value}
+        )
 
 
 class Organization(models.Model):
@@ -34,7 +36,10 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     timezone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Helsinki", validators=[validate_timezone]
+        _("time zone"),
+        max_length=64,
+        default="Europe/Helsinki",
+        validators=[validate_timezone],
     )
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language, default=Language.FINNISH
@@ -81,12 +86,20 @@ class Membership(models.Model):
     """A staff user's role in one organisation."""
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.ANALYST)
+    role = models.CharField(
+        _("role"), max_length=16, choices=Role, default=Role.ANALYST
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OrganizationManager()
@@ -95,7 +108,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_once"),
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="membership_role_known"
             ),
@@ -127,7 +142,10 @@ class ApiKey(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="api_keys", verbose_name=_("organisation")
+        Organization,
+        models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=100, default="default")
     lookup = models.CharField(_("lookup"), max_length=16, unique=True, editable=False)

@@ -107,7 +107,9 @@ def customers_upsert(
     return ids
 
 
-def customer_upsert(*, organization: Organization, customer: CustomerIn) -> tuple[Customer, bool]:
+def customer_upsert(
+    *, organization: Organization, customer: CustomerIn
+) -> tuple[Customer, bool]:
     """Upsert one customer; return it and whether it was new."""
     existed = (
         Customer.objects.for_organization(organization)

@@ -56,11 +56,15 @@ class EventOutcome:
 @cache
 def event_receivers() -> tuple[EventReceiver, ...]:
     """Return the callables that act on newly stored events."""
-    return tuple(import_string(path) for path in getattr(settings, "CX_EVENT_RECEIVERS", ()))
+    return tuple(
+        import_string(path) for path in getattr(settings, "CX_EVENT_RECEIVERS", ())
+    )
 
 
 @transaction.atomic
-def events_record(*, organization: Organization, events: Sequence[EventIn]) -> list[EventOutcome]:
+def events_record(
+    *, organization: Organization, events: Sequence[EventIn]
+) -> list[EventOutcome]:
     """Store ``events`` once each and return an outcome per input, in input order."""
     posted_ids = list(dict.fromkeys(event.event_id for event in events))
     known = set(
@@ -118,7 +122,9 @@ def _insert(*, organization: Organization, events: list[EventIn]) -> set[int]:
                     organization.pk,
                     event.event_id,
                     event.type,
-                    customer_ids[event.customer.external_id] if event.customer else None,
+                    customer_ids[event.customer.external_id]
+                    if event.customer
+                    else None,
                     touchpoints.get(event.type),
                     adapt(event.occurred_at or received_at),
                     adapt(received_at),

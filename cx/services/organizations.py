@@ -14,7 +14,11 @@ from cx.models.tenancy import api_key_digest
 
 @transaction.atomic
 def organization_create(
-    *, slug: str, name: str, timezone: str = "Europe/Helsinki", default_language: str = "fi"
+    *,
+    slug: str,
+    name: str,
+    timezone: str = "Europe/Helsinki",
+    default_language: str = "fi",
 ) -> Organization:
     """Create an organisation after validating its fields."""
     organization = Organization(
@@ -37,7 +41,10 @@ def api_key_create(*, organization: Organization, name: str = "default") -> Issu
     """Issue a new API key for ``organization``; only its hash is stored."""
     full_key, lookup, secret = ApiKey.generate()
     api_key = ApiKey.objects.create(
-        organization=organization, name=name, lookup=lookup, digest=api_key_digest(secret)
+        organization=organization,
+        name=name,
+        lookup=lookup,
+        digest=api_key_digest(secret),
     )
     return IssuedKey(api_key=api_key, secret_key=full_key)
 

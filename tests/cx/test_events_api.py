@@ -44,7 +44,10 @@ def test_same_event_again_answers_200_with_same_body_and_stores_nothing(api, mor
     first = api.post("/api/v1/events/", EVENT, format="json")
     again = api.post(
         "/api/v1/events/",
-        {**EVENT, "customer": {"external_id": "c-42", "attributes": {"tier": "silver"}}},
+        {
+            **EVENT,
+            "customer": {"external_id": "c-42", "attributes": {"tier": "silver"}},
+        },
         format="json",
     )
 
@@ -61,13 +64,20 @@ def test_customer_is_upserted_and_attributes_merged(api, aurora):
         {
             "event_id": "evt-2",
             "type": "mortgage.offer_sent",
-            "customer": {"external_id": "c-42", "attributes": {"tier": "platinum", "kids": 2}},
+            "customer": {
+                "external_id": "c-42",
+                "attributes": {"tier": "platinum", "kids": 2},
+            },
         },
         format="json",
     )
 
     customer = Customer.objects.get()
-    assert customer.attributes == {"tier": "platinum", "customer_value": 150000, "kids": 2}
+    assert customer.attributes == {
+        "tier": "platinum",
+        "customer_value": 150000,
+        "kids": 2,
+    }
     assert customer.name == "Maija Meikäläinen"  # an absent name does not blank it
     assert customer.events.count() == 2
 
@@ -138,7 +148,12 @@ def test_oversize_body_gets_413(api):
 
 
 def test_missing_or_wrong_or_revoked_key_gets_401(api, client):
-    assert client.post("/api/v1/events/", EVENT, content_type="application/json").status_code == 401
+    assert (
+        client.post(
+            "/api/v1/events/", EVENT, content_type="application/json"
+        ).status_code
+        == 401
+    )
     wrong = client.post(
         "/api/v1/events/",
         EVENT,
@@ -163,7 +178,11 @@ def test_events_of_other_organisations_are_separate(api, outsider_api):
 
 def test_batch_answers_each_item(api, mortgage):
     events = [
-        {"event_id": f"b-{n}", "type": "chat.ended", "customer": {"external_id": f"c-{n % 3}"}}
+        {
+            "event_id": f"b-{n}",
+            "type": "chat.ended",
+            "customer": {"external_id": f"c-{n % 3}"},
+        }
         for n in range(5)
     ]
     events.append({"event_id": "b-bad", "type": ""})  # rejected
@@ -194,7 +213,9 @@ def test_batch_again_creates_nothing(api, mortgage):
 
 
 def test_batch_over_the_limit_is_refused_whole(api, settings):
-    events = [{"event_id": f"b-{n}", "type": "t"} for n in range(settings.EVENT_BATCH_MAX + 1)]
+    events = [
+        {"event_id": f"b-{n}", "type": "t"} for n in range(settings.EVENT_BATCH_MAX + 1)
+    ]
 
     response = api.post("/api/v1/events/batch/", {"events": events}, format="json")
 

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="short unique name used in URLs and commands")
-        parser.add_argument("--name", required=True, help="the organisation's display name")
+        parser.add_argument(
+            "--name", required=True, help="the organisation's display name"
+        )
         parser.add_argument("--timezone", default="Europe/Helsinki")
         parser.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
 
@@ -26,6 +28,10 @@ class Command(BaseCommand):
                 default_language=options["language"],
             )
         except ValidationError as exc:
-            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            problems = "; ".join(
+                f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()
+            )
             raise CommandError(problems) from None
-        self.stdout.write(f"Created organisation {organization.slug} ({organization.name}).")
+        self.stdout.write(
+            f"Created organisation {organization.slug} ({organization.name})."
+        )

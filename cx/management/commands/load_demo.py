@@ -37,7 +37,9 @@ class Command(BaseCommand):
                 step(organization, bar.set_postfix_str)
                 bar.update(1)
 
-        self.stdout.write(self.style.SUCCESS(f"Demo organisation '{organization.slug}' ready."))
-        self.stdout.write("Staff logins (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo organisation '{organization.slug}' ready.")
+        )
+        self.stdout.write(f"Staff logins (password for all: {demo.DEMO_PASSWORD}):")
         for login in demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<8} {login.role.label}")

@@ -41,7 +41,9 @@ class Command(BaseCommand):
             for folder in ("data_folder_in", "control_folder"):
                 path = settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]
                 __import__("pathlib").Path(str(path)).mkdir(parents=True, exist_ok=True)
-        processes = {name: subprocess.Popen(command) for name, command in commands.items()}  # noqa: S603
+        processes = {
+            name: subprocess.Popen(command) for name, command in commands.items()
+        }
         self._banner(address)
 
         stopping = False
@@ -56,7 +58,9 @@ class Command(BaseCommand):
             while not stopping:
                 for name, process in processes.items():
                     if process.poll() is not None:
-                        self.stderr.write(f"{name} stopped (exit {process.returncode}).")
+                        self.stderr.write(
+                            f"{name} stopped (exit {process.returncode})."
+                        )
                         stopping = True
                 time.sleep(0.5)
         finally:
