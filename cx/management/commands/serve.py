@@ -7,6 +7,8 @@ runs without any broker server. Ctrl-C stops everything it started.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -42,9 +44,11 @@ class Command(BaseCommand):
             for folder in ("data_folder_in", "control_folder"):
                 path = settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]
                 Path(str(path)).mkdir(parents=True, exist_ok=True)
-        # Our own interpreter with fixed arguments: nothing here comes from a user.
+        # Our own interpreter with fixed arguments: nothing here comes from a user. Each
+        # child leads its own process group, so that stopping it stops its children too
+        # (the worker's embedded beat).
         processes = {
-            name: subprocess.Popen(command)  # noqa: S603
+            name: subprocess.Popen(command, process_group=0)  # noqa: S603
             for name, command in commands.items()
         }
         self._banner(address)
@@ -69,14 +73,14 @@ class Command(BaseCommand):
         finally:
             self.stdout.write("Stopping…")
             for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
+                _signal_group(process, signal.SIGTERM)
             deadline = time.monotonic() + 10
             for process in processes.values():
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    _signal_group(process, signal.SIGKILL)
+                    process.wait()
 
     def _banner(self, address: str) -> None:
         logins = ", ".join(login.username for login in DEMO_LOGINS)
@@ -96,3 +100,9 @@ class Command(BaseCommand):
                 "  Press Ctrl-C to stop.\n"
             )
         )
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Send ``signum`` to ``process`` and every process in its group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
