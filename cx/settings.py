@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "anymail",
     "cx",
+    "surveys",
 ]
 
 MIDDLEWARE = [

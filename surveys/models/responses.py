@@ -1,0 +1,202 @@
+"""Responses and answers, linked to the customer's segments, touchpoint, journey, process."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cx.models import (
+    Customer,
+    Event,
+    Journey,
+    Language,
+    Organization,
+    Process,
+    Segment,
+    Touchpoint,
+)
+from cx.models.scoping import OrganizationManager
+from surveys.models.invitations import Invitation
+from surveys.models.surveys import Question, Survey
+
+
+class Response(models.Model):
+    """One person's answers to one survey, saved answer by answer.
+
+    The touchpoint, journey, process and the customer's segments are copied here when
+    the response is stored and completed, so later changes to the map or to segment
+    rules do not rewrite history.
+    """
+
+    class State(models.TextChoices):
+        STARTED = "started", _("Started")
+        COMPLETED = "completed", _("Completed")
+
+    class Origin(models.TextChoices):
+        EVENT = "event", _("Event-triggered invitation")
+        LIST = "list", _("Invitation sent to a list")
+        PUBLIC_LINK = "public_link", _("Anonymous public link")
+        RECOVERY = "recovery", _("Recovery survey")
+        IMPORT = "import", _("Imported history")
+
+    organization = models.ForeignKey(
+        Organization,
+        models.CASCADE,
+        related_name="responses",
+        verbose_name=_("organisation"),
+    )
+    survey = models.ForeignKey(
+        Survey, models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
+        verbose_name=_("invitation"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("customer"),
+    )
+    event = models.ForeignKey(
+        Event,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("event"),
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("touchpoint"),
+    )
+    journey = models.ForeignKey(
+        Journey,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("journey"),
+    )
+    process = models.ForeignKey(
+        Process,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("business process"),
+    )
+    origin = models.CharField(
+        _("origin"), max_length=12, choices=Origin, default=Origin.EVENT
+    )
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.STARTED
+    )
+    started_at = models.DateTimeField(_("started"))
+    completed_at = models.DateTimeField(
+        _("completed"), null=True, blank=True, db_index=True
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="started", completed_at__isnull=True)
+                | models.Q(state="completed", completed_at__isnull=False),
+                name="response_completed_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "completed_at"], name="response_org_done_idx"
+            ),
+            models.Index(
+                fields=["touchpoint", "completed_at"], name="response_tp_done_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.survey} · {self.get_state_display()} · {self.started_at:%Y-%m-%d}"
+        )
+
+
+class ResponseSegment(models.Model):
+    """The customer was in this segment when the response was given (a snapshot)."""
+
+    response = models.ForeignKey(
+        Response, models.CASCADE, related_name="segments", verbose_name=_("response")
+    )
+    segment = models.ForeignKey(
+        Segment,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("segment"),
+    )
+    key = models.SlugField(_("segment key"), max_length=60)
+
+    class Meta:
+        verbose_name = _("segment at response")
+        verbose_name_plural = _("segments at response")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "key"], name="response_segment_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["key", "response"], name="response_segment_key_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Answer(models.Model):
+    """The answer to one question: a number (scales, yes = 1 / no = 0), choices, or text."""
+
+    response = models.ForeignKey(
+        Response, models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    number = models.SmallIntegerField(_("number"), null=True, blank=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    text = models.TextField(_("text"), blank=True, default="")
+    answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="answer_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["question", "number"], name="answer_question_idx")
+        ]
+
+    def __str__(self) -> str:
+        if self.number is not None:
+            return str(self.number)
+        return ", ".join(self.choices) if self.choices else self.text[:60]
