@@ -322,4 +322,4 @@ LOGGING = {
 # --- Composition -------------------------------------------------------------------------
 # Other apps plug into the core here, so that cx never imports them.
 CX_EVENT_RECEIVERS: list[str] = []
-CX_DEMO_STEPS: list[str] = ["cx.demo.load_core"]
+CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]

@@ -19,4 +19,5 @@ urlpatterns = [
         name="api-docs",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("surveys.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Public and staff HTML views of the surveys app."""
