@@ -11,7 +11,13 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("EMAIL_URL", "memory")
 
 from cx.settings import *  # noqa: F403
+from cx.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT = None  # whitenoise serves from the finders in tests
 WHITENOISE_USE_FINDERS = True
+
+# A test database of its own per run, so that parallel runs on one PostgreSQL server
+# (several developers, CI beside a benchmark) never drop each other's database.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_cx_{os.getpid()}"}
