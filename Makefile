@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null --settings=tests.settings
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

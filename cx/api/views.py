@@ -26,6 +26,8 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     model: type[Model]
 
     def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.model.objects.none()  # type: ignore[attr-defined]
         return self.model.objects.for_organization(organization_of(self.request))  # type: ignore[attr-defined]
 
     def get_serializer_context(self) -> dict[str, Any]:
