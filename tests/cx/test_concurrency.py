@@ -69,13 +69,18 @@ def test_concurrent_batches_sharing_customers_lose_no_attribute():
             {
                 "event_id": f"w{worker}-{n}",
                 "type": "web.loan_pages_viewed",
-                "customer": {"external_id": f"c-{n}", "attributes": {f"seen_by_{worker}": True}},
+                "customer": {
+                    "external_id": f"c-{n}",
+                    "attributes": {f"seen_by_{worker}": True},
+                },
             }
             for n in range(50)
         ]
         try:
             start.wait()
-            response = client.post("/api/v1/events/batch/", {"events": events}, format="json")
+            response = client.post(
+                "/api/v1/events/batch/", {"events": events}, format="json"
+            )
             statuses.append(response.status_code)
         finally:
             connection.close()

@@ -27,11 +27,17 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "broker": "down",
+    }
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_database_is_down(client, settings, tmp_path, monkeypatch):
+def test_healthz_is_503_when_the_database_is_down(
+    client, settings, tmp_path, monkeypatch
+):
     settings.CELERY_BROKER_URL = "filesystem://"
     settings.CELERY_BROKER_DIR = tmp_path / "broker"
 
@@ -72,7 +78,9 @@ def test_api_answers_503_with_retry_after_when_database_fails(api, monkeypatch):
 
     monkeypatch.setattr(events, "events_record", unavailable)
 
-    response = api.post("/api/v1/events/", {"event_id": "e", "type": "t"}, format="json")
+    response = api.post(
+        "/api/v1/events/", {"event_id": "e", "type": "t"}, format="json"
+    )
 
     assert response.status_code == 503
     assert response["Retry-After"] == "5"

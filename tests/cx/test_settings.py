@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CX_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CX_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -49,7 +51,9 @@ def test_a_malformed_flag_is_a_clear_error():
 def test_email_url_chooses_smtp():
     from cx import settings as product_settings
 
-    backend = product_settings._email_backend("smtp://user:p%40ss@mail.example:2525?tls=1")
+    backend = product_settings._email_backend(
+        "smtp://user:p%40ss@mail.example:2525?tls=1"
+    )
 
     assert backend == "django.core.mail.backends.smtp.EmailBackend"
     assert product_settings.EMAIL_HOST == "mail.example"
