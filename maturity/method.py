@@ -1,0 +1,172 @@
+"""The maturity method: dimensions, markers and thresholds, kept in one place.
+
+Seed 004 names four levels of CX management maturity; ``../shared/MATURITY.md`` maps
+them to nine dimensions. Each dimension has *markers*: facts computed from the
+organisation's own data (evidence) that show a level is reached. A marker belongs to the
+level it evidences (2, 3 or 4; level 1 needs no evidence). Thresholds are defaults; the
+report's methods appendix prints this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+
+class Level(IntEnum):
+    TACTICAL = 1
+    EVENT_DRIVEN = 2
+    UNDERSTANDING_DRIVEN = 3
+    PREDICTIVE = 4
+
+
+LEVEL_NAMES = {
+    Level.TACTICAL: "Tactically driven",
+    Level.EVENT_DRIVEN: "Event-driven",
+    Level.UNDERSTANDING_DRIVEN: "Understanding-driven",
+    Level.PREDICTIVE: "Predictive",
+}
+
+
+class Kind(StrEnum):
+    SHARE = "share"  # a proportion 0…1 from counts: soft threshold, Beta uncertainty
+    COUNT = "count"  # a whole number: soft threshold
+    FLAG = "flag"  # yes / no
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    name: str
+    core_from: Level | None  # the lowest gated level for which this dimension is core
+
+
+@dataclass(frozen=True)
+class Marker:
+    key: str
+    dimension: str
+    level: Level
+    kind: Kind
+    label: str
+    threshold: float = 1.0  # for SHARE (0…1) and COUNT; FLAG needs 1 (yes)
+    must_have: bool = False
+    action: str = ""  # what to do in the product to meet it (shown in recommendations)
+
+
+DIMENSIONS = (
+    Dimension("D1", "Listening mode", Level.EVENT_DRIVEN),
+    Dimension("D2", "Customer identification", Level.EVENT_DRIVEN),
+    Dimension("D3", "Journey & touchpoint coverage", Level.UNDERSTANDING_DRIVEN),
+    Dimension("D4", "Segmentation & analysis", Level.UNDERSTANDING_DRIVEN),
+    Dimension("D5", "Closed loop", Level.UNDERSTANDING_DRIVEN),
+    Dimension("D6", "Real-time sharing & integration", Level.EVENT_DRIVEN),
+    Dimension("D7", "Governance & ownership", Level.UNDERSTANDING_DRIVEN),
+    Dimension("D8", "Employees & leadership", Level.PREDICTIVE),
+    Dimension("D9", "Prediction & co-creation", Level.PREDICTIVE),
+)
+DIMENSION_BY_KEY = {dimension.key: dimension for dimension in DIMENSIONS}
+
+L2, L3, L4 = Level.EVENT_DRIVEN, Level.UNDERSTANDING_DRIVEN, Level.PREDICTIVE
+S, C, F = Kind.SHARE, Kind.COUNT, Kind.FLAG
+
+MARKERS = (
+    # D1 Listening mode
+    Marker("d1_triggered_share", "D1", L2, S, "Responses from event-triggered invitations", 0.50,
+           must_have=True, action="Add trigger rules so surveys follow customer events."),
+    Marker("d1_weeks_with_answers", "D1", L2, S, "Weeks of the period with answers", 0.80,
+           action="Keep listening continuously: activate rules that fire every week."),
+    Marker("d1_triggered_share_l3", "D1", L3, S, "Responses from event-triggered invitations", 0.70,
+           must_have=True, action="Move periodic and anonymous surveys to event triggers."),
+    Marker("d1_trigger_types", "D1", L3, C, "Event types triggering surveys on mapped touchpoints",
+           3, action="Trigger surveys from at least three touchpoint events."),
+    Marker("d1_triggered_share_l4", "D1", L4, S, "Responses from event-triggered invitations", 0.85,
+           action="Trigger surveys at every stage of every journey."),
+    # D2 Customer identification
+    Marker("d2_identified_share", "D2", L2, S, "Responses linked to an identified customer", 0.60,
+           must_have=True, action="Send events with the customer's id, not anonymous links."),
+    Marker("d2_attributes_per_customer", "D2", L2, C, "Background attributes per customer", 2,
+           action="Post customer attributes (segment data) with events."),
+    Marker("d2_identified_share_l3", "D2", L3, S, "Responses linked to an identified customer",
+           0.80, must_have=True, action="Identify respondents at every touchpoint."),
+    Marker("d2_multi_touchpoint_share", "D2", L3, S,
+           "Identified respondents seen at 2+ touchpoints", 0.25,
+           action="Use one customer id across channels and touchpoints."),
+    Marker("d2_identified_share_l4", "D2", L4, S, "Responses linked to an identified customer",
+           0.90, action="Identify nearly every respondent."),
+    Marker("d2_sources", "D2", L4, C, "Systems whose events join on the customer", 3,
+           action="Feed events from several systems under the same customer id."),
+    # D3 Journey & touchpoint coverage
+    Marker("d3_touchpoints_exist", "D3", L2, F, "Touchpoints are mapped",
+           must_have=True, action="Map a journey and its touchpoints."),
+    Marker("d3_best_journey_coverage", "D3", L3, S,
+           "Instrumented touchpoints of the best journey", 0.60, must_have=True,
+           action="Add trigger rules at the journey's uninstrumented touchpoints."),
+    Marker("d3_all_journeys_coverage", "D3", L4, S,
+           "Instrumented touchpoints of the least covered journey", 0.80,
+           action="Instrument every journey to 80 % of its touchpoints."),
+    # D4 Segmentation & analysis
+    Marker("d4_segments_reportable", "D4", L2, C, "Segments with enough answers to report", 1,
+           must_have=True, action="Define segments from customer attributes."),
+    Marker("d4_cells_reportable", "D4", L3, S, "Segment × touchpoint cells at minimum sample", 0.50,
+           action="Collect enough answers per segment at each touchpoint."),
+    Marker("d4_targeting", "D4", L3, F, "Rules or questions use segments or earlier answers",
+           action="Target a rule or a question on a segment or an earlier answer."),
+    Marker("d4_predictions", "D4", L4, F, "Predictions per segment in use",
+           action="Use a validated prediction per segment."),
+    # D5 Closed loop
+    Marker("d5_any_followup", "D5", L2, F, "Negative feedback gets follow-up cases",
+           must_have=True, action="Turn on follow-up rules for detractors."),
+    Marker("d5_case_share", "D5", L3, S, "Negative responses with a follow-up case", 0.70,
+           must_have=True, action="Open a case for every detractor (follow-up rules)."),
+    Marker("d5_within_sla", "D5", L3, S, "Cases first handled within SLA", 0.80,
+           action="Set an SLA for detractor follow-ups and work the queue daily."),
+    Marker("d5_root_cause", "D5", L3, S, "Closed cases with a root cause", 0.90,
+           action="Record the root cause when closing cases."),
+    Marker("d5_within_sla_l4", "D5", L4, S, "Cases first handled within SLA", 0.90,
+           action="Handle nine cases in ten within the SLA."),
+    Marker("d5_recovery_measured", "D5", L4, F, "Recovery surveys measure the loop",
+           action="Send a recovery survey when closing a case."),
+    # D6 Real-time sharing & integration
+    Marker("d6_dashboard_viewed", "D6", L2, F, "Results viewed in the central dashboard",
+           must_have=True, action="Open the dashboard and share it with the CX team."),
+    Marker("d6_api_event_types", "D6", L3, C, "Event types arriving by API", 2,
+           action="Integrate two or more systems through the event API."),
+    Marker("d6_viewers_beyond_cx", "D6", L3, C, "Staff beyond the CX team who viewed results", 1,
+           action="Give executives and owners access to the dashboard."),
+    Marker("d6_active_webhooks", "D6", L4, C, "Webhooks delivering feedback into other systems", 1,
+           action="Add a webhook so feedback flows into other systems' workflows."),
+    # D7 Governance & ownership
+    Marker("d7_owner_set", "D7", L2, F, "A central owner of CX reporting",
+           must_have=True, action="Name the organisation's CX owner."),
+    Marker("d7_owned_share", "D7", L3, S, "Journeys and touchpoints with an owner", 0.80,
+           must_have=True, action="Give every journey and touchpoint an owner."),
+    Marker("d7_targets_set", "D7", L3, F, "CX targets set", action="Set score targets."),
+    # D8 Employees & leadership
+    Marker("d8_employee_survey", "D8", L3, F, "Employee engagement survey answered",
+           must_have=True, action="Start an employee pulse survey."),
+    Marker("d8_leadership_survey", "D8", L4, F, "Leadership survey answered",
+           must_have=True, action="Run the leadership survey beside the CX surveys."),
+    # D9 Prediction & co-creation
+    Marker("d9_deviation_alerts", "D9", L3, F, "Trend and deviation alerts in use",
+           must_have=True, action="Turn on deviation alerts for touchpoint owners."),
+    Marker("d9_validated_prediction", "D9", L4, F, "A validated prediction in use",
+           must_have=True, action="Validate a detractor-risk prediction against a holdout."),
+)  # fmt: skip
+MARKER_BY_KEY = {marker.key: marker for marker in MARKERS}
+
+# The self-assessment's four anchored steps, never "rate yourself 1–10".
+SELF_ASSESSMENT_STEPS = {
+    1: "Undeveloped",
+    2: "Ad hoc",
+    3: "Repeatable",
+    4: "Systematic",
+}
+
+MONTE_CARLO_DRAWS = 2000
+MONTE_CARLO_SEED = 20261122
+MIN_EVENTS_FOR_EVIDENCE = 30
+CONFIDENCE_HIGH = 0.8
+CONFIDENCE_MEDIUM = 0.6
+COVERAGE_FOR_HIGH_CONFIDENCE = 0.6
+ATTAIN_AVERAGE = 0.75
+MUST_HAVE_MINIMUM = 0.5
