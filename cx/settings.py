@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "anymail",
     "cx",
     "surveys",
+    "maturity",
 ]
 
 MIDDLEWARE = [

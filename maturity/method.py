@@ -170,3 +170,21 @@ CONFIDENCE_MEDIUM = 0.6
 COVERAGE_FOR_HIGH_CONFIDENCE = 0.6
 ATTAIN_AVERAGE = 0.75
 MUST_HAVE_MINIMUM = 0.5
+
+# Self-assessment: what data cannot show (culture, leadership, customer involvement),
+# each item answered on the four anchored steps above. (item key, dimension, statement)
+SELF_ASSESSMENT_ITEMS = (
+    ("listening_continuous", "D1", "We listen to customers at their moments of truth, all year."),
+    ("identify_across", "D2", "We recognise the same customer across channels and touchpoints."),
+    ("journeys_mapped", "D3", "Our key journeys and touchpoints are mapped and maintained."),
+    ("segments_used", "D4", "We analyse feedback by customer segment and act on the differences."),
+    ("loop_closed", "D5", "Every unhappy customer is contacted and the cause is fixed."),
+    ("results_shared", "D6", "Feedback reaches those who can act on it, in real time."),
+    ("cx_targets", "D7", "CX targets are part of management's targets and rewards."),
+    ("cx_owner", "D7", "One person owns the customer experience as a whole."),
+    ("employees_measured", "D8", "Employee engagement is measured alongside customer experience."),
+    ("leadership_measured", "D8", "Leadership is measured and developed with CX in mind."),
+    ("customers_cocreate", "D9", "Customers take part in developing our services."),
+    ("predict_next_step", "D9", "We predict customers' next steps and act before they ask."),
+)  # fmt: skip
+SELF_ASSESSMENT_ITEM_KEYS = tuple(item[0] for item in SELF_ASSESSMENT_ITEMS)
