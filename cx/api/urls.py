@@ -6,6 +6,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from cx.api import views
+from maturity import api as maturity_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("customers", views.CustomerViewSet, basename="customer")
@@ -13,9 +14,19 @@ router.register("segments", views.SegmentViewSet, basename="segment")
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("journeys", views.JourneyViewSet, basename="journey")
 router.register("touchpoints", views.TouchpointViewSet, basename="touchpoint")
+router.register(
+    "maturity/assessments",
+    maturity_api.AssessmentViewSet,
+    basename="maturity-assessment",
+)
 
 urlpatterns = [
     path("events/", views.EventView.as_view(), name="event-list"),
     path("events/batch/", views.EventBatchView.as_view(), name="event-batch"),
+    path(
+        "maturity/self-assessment/",
+        maturity_api.SelfAssessmentView.as_view(),
+        name="maturity-self-assessment",
+    ),
     path("", include(router.urls)),
 ]

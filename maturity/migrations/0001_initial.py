@@ -6,68 +6,266 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cx', '0001_initial'),
+        ("cx", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=8, verbose_name='status')),
-                ('period_start', models.DateTimeField(verbose_name='period start')),
-                ('period_end', models.DateTimeField(verbose_name='period end')),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='level')),
-                ('index', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='index')),
-                ('confidence', models.FloatField(blank=True, null=True, verbose_name='confidence')),
-                ('confidence_label', models.CharField(blank=True, default='', max_length=8, verbose_name='confidence')),
-                ('result', models.JSONField(blank=True, default=dict, help_text='Every number behind the level: markers, dimensions, self-assessment.', verbose_name='result')),
-                ('error', models.TextField(blank=True, default='', verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='cx.organization', verbose_name='organisation')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("period_start", models.DateTimeField(verbose_name="period start")),
+                ("period_end", models.DateTimeField(verbose_name="period end")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="level"
+                    ),
+                ),
+                (
+                    "index",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="index",
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.FloatField(blank=True, null=True, verbose_name="confidence"),
+                ),
+                (
+                    "confidence_label",
+                    models.CharField(
+                        blank=True, default="", max_length=8, verbose_name="confidence"
+                    ),
+                ),
+                (
+                    "result",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Every number behind the level: markers, dimensions, self-assessment.",
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "error",
+                    models.TextField(blank=True, default="", verbose_name="error"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "completed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="completed"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'maturity assessment',
-                'verbose_name_plural': 'maturity assessments',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('period_start__lt', models.F('period_end'))), name='assessment_period_ordered'), models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 4)), _connector='OR'), name='assessment_level_1_to_4'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running', 'done', 'failed'])), name='assessment_status_known')],
+                "verbose_name": "maturity assessment",
+                "verbose_name_plural": "maturity assessments",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("period_start__lt", models.F("period_end"))
+                        ),
+                        name="assessment_period_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("level__isnull", True),
+                            models.Q(("level__gte", 1), ("level__lte", 4)),
+                            _connector="OR",
+                        ),
+                        name="assessment_level_1_to_4",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["pending", "running", "done", "failed"])
+                        ),
+                        name="assessment_status_known",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DimensionImportance',
+            name="DimensionImportance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(max_length=2, verbose_name='dimension')),
-                ('importance', models.PositiveSmallIntegerField(default=3, verbose_name='importance')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("dimension", models.CharField(max_length=2, verbose_name="dimension")),
+                (
+                    "importance",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="importance"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dimension importance',
-                'verbose_name_plural': 'dimension importances',
-                'constraints': [models.UniqueConstraint(fields=('organization', 'dimension'), name='importance_once'), models.CheckConstraint(condition=models.Q(('importance__gte', 1), ('importance__lte', 5)), name='importance_1_to_5'), models.CheckConstraint(condition=models.Q(('dimension__in', ['D1', 'D2', 'D3', 'D4', 'D5', 'D6', 'D7', 'D8', 'D9'])), name='importance_dimension_known')],
+                "verbose_name": "dimension importance",
+                "verbose_name_plural": "dimension importances",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "dimension"), name="importance_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("importance__gte", 1), ("importance__lte", 5)
+                        ),
+                        name="importance_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "dimension__in",
+                                ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9"],
+                            )
+                        ),
+                        name="importance_dimension_known",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SelfAssessmentAnswer',
+            name="SelfAssessmentAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=40, verbose_name='item')),
-                ('step', models.PositiveSmallIntegerField(verbose_name='step')),
-                ('answered_at', models.DateTimeField(auto_now=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("item", models.CharField(max_length=40, verbose_name="item")),
+                ("step", models.PositiveSmallIntegerField(verbose_name="step")),
+                (
+                    "answered_at",
+                    models.DateTimeField(auto_now=True, verbose_name="answered"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'self-assessment answer',
-                'verbose_name_plural': 'self-assessment answers',
-                'constraints': [models.UniqueConstraint(fields=('organization', 'item'), name='self_answer_once'), models.CheckConstraint(condition=models.Q(('step__gte', 1), ('step__lte', 4)), name='self_answer_step_1_to_4'), models.CheckConstraint(condition=models.Q(('item__in', ('listening_continuous', 'identify_across', 'journeys_mapped', 'segments_used', 'loop_closed', 'results_shared', 'cx_targets', 'cx_owner', 'employees_measured', 'leadership_measured', 'customers_cocreate', 'predict_next_step'))), name='self_answer_item_known')],
+                "verbose_name": "self-assessment answer",
+                "verbose_name_plural": "self-assessment answers",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "item"), name="self_answer_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("step__gte", 1), ("step__lte", 4)),
+                        name="self_answer_step_1_to_4",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "item__in",
+                                (
+                                    "listening_continuous",
+                                    "identify_across",
+                                    "journeys_mapped",
+                                    "segments_used",
+                                    "loop_closed",
+                                    "results_shared",
+                                    "cx_targets",
+                                    "cx_owner",
+                                    "employees_measured",
+                                    "leadership_measured",
+                                    "customers_cocreate",
+                                    "predict_next_step",
+                                ),
+                            )
+                        ),
+                        name="self_answer_item_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,177 @@
+"""Writes of the maturity app: self-assessment answers and assessments.
+
+Maturity only *reads* cx and surveys; everything it writes is its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cx.models import Organization
+from maturity import evidence
+from maturity.method import DIMENSION_BY_KEY, SELF_ASSESSMENT_ITEM_KEYS
+from maturity.models import Assessment, DimensionImportance, SelfAssessmentAnswer
+from maturity.scoring import Assessment as Scored
+from maturity.scoring import assess
+from maturity.selectors import importance_of, self_assessment_levels
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PERIOD = timedelta(days=90)
+METHOD_VERSION = "2026.11"
+
+
+@transaction.atomic
+def self_assessment_save(
+    *,
+    organization: Organization,
+    answers: Mapping[str, int],
+    importance: Mapping[str, int] | None = None,
+    user: AbstractBaseUser | None = None,
+) -> None:
+    """Store the organisation's answers (item → step 1–4) and importances (1–5)."""
+    errors: dict[str, str] = {}
+    for item, step in answers.items():
+        if item not in SELF_ASSESSMENT_ITEM_KEYS:
+            errors[item] = "Unknown self-assessment item."
+        elif not isinstance(step, int) or not 1 <= step <= 4:
+            errors[item] = "Answer with a step from 1 (undeveloped) to 4 (systematic)."
+    for dimension, weight in (importance or {}).items():
+        if dimension not in DIMENSION_BY_KEY:
+            errors[dimension] = "Unknown dimension."
+        elif not isinstance(weight, int) or not 1 <= weight <= 5:
+            errors[dimension] = "Importance is a whole number from 1 to 5."
+    if errors:
+        raise ValidationError(errors)
+    for item, step in answers.items():
+        SelfAssessmentAnswer.objects.update_or_create(
+            organization=organization,
+            item=item,
+            defaults={"step": step, "answered_by": user},
+        )
+    for dimension, weight in (importance or {}).items():
+        DimensionImportance.objects.update_or_create(
+            organization=organization,
+            dimension=dimension,
+            defaults={"importance": weight},
+        )
+
+
+def assessment_request(
+    *,
+    organization: Organization,
+    period_start: datetime | None = None,
+    period_end: datetime | None = None,
+    user: AbstractBaseUser | None = None,
+) -> Assessment:
+    """Queue an assessment of ``organization``; a Celery task computes it after commit."""
+    from maturity.tasks import assessment_compute_task
+
+    period_end = period_end or timezone.now()
+    period_start = period_start or period_end - DEFAULT_PERIOD
+    if period_start >= period_end:
+        raise ValidationError({"period_start": "The period must start before it ends."})
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            organization=organization,
+            period_start=period_start,
+            period_end=period_end,
+            requested_by=user if user is not None and user.is_authenticated else None,
+        )
+        transaction.on_commit(lambda: assessment_compute_task.delay(assessment.pk))
+    return assessment
+
+
+def assessment_compute(*, assessment_id: int) -> None:
+    """Compute a pending assessment once: a duplicate task finds it claimed and stops."""
+    claimed = Assessment.objects.filter(
+        pk=assessment_id, status=Assessment.Status.PENDING
+    ).update(status=Assessment.Status.RUNNING)
+    if not claimed:
+        return
+    assessment = Assessment.objects.select_related("organization").get(pk=assessment_id)
+    organization = assessment.organization
+    try:
+        period = evidence.Period(assessment.period_start, assessment.period_end)
+        claims = self_assessment_levels(organization=organization)
+        scored = assess(
+            evidence.collect(organization, period),
+            claims,
+            importance=importance_of(organization=organization),
+        )
+    except Exception as exc:  # recorded on the row, so the requester sees why
+        logger.exception("Assessment %s failed", assessment_id)
+        Assessment.objects.filter(pk=assessment_id).update(
+            status=Assessment.Status.FAILED,
+            error=str(exc)[:2000],
+            completed_at=timezone.now(),
+        )
+        return
+    Assessment.objects.filter(pk=assessment_id).update(
+        status=Assessment.Status.DONE,
+        level=scored.level,
+        index=scored.index,
+        confidence=scored.confidence,
+        confidence_label=scored.confidence_label,
+        result=result_as_json(scored, claims=claims),
+        completed_at=timezone.now(),
+    )
+
+
+def result_as_json(scored: Scored, *, claims: Mapping[str, float]) -> dict[str, Any]:
+    """Return every number behind the scored level, for storage and audit."""
+    return {
+        "method_version": METHOD_VERSION,
+        "level": scored.level,
+        "level_name": scored.level_name,
+        "index": scored.index,
+        "confidence": scored.confidence,
+        "confidence_label": scored.confidence_label,
+        "level_probabilities": {
+            str(k): v for k, v in scored.level_probabilities.items()
+        },
+        "coverage": scored.coverage,
+        "held_back_by": list(scored.held_back_by),
+        "overclaims": list(scored.overclaims),
+        "priorities": [list(item) for item in scored.priorities],
+        "self_assessment": dict(claims),
+        "dimensions": [
+            {
+                "key": d.dimension.key,
+                "name": d.dimension.name,
+                "score": d.score,
+                "level": d.level,
+                "evidence_score": d.evidence_score,
+                "evidence_level": d.evidence_level,
+                "self_assessed_level": d.self_level,
+                "coverage": round(d.coverage, 2),
+                "overclaim": d.overclaim,
+                "insufficient_evidence": d.insufficient_evidence,
+                "recommendations": list(d.recommendations),
+                "markers": [
+                    {
+                        "key": m.marker.key,
+                        "label": m.marker.label,
+                        "level": int(m.marker.level),
+                        "kind": str(m.marker.kind),
+                        "threshold": m.marker.threshold,
+                        "must_have": m.marker.must_have,
+                        "score": m.score,
+                        "met": m.met,
+                        **{k: v for k, v in asdict(m.observation).items()},
+                    }
+                    for m in d.markers
+                ],
+            }
+            for d in scored.dimensions
+        ],
+    }

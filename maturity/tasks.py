@@ -1,0 +1,12 @@
+"""Celery entry points of the maturity app: ids in, one service call."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from maturity import services
+
+
+@shared_task(acks_late=True)
+def assessment_compute_task(assessment_id: int) -> None:
+    services.assessment_compute(assessment_id=assessment_id)
