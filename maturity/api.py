@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +14,7 @@ from rest_framework.views import APIView
 
 from cx.api.fields import StrictSerializer
 from cx.api.permissions import organization_of
-from maturity import selectors, services
+from maturity import report, selectors, services
 from maturity.method import DIMENSIONS, SELF_ASSESSMENT_ITEMS, SELF_ASSESSMENT_STEPS
 from maturity.models import Assessment
 
@@ -101,6 +103,33 @@ class AssessmentViewSet(
         return Response(
             AssessmentSerializer(assessment).data, status=status.HTTP_202_ACCEPTED
         )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("lang", str, enum=list(report.REPORT_LANGUAGES))],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(description="The assessment is not finished yet."),
+        },
+    )
+    def report(
+        self, request: Request, pk: str | None = None
+    ) -> HttpResponse | Response:
+        """Return the executive report of a finished assessment as PDF."""
+        assessment = self.get_object()
+        if assessment.status != Assessment.Status.DONE:
+            return Response(
+                {"detail": "The assessment is not finished yet."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        pdf = report.report_pdf(
+            assessment=assessment, language=request.query_params.get("lang")
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        slug, day = assessment.organization.slug, f"{assessment.period_end:%Y-%m-%d}"
+        response["Content-Disposition"] = (
+            f'attachment; filename="cx-maturity-{slug}-{day}.pdf"'
+        )
+        return response
 
 
 class SelfAssessmentSerializer(StrictSerializer):

@@ -66,7 +66,7 @@ def listening(organization: Organization, period: Period) -> dict[str, Observati
         "d1_triggered_share_l3": triggered,
         "d1_triggered_share_l4": triggered,
         "d1_weeks_with_answers": Observation.share(
-            min(weeks_with_answers, period.weeks), period.weeks
+            min(weeks_with_answers, period.weeks), period.weeks, sampled=False
         ),
         "d1_trigger_types": Observation(float(trigger_touchpoints)),
     }
@@ -157,7 +157,8 @@ def coverage(organization: Organization, period: Period) -> dict[str, Observatio
         context = (
             f"{journey}: not instrumented: {', '.join(missing)}" if missing else journey
         )
-        return Observation.share(sum(1 for _, ok in steps if ok), len(steps), context)
+        instrumented = sum(1 for _, ok in steps if ok)
+        return Observation.share(instrumented, len(steps), context, sampled=False)
 
     shares = {journey: journey_share(journey) for journey in by_journey}
     best = max(shares.values(), key=lambda o: o.value or 0.0)
@@ -227,6 +228,7 @@ def governance(organization: Organization, period: Period) -> dict[str, Observat
         "d7_owned_share": Observation.share(
             journeys["owned"] + touchpoints["owned"],
             journeys["total"] + touchpoints["total"],
+            sampled=False,
         ),
     }
 

@@ -61,13 +61,16 @@ class Observation:
     successes: int | None = None
     trials: int | None = None
     context: str = ""
+    sampled: bool = True  # False for exact counts of the org's own set-up (no sampling)
 
     @classmethod
-    def share(cls, successes: int, trials: int, context: str = "") -> Observation:
+    def share(
+        cls, successes: int, trials: int, context: str = "", *, sampled: bool = True
+    ) -> Observation:
         """Return a share observation, not computable when there were no trials."""
         if trials <= 0:
-            return cls(value=None, successes=0, trials=0, context=context)
-        return cls(successes / trials, successes, trials, context)
+            return cls(None, 0, 0, context, sampled)
+        return cls(successes / trials, successes, trials, context, sampled)
 
     @classmethod
     def flag(cls, present: bool, context: str = "") -> Observation:
@@ -194,7 +197,9 @@ def _score_dimensions(
         trials = [
             r.observation.trials
             for r in results
-            if r.marker.kind is Kind.SHARE and r.observation.trials is not None
+            if r.marker.kind is Kind.SHARE
+            and r.observation.sampled
+            and r.observation.trials is not None
         ]
         insufficient = bool(trials) and max(trials) < MIN_EVENTS_FOR_EVIDENCE
         dimensions.append(
@@ -273,7 +278,7 @@ def _redraw(
 ) -> dict[str, Observation]:
     drawn = dict(evidence)
     for key, observation in evidence.items():
-        if observation.trials:
+        if observation.trials and observation.sampled:
             successes = observation.successes or 0
             value = rng.betavariate(successes + 1, observation.trials - successes + 1)
             drawn[key] = replace(observation, value=value)

@@ -24,6 +24,11 @@ urlpatterns = [
     path("events/", views.EventView.as_view(), name="event-list"),
     path("events/batch/", views.EventBatchView.as_view(), name="event-batch"),
     path(
+        "maturity/assessments/<int:pk>/report.pdf",
+        maturity_api.AssessmentViewSet.as_view({"get": "report"}),
+        name="maturity-assessment-report",
+    ),
+    path(
         "maturity/self-assessment/",
         maturity_api.SelfAssessmentView.as_view(),
         name="maturity-self-assessment",
