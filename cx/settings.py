@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -324,3 +325,7 @@ LOGGING = {
 # Other apps plug into the core here, so that cx never imports them.
 CX_EVENT_RECEIVERS: list[str] = []
 CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
+CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
+    "task": "maturity.tasks.assessments_monthly_task",
+    "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}

@@ -64,6 +64,14 @@ class Assessment(models.Model):
         ),
     )
     error = models.TextField(_("error"), blank=True, default="")
+    email_executives = models.BooleanField(
+        _("email the report to executives"),
+        default=False,
+        help_text=_(
+            "Set on scheduled assessments: the finished report goes to executives."
+        ),
+    )
+    report_sent_at = models.DateTimeField(_("report emailed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 

@@ -72,6 +72,7 @@ def assessment_request(
     period_start: datetime | None = None,
     period_end: datetime | None = None,
     user: AbstractBaseUser | None = None,
+    email_executives: bool = False,
 ) -> Assessment:
     """Queue an assessment of ``organization``; a Celery task computes it after commit."""
     from maturity.tasks import assessment_compute_task
@@ -86,6 +87,7 @@ def assessment_request(
             period_start=period_start,
             period_end=period_end,
             requested_by=user if user is not None and user.is_authenticated else None,
+            email_executives=email_executives,
         )
         transaction.on_commit(lambda: assessment_compute_task.delay(assessment.pk))
     return assessment
@@ -125,6 +127,69 @@ def assessment_compute(*, assessment_id: int) -> None:
         result=result_as_json(scored, claims=claims),
         completed_at=timezone.now(),
     )
+    if assessment.email_executives:
+        assessment_email_report(assessment_id=assessment_id)
+
+
+def assessments_schedule_monthly() -> list[Assessment]:
+    """Request this month's assessment of every organisation, to be emailed when done."""
+    return [
+        assessment_request(organization=organization, email_executives=True)
+        for organization in Organization.objects.all()
+    ]
+
+
+def assessment_email_report(*, assessment_id: int) -> int:
+    """Email the finished report to the organisation's executives and owners, once.
+
+    Return the number of recipients. The claim on ``report_sent_at`` keeps a redelivered
+    task from mailing twice.
+    """
+    from django.core.mail import EmailMessage
+    from django.utils import translation
+
+    from cx.models import Membership, Role
+    from maturity.report import report_pdf
+
+    claimed = Assessment.objects.filter(
+        pk=assessment_id, status=Assessment.Status.DONE, report_sent_at__isnull=True
+    ).update(report_sent_at=timezone.now())
+    if not claimed:
+        return 0
+    assessment = Assessment.objects.select_related("organization").get(pk=assessment_id)
+    organization = assessment.organization
+    recipients = sorted(
+        {
+            email
+            for email in Membership.objects.for_organization(organization)
+            .filter(role__in=[Role.EXECUTIVE, Role.OWNER], user__is_active=True)
+            .values_list("user__email", flat=True)
+            if email
+        }
+    )
+    if not recipients:
+        return 0
+    with translation.override(organization.default_language):
+        subject = translation.gettext("CX maturity report · %(name)s") % {
+            "name": organization.name
+        }
+        body = translation.gettext(
+            "The monthly CX maturity assessment of %(name)s is ready: level %(level)s, "
+            "%(level_name)s (index %(index)s). The report is attached."
+        ) % {
+            "name": organization.name,
+            "level": assessment.level,
+            "level_name": translation.gettext(assessment.result.get("level_name", "")),
+            "index": assessment.index,
+        }
+    message = EmailMessage(subject=subject, body=body, to=recipients)
+    message.attach(
+        f"cx-maturity-{organization.slug}-{assessment.period_end:%Y-%m-%d}.pdf",
+        report_pdf(assessment=assessment),
+        "application/pdf",
+    )
+    message.send()
+    return len(recipients)
 
 
 def result_as_json(scored: Scored, *, claims: Mapping[str, float]) -> dict[str, Any]:

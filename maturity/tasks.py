@@ -10,3 +10,8 @@ from maturity import services
 @shared_task(acks_late=True)
 def assessment_compute_task(assessment_id: int) -> None:
     services.assessment_compute(assessment_id=assessment_id)
+
+
+@shared_task(acks_late=True)
+def assessments_monthly_task() -> None:
+    services.assessments_schedule_monthly()

@@ -80,3 +80,34 @@ def test_other_organisations_assessments_are_404(
         == 404
     )
     assert outsider_api.get("/api/v1/maturity/assessments/").json()["results"] == []
+
+
+def test_monthly_assessment_is_emailed_to_executives_once(
+    aurora, aino, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    from cx.models import Role
+    from cx.services.organizations import member_add
+    from maturity import services
+
+    executive = get_user_model().objects.create_user(
+        "eeva", email="eeva@aurora.example", password="x"
+    )
+    member_add(organization=aurora, user=executive, role=Role.EXECUTIVE)
+    analyst = get_user_model().objects.create_user(
+        "antti", email="antti@aurora.example"
+    )
+    member_add(organization=aurora, user=analyst, role=Role.ANALYST)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (assessment,) = services.assessments_schedule_monthly()
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert sorted(message.to) == ["aino@aurora.example", "eeva@aurora.example"]
+    assert message.attachments[0][2] == "application/pdf"
+    assert message.attachments[0][1][:4] == b"%PDF"
+    # A redelivered task does not mail twice.
+    assert services.assessment_email_report(assessment_id=assessment.pk) == 0
+    assert len(mailoutbox) == 1
