@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from cx.api import views
 from maturity import api as maturity_api
+from surveys.api import imports as import_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("customers", views.CustomerViewSet, basename="customer")
@@ -23,6 +24,11 @@ router.register(
 urlpatterns = [
     path("events/", views.EventView.as_view(), name="event-list"),
     path("events/batch/", views.EventBatchView.as_view(), name="event-batch"),
+    path(
+        "responses/import/",
+        import_api.ResponseImportView.as_view(),
+        name="response-import",
+    ),
     path(
         "maturity/assessments/<int:pk>/report.pdf",
         maturity_api.AssessmentViewSet.as_view({"get": "report"}),

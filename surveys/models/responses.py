@@ -104,6 +104,14 @@ class Response(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State, default=State.STARTED
     )
+    imported_at = models.DateTimeField(
+        _("imported"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set on history loaded from another tool; origin keeps how it was collected."
+        ),
+    )
     started_at = models.DateTimeField(_("started"))
     completed_at = models.DateTimeField(
         _("completed"), null=True, blank=True, db_index=True
