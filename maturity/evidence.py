@@ -9,17 +9,17 @@ self-assessment speak for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
+from django.db.models.functions import TruncWeek
 
 from cx.models import Customer, Event, Journey, Organization, Segment, Touchpoint
 from maturity.scoring import Observation
 from surveys.models import Question, Response, ResponseSegment, Survey, TriggerRule
 
-ATTRIBUTE_SAMPLE = 2000
+CUSTOMER_SAMPLE = 5000
 REPORTABLE_N = 30
 
 
@@ -42,60 +42,87 @@ def _completed(organization: Organization, period: Period) -> QuerySet[Response]
     )
 
 
-def listening(organization: Organization, period: Period) -> dict[str, Observation]:
+@dataclass
+class ResponseSummary:
+    """Counts of the period's completed customer responses, from one grouped scan."""
+
+    total: int = 0
+    triggered: int = 0
+    identified: int = 0
+    weeks: set[tuple[int, int]] = field(default_factory=set)
+    touchpoints: set[int] = field(default_factory=set)
+    triggered_touchpoints: set[int] = field(default_factory=set)
+
+
+def response_summary(organization: Organization, period: Period) -> ResponseSummary:
+    """Return the period's response counts in one pass over the responses.
+
+    The grouping keys (touchpoint × origin × identified × week) have a few thousand
+    combinations at most, so the database scans once and returns little.
+    """
+    identified = Q(customer__isnull=False, is_anonymous=False)
+    rows = (
+        _completed(organization, period)
+        .annotate(
+            week=TruncWeek("completed_at"),
+            identified=Case(When(identified, then=True), default=False),
+        )
+        .values("touchpoint_id", "origin", "identified", "week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    summary = ResponseSummary()
+    for row in rows:
+        n = row["n"]
+        summary.total += n
+        triggered = row["origin"] == Response.Origin.EVENT
+        summary.triggered += n if triggered else 0
+        summary.identified += n if row["identified"] else 0
+        summary.weeks.add(tuple(row["week"].isocalendar()[:2]))
+        if row["touchpoint_id"] is not None:
+            summary.touchpoints.add(row["touchpoint_id"])
+            if triggered:
+                summary.triggered_touchpoints.add(row["touchpoint_id"])
+    return summary
+
+
+def listening(summary: ResponseSummary, period: Period) -> dict[str, Observation]:
     """D1: how much feedback follows customer events, and how continuously."""
-    responses = _completed(organization, period)
-    counts = responses.aggregate(
-        total=Count("id"), triggered=Count("id", filter=Q(origin=Response.Origin.EVENT))
-    )
-    triggered = Observation.share(counts["triggered"], counts["total"])
-    weeks_with_answers = len(
-        {
-            (moment.isocalendar()[0], moment.isocalendar()[1])
-            for moment in responses.dates("completed_at", "week")
-        }
-    )
-    trigger_touchpoints = (
-        responses.filter(origin=Response.Origin.EVENT, touchpoint__isnull=False)
-        .values("touchpoint")
-        .distinct()
-        .count()
-    )
+    triggered = Observation.share(summary.triggered, summary.total)
+    weeks = min(len(summary.weeks), period.weeks)
     return {
         "d1_triggered_share": triggered,
         "d1_triggered_share_l3": triggered,
         "d1_triggered_share_l4": triggered,
-        "d1_weeks_with_answers": Observation.share(
-            min(weeks_with_answers, period.weeks), period.weeks, sampled=False
-        ),
-        "d1_trigger_types": Observation(float(trigger_touchpoints)),
+        "d1_weeks_with_answers": Observation.share(weeks, period.weeks, sampled=False),
+        "d1_trigger_types": Observation(float(len(summary.triggered_touchpoints))),
     }
 
 
 def identification(
-    organization: Organization, period: Period
+    organization: Organization, period: Period, summary: ResponseSummary
 ) -> dict[str, Observation]:
-    """D2: are respondents identified, described, and recognised across touchpoints."""
-    responses = _completed(organization, period)
-    counts = responses.aggregate(
-        total=Count("id"),
-        identified=Count("id", filter=Q(customer__isnull=False, is_anonymous=False)),
+    """D2: are respondents identified, described, and recognised across touchpoints.
+
+    Recognition across touchpoints and attribute counts are measured on a random sample
+    of the organisation's customers (``CUSTOMER_SAMPLE``): a share with its uncertainty,
+    at a fixed cost however many responses there are.
+    """
+    sample = list(
+        Customer.objects.for_organization(organization)
+        .order_by("?")
+        .values_list("pk", "attributes")[:CUSTOMER_SAMPLE]
     )
-    identified = Observation.share(counts["identified"], counts["total"])
+    attributes = dict(sample)
     respondents = (
-        responses.filter(customer__isnull=False, is_anonymous=False)
-        .values("customer")
+        _completed(organization, period)
+        .filter(customer_id__in=attributes, is_anonymous=False)
+        .values("customer_id")
         .annotate(touchpoints=Count("touchpoint", distinct=True))
+        .order_by()
     )
-    per_customer = respondents.aggregate(
-        people=Count("customer"),
-        multi=Count("customer", filter=Q(touchpoints__gte=2)),
-    )
-    # Attributes are counted on a bounded sample of respondents: a median needs no more.
-    sample = Customer.objects.filter(
-        pk__in=respondents.values("customer")[:ATTRIBUTE_SAMPLE]
-    ).values_list("attributes", flat=True)
-    attribute_counts = sorted(len(attributes or {}) for attributes in sample)
+    touchpoints_of = {row["customer_id"]: row["touchpoints"] for row in respondents}
+    attribute_counts = sorted(len(attributes[pk] or {}) for pk in touchpoints_of)
     median_attributes = (
         attribute_counts[len(attribute_counts) // 2] if attribute_counts else None
     )
@@ -110,6 +137,7 @@ def identification(
         .values_list("type", flat=True)
         .distinct()
     }
+    identified = Observation.share(summary.identified, summary.total)
     return {
         "d2_identified_share": identified,
         "d2_identified_share_l3": identified,
@@ -118,7 +146,8 @@ def identification(
             None if median_attributes is None else float(median_attributes)
         ),
         "d2_multi_touchpoint_share": Observation.share(
-            per_customer["multi"], per_customer["people"]
+            sum(1 for count in touchpoints_of.values() if count >= 2),
+            len(touchpoints_of),
         ),
         "d2_sources": Observation(
             float(len(sources)), context=", ".join(sorted(sources))
@@ -126,23 +155,20 @@ def identification(
     }
 
 
-def coverage(organization: Organization, period: Period) -> dict[str, Observation]:
+def coverage(
+    organization: Organization, summary: ResponseSummary
+) -> dict[str, Observation]:
     """D3: how much of each mapped journey has a live trigger with answers."""
     live_rules = TriggerRule.objects.filter(touchpoint=OuterRef("pk"), is_active=True)
-    answered = Response.objects.filter(
-        touchpoint=OuterRef("pk"),
-        state=Response.State.COMPLETED,
-        completed_at__gte=period.start,
-        completed_at__lt=period.end,
-    )
     touchpoints = Touchpoint.objects.for_organization(organization).annotate(
-        live=Exists(live_rules), answered=Exists(answered)
+        live=Exists(live_rules)
     )
     by_journey: dict[str, list[tuple[str, bool]]] = {}
-    for journey_name, name, live, has_answers in touchpoints.values_list(
-        "journey__name", "name", "live", "answered"
+    for pk, journey_name, name, live in touchpoints.values_list(
+        "pk", "journey__name", "name", "live"
     ):
-        by_journey.setdefault(journey_name, []).append((name, live and has_answers))
+        instrumented = live and pk in summary.touchpoints
+        by_journey.setdefault(journey_name, []).append((name, instrumented))
     if not by_journey:
         empty = Observation(None)
         return {
@@ -172,25 +198,22 @@ def coverage(organization: Organization, period: Period) -> dict[str, Observatio
 
 def segmentation(organization: Organization, period: Period) -> dict[str, Observation]:
     """D4: are results split by segment and touchpoint, and used for targeting."""
-    snapshots = ResponseSegment.objects.filter(
-        response__organization=organization,
-        response__state=Response.State.COMPLETED,
-        response__completed_at__gte=period.start,
-        response__completed_at__lt=period.end,
-    )
-    reportable_segments = (
-        snapshots.values("key")
-        .annotate(n=Count("response"))
-        .filter(n__gte=REPORTABLE_N)
-        .count()
-    )
     cells = (
-        snapshots.filter(response__touchpoint__isnull=False)
-        .values("key", "response__touchpoint")
-        .annotate(n=Count("response"))
+        ResponseSegment.objects.for_organization(organization)
+        .filter(
+            completed_at__gte=period.start,
+            completed_at__lt=period.end,
+        )
+        .values("key", "touchpoint_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    # A few hundred cells at most: their counts come back in one grouped query.
-    cell_ns = [row["n"] for row in cells]
+    per_segment: dict[str, int] = {}
+    cell_ns: list[int] = []
+    for cell in cells:
+        per_segment[cell["key"]] = per_segment.get(cell["key"], 0) + cell["n"]
+        if cell["touchpoint_id"] is not None:
+            cell_ns.append(cell["n"])
     targeting = (
         TriggerRule.objects.for_organization(organization)
         .filter(is_active=True)
@@ -203,12 +226,13 @@ def segmentation(organization: Organization, period: Period) -> dict[str, Observ
         ).exists()
     )
     segments_defined = Segment.objects.for_organization(organization).exists()
+    reportable = sum(1 for n in per_segment.values() if n >= REPORTABLE_N)
     return {
         "d4_segments_reportable": Observation(
-            float(reportable_segments) if segments_defined else 0.0
+            float(reportable) if segments_defined else 0.0
         ),
         "d4_cells_reportable": Observation.share(
-            sum(1 for n in cell_ns if n >= REPORTABLE_N), len(cell_ns)
+            sum(1 for n in cell_ns if n >= REPORTABLE_N), len(cell_ns), sampled=False
         ),
         "d4_targeting": Observation.flag(targeting),
         "d4_predictions": Observation(None, context="not measured by the product yet"),
@@ -265,20 +289,15 @@ def api_integration(
     return {"d6_api_event_types": Observation(float(event_types))}
 
 
-COLLECTORS: tuple[Callable[[Organization, Period], dict[str, Observation]], ...] = (
-    listening,
-    identification,
-    coverage,
-    segmentation,
-    governance,
-    employees,
-    api_integration,
-)
-
-
 def collect(organization: Organization, period: Period) -> dict[str, Observation]:
     """Return every marker the product can measure for ``organization`` over ``period``."""
-    evidence: dict[str, Observation] = {}
-    for collector in COLLECTORS:
-        evidence.update(collector(organization, period))
-    return evidence
+    summary = response_summary(organization, period)
+    return {
+        **listening(summary, period),
+        **identification(organization, period, summary),
+        **coverage(organization, summary),
+        **segmentation(organization, period),
+        **governance(organization, period),
+        **employees(organization, period),
+        **api_integration(organization, period),
+    }

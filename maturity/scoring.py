@@ -140,33 +140,66 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+MARKERS_OF = {
+    dimension.key: tuple(m for m in MARKERS if m.dimension == dimension.key)
+    for dimension in DIMENSIONS
+}
+
+
 def dimension_evidence(
-    dimension: Dimension, results: Sequence[MarkerResult]
+    scored: Sequence[tuple[Marker, float | None]],
 ) -> tuple[float, int, float]:
     """Return (evidence score E, attained level, coverage) of a dimension (rule 2)."""
-    computable = [r for r in results if r.score is not None]
-    coverage = len(computable) / len(results) if results else 0.0
+    computable = [(m, score) for m, score in scored if score is not None]
+    coverage = len(computable) / len(scored) if scored else 0.0
     level = Level.TACTICAL
     for k in (Level.EVENT_DRIVEN, Level.UNDERSTANDING_DRIVEN, Level.PREDICTIVE):
-        if not any(r.marker.level == k for r in results):
+        if not any(m.level == k for m, _ in scored):
             level = k  # the level asks nothing of this dimension
             continue
-        up_to_k = [r.score for r in computable if r.marker.level <= k]
-        at_k = [r for r in computable if r.marker.level == k]
+        up_to_k = [score for m, score in computable if m.level <= k]
+        at_k = [(m, score) for m, score in computable if m.level == k]
         must_haves_ok = all(
-            r.score >= MUST_HAVE_MINIMUM  # type: ignore[operator]
-            for r in at_k
-            if r.marker.must_have
+            score >= MUST_HAVE_MINIMUM for m, score in at_k if m.must_have
         )
-        if at_k and _mean(up_to_k) >= ATTAIN_AVERAGE and must_haves_ok:  # type: ignore[arg-type]
+        if at_k and _mean(up_to_k) >= ATTAIN_AVERAGE and must_haves_ok:
             level = k
         else:
             break
-    next_level = [r.score for r in computable if r.marker.level == level + 1]
-    if level == Level.PREDICTIVE:
-        next_level = [r.score for r in computable if r.marker.level == Level.PREDICTIVE]
-    progress = min(0.99, _mean(next_level))  # type: ignore[arg-type]
+    following = Level.PREDICTIVE if level == Level.PREDICTIVE else level + 1
+    progress = min(
+        0.99, _mean([score for m, score in computable if m.level == following])
+    )
     return level + progress, int(level), coverage
+
+
+def _blend(
+    evidence_score: float, coverage: float, claimed: float | None
+) -> tuple[float, bool]:
+    """Return the dimension score and whether the claim over-reaches (rule 3)."""
+    if claimed is None:
+        return max(1.0, min(4.99, evidence_score)), False
+    score = coverage * evidence_score + (1 - coverage) * claimed
+    overclaim = coverage > 0 and claimed >= evidence_score + 1
+    if overclaim:
+        score = min(score, evidence_score + 0.5)
+    return max(1.0, min(4.99, score)), overclaim
+
+
+def _dimension_scores(
+    values: Mapping[str, float | None],
+    claims: Mapping[str, float],
+    only: Sequence[str] | None = None,
+) -> dict[str, float]:
+    """Return dimension scores from marker values alone (the Monte Carlo's path)."""
+    scores = {}
+    for key in only if only is not None else MARKERS_OF:
+        markers = MARKERS_OF[key]
+        evidence_score, _, coverage = dimension_evidence(
+            [(m, marker_score(m, values.get(m.key))) for m in markers]
+        )
+        scores[key] = round(_blend(evidence_score, coverage, claims.get(key))[0], 2)
+    return scores
 
 
 def _score_dimensions(
@@ -175,25 +208,15 @@ def _score_dimensions(
     dimensions = []
     for dimension in DIMENSIONS:
         results = tuple(
-            MarkerResult(m, evidence.get(m.key, Observation(None)), None)
-            for m in MARKERS
-            if m.dimension == dimension.key
-        )
-        results = tuple(
-            replace(r, score=marker_score(r.marker, r.observation.value))
-            for r in results
+            MarkerResult(m, observation, marker_score(m, observation.value))
+            for m in MARKERS_OF[dimension.key]
+            for observation in [evidence.get(m.key, Observation(None))]
         )
         evidence_score, evidence_level, coverage = dimension_evidence(
-            dimension, results
+            [(r.marker, r.score) for r in results]
         )
         claimed = self_assessment.get(dimension.key)
-        score = evidence_score
-        overclaim = False
-        if claimed is not None:
-            score = coverage * evidence_score + (1 - coverage) * claimed
-            if coverage > 0 and claimed >= evidence_score + 1:
-                overclaim = True
-                score = min(score, evidence_score + 0.5)
+        score, overclaim = _blend(evidence_score, coverage, claimed)
         trials = [
             r.observation.trials
             for r in results
@@ -201,7 +224,6 @@ def _score_dimensions(
             and r.observation.sampled
             and r.observation.trials is not None
         ]
-        insufficient = bool(trials) and max(trials) < MIN_EVENTS_FOR_EVIDENCE
         dimensions.append(
             DimensionResult(
                 dimension=dimension,
@@ -209,9 +231,10 @@ def _score_dimensions(
                 evidence_level=evidence_level,
                 self_level=claimed,
                 coverage=coverage,
-                score=round(max(1.0, min(4.99, score)), 2),
+                score=round(score, 2),
                 overclaim=overclaim,
-                insufficient_evidence=insufficient,
+                insufficient_evidence=bool(trials)
+                and max(trials) < MIN_EVENTS_FOR_EVIDENCE,
                 markers=results,
             )
         )
@@ -219,18 +242,15 @@ def _score_dimensions(
 
 
 def _gate(
-    dimensions: Sequence[DimensionResult], weights: Mapping[str, float]
+    scores: Mapping[str, float], weights: Mapping[str, float]
 ) -> tuple[float, int]:
-    total = sum(weights.get(d.dimension.key, 1.0) for d in dimensions)
-    index = sum(d.score * weights.get(d.dimension.key, 1.0) for d in dimensions) / total
+    """Return the index and the gated level (rules 4 and 5)."""
+    total = sum(weights.get(key, 1.0) for key in scores)
+    index = sum(score * weights.get(key, 1.0) for key, score in scores.items()) / total
     level = Level.TACTICAL
     for k in (Level.EVENT_DRIVEN, Level.UNDERSTANDING_DRIVEN, Level.PREDICTIVE):
-        core = [
-            d
-            for d in dimensions
-            if d.dimension.core_from and d.dimension.core_from <= k
-        ]
-        if index >= k and all(d.score >= k for d in core):
+        core = [d.key for d in DIMENSIONS if d.core_from and d.core_from <= k]
+        if index >= k and all(scores[key] >= k for key in core):
             level = k
         else:
             break
@@ -275,14 +295,18 @@ def _recommendations(dimension: DimensionResult, target: int) -> tuple[str, ...]
 
 def _redraw(
     evidence: Mapping[str, Observation], rng: random.Random
-) -> dict[str, Observation]:
-    drawn = dict(evidence)
+) -> dict[str, float | None]:
+    """Return marker values with every sampled share drawn from its Beta posterior."""
+    values: dict[str, float | None] = {}
     for key, observation in evidence.items():
         if observation.trials and observation.sampled:
             successes = observation.successes or 0
-            value = rng.betavariate(successes + 1, observation.trials - successes + 1)
-            drawn[key] = replace(observation, value=value)
-    return drawn
+            values[key] = rng.betavariate(
+                successes + 1, observation.trials - successes + 1
+            )
+        else:
+            values[key] = observation.value
+    return values
 
 
 def assess(
@@ -297,12 +321,26 @@ def assess(
     claims = self_assessment or {}
     weights = weights or {}
     dimensions = _score_dimensions(evidence, claims)
-    index, level = _gate(dimensions, weights)
+    index, level = _gate({d.dimension.key: d.score for d in dimensions}, weights)
 
+    # Only dimensions with sampled shares change between draws; the rest are fixed.
+    uncertain = [
+        key
+        for key, markers in MARKERS_OF.items()
+        if any(
+            evidence.get(m.key, Observation(None)).sampled
+            and evidence.get(m.key, Observation(None)).trials
+            for m in markers
+        )
+    ]
+    fixed = {
+        d.dimension.key: d.score for d in dimensions if d.dimension.key not in uncertain
+    }
     rng = random.Random(MONTE_CARLO_SEED)
     tally: Counter[int] = Counter()
     for _ in range(draws):
-        tally[_gate(_score_dimensions(_redraw(evidence, rng), claims), weights)[1]] += 1
+        drawn = _dimension_scores(_redraw(evidence, rng), claims, uncertain)
+        tally[_gate({**fixed, **drawn}, weights)[1]] += 1
     probabilities = (
         {k: tally[k] / draws for k in range(1, 5)} if draws else {level: 1.0}
     )
