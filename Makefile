@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrations-check bench-ingestion benchmarks clean
+.PHONY: run test lint bench-ingestion bench-assessment benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ lint: $(STAMP)
 bench-ingestion: $(STAMP)
 	$(BIN)/python benchmarks/ingestion.py
 
-benchmarks: bench-ingestion
+bench-assessment: $(STAMP)
+	$(BIN)/python benchmarks/assessment.py
+
+# Each benchmark prints its figure next to a baseline measured in the same run.
+# They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+benchmarks: bench-ingestion bench-assessment
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
