@@ -13,6 +13,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from cx.api import serializers as s
+from cx.api.event_input import parse_event
 from cx.api.permissions import organization_of
 from cx.models import Customer, Journey, Process, Segment, Touchpoint
 from cx.services import customers as customer_services
@@ -57,7 +58,7 @@ class EventView(APIView):
             organization=organization_of(request), events=[incoming.to_event()]
         )
         return Response(
-            s.EventOutSerializer(outcome.event).data,
+            s.event_as_dict(outcome.event),
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
 
@@ -74,13 +75,11 @@ class EventBatchView(APIView):
         valid: list[tuple[int, event_services.EventIn]] = []
         results: list[dict[str, Any]] = []
         for index, item in enumerate(batch.validated_data["events"]):
-            incoming = s.EventInSerializer(data=item)
-            if incoming.is_valid():
-                valid.append((index, incoming.to_event()))
+            event, errors = parse_event(item)
+            if event is None:
+                results.append({"index": index, "status": 400, "errors": errors})
             else:
-                results.append(
-                    {"index": index, "status": 400, "errors": incoming.errors}
-                )
+                valid.append((index, event))
         outcomes = event_services.events_record(
             organization=organization_of(request), events=[event for _, event in valid]
         )
@@ -89,7 +88,7 @@ class EventBatchView(APIView):
                 {
                     "index": index,
                     "status": 201 if outcome.created else 200,
-                    "event": s.EventOutSerializer(outcome.event).data,
+                    "event": s.event_as_dict(outcome.event),
                 }
             )
         results.sort(key=lambda result: result["index"])

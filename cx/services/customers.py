@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,8 +10,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cx.models import Customer, Organization
+from cx.services.bulk import chunks, rows_source
 
-UPSERT_CHUNK = 500
+CUSTOMER_COLUMNS = (
+    ("organization_id", "bigint"),
+    ("external_id", "text"),
+    ("email", "text"),
+    ("name", "text"),
+    ("language", "text"),
+    ("attributes", "jsonb"),
+    ("opted_out", "boolean"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+)
 
 
 @dataclass
@@ -67,31 +77,30 @@ def customers_upsert(
     merged = _merged(customers)
     if not merged:
         return {}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    row = f"(%s, %s, %s, %s, %s, %s{json_cast}, FALSE, %s, %s)"
+    now = timezone.now()
+    rows = [
+        (
+            organization.pk,
+            customer.external_id,
+            customer.email,
+            customer.name,
+            customer.language,
+            customer.attributes,
+            False,
+            now,
+            now,
+        )
+        for customer in merged
+    ]
     ids: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(merged), UPSERT_CHUNK):
-            chunk = merged[start : start + UPSERT_CHUNK]
-            params: list[object] = []
-            for customer in chunk:
-                params += [
-                    organization.pk,
-                    customer.external_id,
-                    customer.email,
-                    customer.name,
-                    customer.language,
-                    json.dumps(customer.attributes),
-                    now,
-                    now,
-                ]
-            # Column names are fixed above; only values travel as parameters.
+        for chunk in chunks(rows):
+            source, params = rows_source(chunk, CUSTOMER_COLUMNS)
+            # Column names and types are fixed here; only values travel as parameters.
             cursor.execute(
-                "INSERT INTO cx_customer (organization_id, external_id, email, name, "  # noqa: S608
-                "language, attributes, opted_out, created_at, updated_at) VALUES "
-                + ", ".join([row] * len(chunk))
-                + " ON CONFLICT (organization_id, external_id) DO UPDATE SET "
+                "INSERT INTO cx_customer (organization_id, external_id, email, name, "
+                f"language, attributes, opted_out, created_at, updated_at) {source} "
+                "ON CONFLICT (organization_id, external_id) DO UPDATE SET "
                 "email = CASE WHEN excluded.email <> '' THEN excluded.email "
                 "ELSE cx_customer.email END, "
                 "name = CASE WHEN excluded.name <> '' THEN excluded.name "

@@ -13,7 +13,6 @@ events this call created.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,11 +24,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cx.models import Event, Organization
+from cx.models import Event, Organization, Touchpoint
 from cx.selectors import touchpoint_ids_by_event_type
+from cx.services.bulk import chunks, rows_source
 from cx.services.customers import CustomerIn, customers_upsert
 
-INSERT_CHUNK = 500
+EVENT_COLUMNS = (
+    ("organization_id", "bigint"),
+    ("event_id", "text"),
+    ("type", "text"),
+    ("customer_id", "bigint"),
+    ("touchpoint_id", "bigint"),
+    ("occurred_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("properties", "jsonb"),
+)
 
 EventReceiver = Callable[..., None]
 
@@ -78,12 +87,7 @@ def events_record(
             fresh[event.event_id] = event
 
     created_pks = _insert(organization=organization, events=list(fresh.values()))
-    stored = {
-        event.event_id: event
-        for event in Event.objects.for_organization(organization)
-        .filter(event_id__in=posted_ids)
-        .select_related("customer", "touchpoint__journey")
-    }
+    stored = _read_back(organization=organization, event_ids=posted_ids)
     created = [event for event in stored.values() if event.pk in created_pks]
     if created:
         for receiver in event_receivers():
@@ -99,6 +103,32 @@ def events_record(
     return outcomes
 
 
+def _read_back(*, organization: Organization, event_ids: list[str]) -> dict[str, Event]:
+    """Return the stored events by event id, with customer and touchpoint attached.
+
+    Touchpoints (a few dozen per organisation) are loaded once and attached, instead of
+    being joined and rebuilt for every event of a large batch.
+    """
+    touchpoints = {
+        touchpoint.pk: touchpoint
+        for touchpoint in Touchpoint.objects.for_organization(
+            organization
+        ).select_related("journey")
+    }
+    events = (
+        Event.objects.for_organization(organization)
+        .filter(event_id__in=event_ids)
+        .select_related("customer")
+        .defer("customer__created_at", "customer__updated_at")
+    )
+    stored = {}
+    for event in events:
+        if event.touchpoint_id is not None:
+            event.touchpoint = touchpoints[event.touchpoint_id]
+        stored[event.event_id] = event
+    return stored
+
+
 def _insert(*, organization: Organization, events: list[EventIn]) -> set[int]:
     """Insert ``events``; return the primary keys of the rows this call created."""
     if not events:
@@ -108,35 +138,30 @@ def _insert(*, organization: Organization, events: list[EventIn]) -> set[int]:
         customers=[event.customer for event in events if event.customer is not None],
     )
     touchpoints = touchpoint_ids_by_event_type(organization=organization)
-    adapt = connection.ops.adapt_datetimefield_value
     received_at = timezone.now()
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    row = f"(%s, %s, %s, %s, %s, %s, %s, %s{json_cast})"
+    rows = [
+        (
+            organization.pk,
+            event.event_id,
+            event.type,
+            customer_ids[event.customer.external_id] if event.customer else None,
+            touchpoints.get(event.type),
+            event.occurred_at or received_at,
+            received_at,
+            event.properties,
+        )
+        for event in events
+    ]
     created: set[int] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(events), INSERT_CHUNK):
-            chunk = events[start : start + INSERT_CHUNK]
-            params: list[object] = []
-            for event in chunk:
-                params += [
-                    organization.pk,
-                    event.event_id,
-                    event.type,
-                    customer_ids[event.customer.external_id]
-                    if event.customer
-                    else None,
-                    touchpoints.get(event.type),
-                    adapt(event.occurred_at or received_at),
-                    adapt(received_at),
-                    json.dumps(event.properties),
-                ]
+        for chunk in chunks(rows):
+            source, params = rows_source(chunk, EVENT_COLUMNS)
             # A concurrent request may have stored some of these since we looked: the
             # constraint makes them no-ops, and they are read back as already known.
             cursor.execute(
-                "INSERT INTO cx_event (organization_id, event_id, type, customer_id, "  # noqa: S608
-                "touchpoint_id, occurred_at, received_at, properties) VALUES "
-                + ", ".join([row] * len(chunk))
-                + " ON CONFLICT (organization_id, event_id) DO NOTHING RETURNING id",
+                "INSERT INTO cx_event (organization_id, event_id, type, customer_id, "
+                f"touchpoint_id, occurred_at, received_at, properties) {source} "
+                "ON CONFLICT (organization_id, event_id) DO NOTHING RETURNING id",
                 params,
             )
             created.update(pk for (pk,) in cursor.fetchall())

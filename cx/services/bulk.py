@@ -1,0 +1,71 @@
+"""Set-based SQL helpers for bulk writes on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+
+# SQLite caps the parameters of one statement; PostgreSQL gets one parameter in all.
+SQLITE_CHUNK = 500
+
+Column = tuple[str, str]  # (name, PostgreSQL type)
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def rows_source(
+    rows: Sequence[Sequence[object]], columns: Sequence[Column]
+) -> tuple[str, list[object]]:
+    """Return SQL yielding ``rows`` (for ``INSERT … <source>``) and its parameters.
+
+    On PostgreSQL all rows travel as one JSON document expanded by
+    ``jsonb_to_recordset``: a statement of a fixed, short shape however many rows there
+    are, encoded by the C JSON encoder instead of per-value adaptation. On SQLite they
+    are a ``VALUES`` list. JSON columns take Python dicts and lists.
+    """
+    names = [name for name, _ in columns]
+    if connection.vendor == "postgresql":
+        document = json.dumps(
+            [
+                {name: _plain(value) for name, value in zip(names, row, strict=True)}
+                for row in rows
+            ]
+        )
+        # Column names and types come from our code, never from input.
+        shape = ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
+        return f"SELECT * FROM jsonb_to_recordset(%s::jsonb) AS r({shape})", [document]  # noqa: S608
+    json_columns = [i for i, (_, sql_type) in enumerate(columns) if sql_type == "jsonb"]
+    params: list[object] = []
+    for row in rows:
+        values = list(row)
+        for i in json_columns:
+            values[i] = json.dumps(values[i])
+        params += [
+            connection.ops.adapt_datetimefield_value(v)
+            if isinstance(v, datetime)
+            else v
+            for v in values
+        ]
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return "VALUES " + ", ".join([placeholder] * len(rows)), params
+
+
+def chunks(rows: Sequence[Sequence[object]]) -> list[Sequence[Sequence[object]]]:
+    """Split ``rows`` into statements the database accepts (one on PostgreSQL)."""
+    if connection.vendor == "postgresql" or len(rows) <= SQLITE_CHUNK:
+        return [rows]
+    return [
+        rows[start : start + SQLITE_CHUNK]
+        for start in range(0, len(rows), SQLITE_CHUNK)
+    ]

@@ -1,0 +1,88 @@
+"""The batch endpoint's fast validator answers as the documented DRF serializer does."""
+
+from __future__ import annotations
+
+import pytest
+
+from cx.api.event_input import parse_event
+from cx.api.serializers import EventInSerializer
+
+GOOD = {
+    "event_id": "e-1",
+    "type": "chat.ended",
+    "occurred_at": "2026-11-20T10:15:00+02:00",
+    "customer": {
+        "external_id": "c-1",
+        "email": "maija@example.com",
+        "name": "Maija",
+        "language": "fi",
+        "attributes": {"tier": "gold"},
+    },
+    "properties": {"agent": "Ville"},
+}
+
+CORPUS = [
+    GOOD,
+    {"event_id": "e", "type": "t"},
+    {"event_id": 42, "type": "t"},
+    {"event_id": "  padded  ", "type": "t"},
+    {"event_id": "e", "type": "t", "occurred_at": None, "customer": None},
+    {"event_id": "e", "type": "t", "occurred_at": "2026-11-20T10:15:00"},
+    {"event_id": "e", "type": "t", "occurred_at": "2026-11-20T10:15:00Z"},
+    {"event_id": "e", "type": "t", "occurred_at": "yesterday"},
+    {"event_id": "e", "type": "t", "occurred_at": 17},
+    {"event_id": "", "type": "t"},
+    {"event_id": "e" * 201, "type": "t"},
+    {"event_id": None, "type": "t"},
+    {"event_id": True, "type": "t"},
+    {"event_id": ["e"], "type": "t"},
+    {"type": "t"},
+    {"event_id": "e"},
+    {"event_id": "e", "type": "t", "colour": "red"},
+    {"event_id": "e", "type": "t", "properties": [1]},
+    {"event_id": "e", "type": "t", "properties": {str(n): n for n in range(201)}},
+    {"event_id": "e", "type": "t", "customer": "c-1"},
+    {"event_id": "e", "type": "t", "customer": {"email": "a@b.fi"}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "language": "de"}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "language": ""}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "email": "nope"}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "email": ""}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "shoe": 42}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "attributes": 3}},
+    {"event_id": "e", "type": "t", "customer": {"external_id": "c", "name": "n" * 201}},
+    [],
+    "event",
+    None,
+]
+
+
+def _shape(errors):
+    if isinstance(errors, dict):
+        return {key: _shape(value) for key, value in errors.items()}
+    return "error"
+
+
+@pytest.mark.parametrize("raw", CORPUS, ids=range(len(CORPUS)))
+def test_fast_validator_agrees_with_the_serializer(raw):
+    serializer = EventInSerializer(data=raw)
+    drf_valid = serializer.is_valid()
+    event, errors = parse_event(raw)
+
+    assert (event is not None) == drf_valid, (serializer.errors, errors)
+    if drf_valid:
+        assert event == serializer.to_event()
+    else:
+        assert _shape(errors) == _shape(serializer.errors)
+
+
+def test_fast_event_output_matches_the_documented_serializer(api, mortgage):
+    from cx.api.serializers import EventOutSerializer, event_as_dict
+    from cx.models import Event
+
+    api.post("/api/v1/events/", GOOD, format="json")
+    api.post(
+        "/api/v1/events/", {"event_id": "bare", "type": "unknown.type"}, format="json"
+    )
+
+    for event in Event.objects.select_related("customer", "touchpoint__journey"):
+        assert event_as_dict(event) == EventOutSerializer(event).data
