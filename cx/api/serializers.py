@@ -212,16 +212,22 @@ class ProcessSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+class EventTypesField(serializers.ListField):
+    """Event type names in and out; stored as TouchpointEventType rows."""
+
+    def to_representation(self, data: Any) -> list[str]:
+        return sorted(event_type.event_type for event_type in data.all())
+
+
 class TouchpointSerializer(StrictModelSerializer):
     journey = OrganizationScopedField(queryset=Journey.objects.all())
     process = OrganizationScopedField(
         queryset=Process.objects.all(), required=False, allow_null=True
     )
     owner = MemberField(required=False, allow_null=True)
-    event_types = serializers.ListField(
+    event_types = EventTypesField(
         child=serializers.RegexField(r"^[\w.:\-]+$", max_length=200),
         required=False,
-        default=list,
         max_length=100,
         help_text="The event types that identify this touchpoint.",
     )
@@ -240,11 +246,6 @@ class TouchpointSerializer(StrictModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-
-    def to_representation(self, instance: Touchpoint) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["event_types"] = sorted(t.event_type for t in instance.event_types.all())
-        return data
 
 
 class JourneyTouchpointSerializer(serializers.ModelSerializer):

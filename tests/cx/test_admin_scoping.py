@@ -1,0 +1,100 @@
+"""The admin shows a staff member their own organisations' data and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cx.models import ApiKey, Customer, Event, Journey, Process, Segment, Touchpoint
+
+
+@pytest.fixture
+def aino_client(client, aino):
+    client.login(username="aino", password="pw-aino")
+    return client
+
+
+@pytest.fixture
+def both_orgs_data(aurora, other_org, mortgage):
+    Customer.objects.create(
+        organization=aurora, external_id="aurora-1", name="Aili Aurora"
+    )
+    Customer.objects.create(
+        organization=other_org, external_id="other-1", name="Olga Other"
+    )
+    return Customer.objects.get(external_id="other-1")
+
+
+def test_member_sees_only_own_customers(aino_client, both_orgs_data):
+    page = aino_client.get(reverse("admin:cx_customer_changelist"))
+
+    assert page.status_code == 200
+    assert b"Aili Aurora" in page.content
+    assert b"Olga Other" not in page.content
+
+
+def test_member_cannot_open_another_organisations_customer(aino_client, both_orgs_data):
+    page = aino_client.get(
+        reverse("admin:cx_customer_change", args=[both_orgs_data.pk])
+    )
+
+    assert page.status_code in (302, 403, 404)
+    if page.status_code == 302:
+        assert "Olga" not in aino_client.get(page["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "model", [Customer, Segment, Process, Journey, Touchpoint, Event, ApiKey]
+)
+def test_every_core_changelist_renders_for_a_member(aino_client, both_orgs_data, model):
+    opts = model._meta
+    page = aino_client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    )
+
+    assert page.status_code == 200
+
+
+def test_customer_search_and_filters(aino_client, both_orgs_data):
+    url = reverse("admin:cx_customer_changelist")
+
+    assert b"Aili Aurora" in aino_client.get(url, {"q": "aurora-1"}).content
+    assert b"Aili Aurora" not in aino_client.get(url, {"q": "nobody"}).content
+    assert aino_client.get(url, {"opted_out__exact": "1"}).status_code == 200
+
+
+def test_erase_action_removes_personal_data(aino_client, both_orgs_data):
+    aili = Customer.objects.get(external_id="aurora-1")
+
+    aino_client.post(
+        reverse("admin:cx_customer_changelist"),
+        {"action": "erase", "_selected_action": [aili.pk]},
+    )
+
+    aili.refresh_from_db()
+    assert aili.name == "" and aili.opted_out
+
+
+def test_revoking_a_key_in_the_admin_stops_it_working(aino_client, api):
+    key = api.api_key
+
+    aino_client.post(
+        reverse("admin:cx_apikey_changelist"),
+        {"action": "revoke", "_selected_action": [key.pk]},
+    )
+
+    assert (
+        api.post(
+            "/api/v1/events/", {"event_id": "e", "type": "t"}, format="json"
+        ).status_code
+        == 401
+    )
+
+
+def test_outsider_cannot_see_aurora_in_the_admin(client, olli, both_orgs_data):
+    client.login(username="olli", password="pw-olli")
+
+    page = client.get(reverse("admin:cx_customer_changelist"))
+
+    assert b"Olga Other" in page.content
+    assert b"Aili Aurora" not in page.content
