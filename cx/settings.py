@@ -323,9 +323,15 @@ LOGGING = {
 
 # --- Composition -------------------------------------------------------------------------
 # Other apps plug into the core here, so that cx never imports them.
-CX_EVENT_RECEIVERS: list[str] = []
+CX_EVENT_RECEIVERS: list[str] = ["surveys.services.triggers.events_match"]
+# Callables adding fields to the event API's output: (events) -> {event pk: {field: …}}.
+CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["invitations-sweep"] = {
+    "task": "surveys.tasks.invitations_sweep_task",
+    "schedule": env_int("CX_SWEEP_SECONDS", 30),
 }

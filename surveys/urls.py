@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from surveys.views import unsubscribe
 
 app_name = "surveys"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("s/<str:token>/unsubscribe/", unsubscribe.unsubscribe, name="unsubscribe"),
+]

@@ -97,6 +97,19 @@ class EventOutSerializer(serializers.ModelSerializer):
         ]
 
 
+class EventWithDetailsSerializer(EventOutSerializer):
+    """The event as the API answers it: with what other apps did on it."""
+
+    invitations = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The survey invitations this event scheduled: id, survey, state, due_at.",
+    )
+
+    class Meta(EventOutSerializer.Meta):
+        fields = [*EventOutSerializer.Meta.fields, "invitations"]
+
+
 def event_as_dict(event: Event) -> dict[str, Any]:
     """Return what ``EventOutSerializer`` returns, without its per-object field set-up.
 
@@ -137,7 +150,7 @@ class BatchItemSerializer(serializers.Serializer):
     status = serializers.IntegerField(
         help_text="201 stored, 200 already known, 400 rejected"
     )
-    event = EventOutSerializer(required=False)
+    event = EventWithDetailsSerializer(required=False)
     errors = serializers.DictField(required=False)
 
 

@@ -16,6 +16,7 @@ from cx.api import serializers as s
 from cx.api.event_input import parse_event
 from cx.api.permissions import organization_of
 from cx.models import Customer, Journey, Process, Segment, Touchpoint
+from cx.selectors import event_details
 from cx.services import customers as customer_services
 from cx.services import events as event_services
 from cx.services.journeys import touchpoint_save
@@ -46,8 +47,10 @@ class EventView(APIView):
     @extend_schema(
         request=s.EventInSerializer,
         responses={
-            201: s.EventOutSerializer,
-            200: OpenApiResponse(s.EventOutSerializer, description="Already stored"),
+            201: s.EventWithDetailsSerializer,
+            200: OpenApiResponse(
+                s.EventWithDetailsSerializer, description="Already stored"
+            ),
         },
         summary="Ingest one business event (idempotent by event_id)",
     )
@@ -57,8 +60,9 @@ class EventView(APIView):
         (outcome,) = event_services.events_record(
             organization=organization_of(request), events=[incoming.to_event()]
         )
+        details = event_details([outcome.event])
         return Response(
-            s.event_as_dict(outcome.event),
+            {**s.event_as_dict(outcome.event), **details[outcome.event.pk]},
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
 
@@ -83,12 +87,14 @@ class EventBatchView(APIView):
         outcomes = event_services.events_record(
             organization=organization_of(request), events=[event for _, event in valid]
         )
+        details = event_details([outcome.event for outcome in outcomes])
         for (index, _), outcome in zip(valid, outcomes, strict=True):
+            event = outcome.event
             results.append(
                 {
                     "index": index,
                     "status": 201 if outcome.created else 200,
-                    "event": s.event_as_dict(outcome.event),
+                    "event": {**s.event_as_dict(event), **details[event.pk]},
                 }
             )
         results.sort(key=lambda result: result["index"])

@@ -1,0 +1,270 @@
+"""Trigger matching: which new events get a survey, and why the others do not.
+
+Runs inside the event ingestion transaction (registered in ``CX_EVENT_RECEIVERS``). For
+every event and every trigger rule that matches it (touchpoint and/or event type) it
+writes exactly one row: an ``Invitation`` in state *scheduled*, or a ``Suppression``
+with the reason nothing was sent. The database is the source of truth; invitations due
+now are handed to Celery only after the transaction commits.
+
+The checks, in order (the first that fails names the suppression):
+
+1. the rule is active; 2. its survey is active; 3. the event names a customer;
+4. who has not opted out; 5. has an email address; 6. that has not bounced or complained;
+7. is in all of the rule's ``segments_all`` and none of ``segments_none``;
+8. falls in the rule's sample (a deterministic hash of event and rule, so a retry
+   decides the same way);
+9. this event has not already produced an invitation (one survey per event: rules are
+   tried by priority, highest first);
+10. contact frequency: no invitation to the customer within the organisation's
+    ``min_days_between_invitations`` from a rule of the same or higher priority (a
+    higher-priority rule overrides a lower one's recent contact), and none of the same
+    survey within the survey's own limit, if it has one.
+
+The costs are a fixed handful of queries per batch of events, whatever its size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from cx.models import Event, Organization
+from surveys.models import (
+    ContactPolicy,
+    Invitation,
+    Suppression,
+    Survey,
+    TriggerRule,
+    UndeliverableAddress,
+)
+from surveys.models.invitations import token_digest
+from surveys.scheduling import due_at
+
+DEFAULT_MIN_DAYS = ContactPolicy._meta.get_field("min_days_between_invitations").default
+Reason = Suppression.Reason
+
+
+@dataclass(frozen=True)
+class RecentContact:
+    customer_id: int
+    survey_id: int
+    survey_name: str
+    priority: int
+    created_at: datetime
+
+
+def sampled_in(event: Event, rule: TriggerRule) -> bool:
+    """Return whether the event falls in the rule's sample (stable for the pair)."""
+    if rule.sampling_percent >= 100:
+        return True
+    if rule.sampling_percent <= 0:
+        return False
+    digest = hashlib.sha256(
+        f"{event.organization_id}:{event.event_id}:{rule.pk}".encode()
+    )
+    return (
+        int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.sampling_percent * 100
+    )
+
+
+def _matches(rule: TriggerRule, event: Event) -> bool:
+    if rule.touchpoint_id is not None and rule.touchpoint_id != event.touchpoint_id:
+        return False
+    return not (rule.event_type and rule.event_type != event.type)
+
+
+class Matcher:
+    """The organisation's rules and contact history, loaded once per batch of events."""
+
+    def __init__(self, *, organization: Organization, events: Sequence[Event]) -> None:
+        self.organization = organization
+        self.now = timezone.now()
+        self.rules = list(
+            TriggerRule.objects.for_organization(organization)
+            .select_related("survey")
+            .prefetch_related("segments_all", "segments_none")
+            .order_by("-priority", "pk")
+        )
+        policy = ContactPolicy.objects.filter(organization=organization).first()
+        self.min_days = (
+            policy.min_days_between_invitations if policy else DEFAULT_MIN_DAYS
+        )
+        customers = {event.customer_id for event in events if event.customer_id}
+        emails = {event.customer.email.lower() for event in events if event.customer_id}
+        self.undeliverable = {
+            email.lower()
+            for email in UndeliverableAddress.objects.for_organization(organization)
+            .annotate(address=Lower("email"))
+            .filter(address__in=emails)
+            .values_list("email", flat=True)
+        }
+        survey_days = [r.survey.min_days_between_invitations or 0 for r in self.rules]
+        horizon = self.now - timedelta(days=max([self.min_days, *survey_days]))
+        self.recent: dict[int, list[RecentContact]] = defaultdict(list)
+        for row in (
+            Invitation.objects.for_organization(organization)
+            .filter(customer_id__in=customers, created_at__gte=horizon)
+            .values(
+                "customer_id",
+                "survey_id",
+                "survey__name",
+                "rule__priority",
+                "created_at",
+            )
+        ):
+            self.recent[row["customer_id"]].append(
+                RecentContact(
+                    customer_id=row["customer_id"],
+                    survey_id=row["survey_id"],
+                    survey_name=row["survey__name"],
+                    priority=row["rule__priority"] or 0,
+                    created_at=row["created_at"],
+                )
+            )
+
+    def decide(
+        self, event: Event, rule: TriggerRule, invited: bool
+    ) -> tuple[str, str] | None:
+        """Return (reason, detail) why ``rule`` sends nothing for ``event``, or None."""
+        customer = event.customer
+        if not rule.is_active:
+            return Reason.RULE_INACTIVE, ""
+        if rule.survey.status != Survey.Status.ACTIVE:
+            return (
+                Reason.SURVEY_CLOSED,
+                f"survey '{rule.survey.name}' is {rule.survey.status}",
+            )
+        if customer is None:
+            return Reason.NO_CUSTOMER, ""
+        if customer.opted_out:
+            return Reason.OPTED_OUT, ""
+        if not customer.email:
+            return Reason.NO_EMAIL, ""
+        if customer.email.lower() in self.undeliverable:
+            return Reason.UNDELIVERABLE, customer.email
+        outside = [s.key for s in rule.segments_all.all() if not s.contains(customer)]
+        inside = [s.key for s in rule.segments_none.all() if s.contains(customer)]
+        if outside or inside:
+            detail = ", ".join(
+                [f"not in {key}" for key in outside] + [f"in {key}" for key in inside]
+            )
+            return Reason.SEGMENT_FILTER, detail
+        if not sampled_in(event, rule):
+            return Reason.SAMPLED_OUT, f"sampling {rule.sampling_percent} %"
+        if invited:
+            return (
+                Reason.DUPLICATE,
+                "a higher-priority rule already invited for this event",
+            )
+        return self._contacted(customer.pk, rule)
+
+    def _contacted(self, customer_id: int, rule: TriggerRule) -> tuple[str, str] | None:
+        org_limit = self.now - timedelta(days=self.min_days)
+        survey_days = rule.survey.min_days_between_invitations
+        survey_limit = self.now - timedelta(days=survey_days) if survey_days else None
+        for contact in sorted(
+            self.recent[customer_id], key=lambda c: c.created_at, reverse=True
+        ):
+            blocks_by_org = (
+                contact.created_at >= org_limit and contact.priority >= rule.priority
+            )
+            blocks_by_survey = (
+                survey_limit is not None
+                and contact.survey_id == rule.survey_id
+                and contact.created_at >= survey_limit
+            )
+            if blocks_by_org or blocks_by_survey:
+                days = (self.now - contact.created_at).days
+                return (
+                    Reason.CONTACTED_RECENTLY,
+                    f"contacted {days} day(s) ago by '{contact.survey_name}'",
+                )
+        return None
+
+    def invitation(self, event: Event, rule: TriggerRule) -> Invitation:
+        customer = event.customer
+        assert customer is not None
+        base = max(
+            event.occurred_at + timedelta(minutes=rule.delay_minutes), event.received_at
+        )
+        due = due_at(
+            base,
+            delay=timedelta(0),
+            zone=self.organization.tzinfo,
+            quiet_start=rule.quiet_start,
+            quiet_end=rule.quiet_end,
+        )
+        self.recent[customer.pk].append(
+            RecentContact(
+                customer.pk, rule.survey_id, rule.survey.name, rule.priority, self.now
+            )
+        )
+        return Invitation(
+            organization=self.organization,
+            survey=rule.survey,
+            rule=rule,
+            event=event,
+            customer=customer,
+            origin=Invitation.Origin.EVENT,
+            email=customer.email,
+            language=rule.survey.language_for(customer.preferred_language()),
+            due_at=due,
+            expires_at=due + timedelta(days=rule.expiry_days),
+        )
+
+
+def events_match(
+    *, organization: Organization, events: Sequence[Event]
+) -> list[Invitation]:
+    """Write an invitation or a suppression for every (event, matching rule) pair."""
+    matcher = Matcher(organization=organization, events=events)
+    if not matcher.rules:
+        return []
+    invitations: list[Invitation] = []
+    suppressions: list[Suppression] = []
+    for event in events:
+        invited = False
+        for rule in matcher.rules:
+            if not _matches(rule, event):
+                continue
+            refusal = matcher.decide(event, rule, invited)
+            if refusal is None:
+                invitations.append(matcher.invitation(event, rule))
+                invited = True
+            else:
+                reason, detail = refusal
+                suppressions.append(
+                    Suppression(
+                        organization=organization,
+                        rule=rule,
+                        event=event,
+                        customer=event.customer,
+                        reason=reason,
+                        detail=detail[:300],
+                    )
+                )
+    for invitation in invitations:
+        invitation.token_hash = token_digest(
+            invitation.token()
+        )  # bulk_create skips save()
+    Invitation.objects.bulk_create(invitations)
+    Suppression.objects.bulk_create(suppressions)
+    due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
+    if due_now:
+        transaction.on_commit(partial(_dispatch, due_now))
+    return invitations
+
+
+def _dispatch(invitation_ids: list[int]) -> None:
+    from surveys.tasks import invitation_send_task
+
+    for invitation_id in invitation_ids:
+        invitation_send_task.delay(invitation_id)

@@ -1,0 +1,37 @@
+"""Shared helpers of the public (customer-facing) pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from surveys.models import Invitation
+from surveys.models.invitations import token_digest
+
+MAX_TOKEN_LENGTH = 64
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """Return the invitation a link token names, or None for an unknown or odd token."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        return None
+    return (
+        Invitation.objects.select_related("organization", "survey", "customer")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+def is_expired(invitation: Invitation) -> bool:
+    return (
+        invitation.state == Invitation.State.EXPIRED
+        or invitation.expires_at <= timezone.now()
+    )
+
+
+def language_of(request: HttpRequest, invitation: Invitation | None) -> str:
+    """Return the page language: ?lang=, else the invitation's, else English."""
+    wanted = request.GET.get("lang", "")
+    if wanted in {"fi", "sv", "en"}:
+        return wanted
+    return invitation.language if invitation is not None else "en"

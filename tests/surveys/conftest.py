@@ -1,0 +1,64 @@
+"""Surveys fixtures: Aurora's chat survey and a trigger rule on the chat touchpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys.models import Question, Survey, TriggerRule
+
+
+@pytest.fixture
+def chat_survey(aurora) -> Survey:
+    survey = Survey.objects.create(
+        organization=aurora,
+        name="Chat satisfaction",
+        status=Survey.Status.ACTIVE,
+        languages=["fi", "sv", "en"],
+        title={"fi": "Miten chat onnistui?", "en": "How was your chat?"},
+        intro={"fi": "Kaksi nopeaa kysymystä.", "en": "Two quick questions."},
+    )
+    Question.objects.create(
+        survey=survey,
+        key="csat",
+        position=1,
+        type=Question.Type.CSAT,
+        text={"fi": "Kuinka tyytyväinen olit?", "en": "How satisfied were you?"},
+    )
+    Question.objects.create(
+        survey=survey,
+        key="resolved",
+        position=2,
+        type=Question.Type.FCR,
+        text={
+            "fi": "Saitko asiasi hoidettua?",
+            "en": "Did you get your matter resolved?",
+        },
+    )
+    return survey
+
+
+@pytest.fixture
+def chat_rule(aurora, mortgage, chat_survey) -> TriggerRule:
+    return TriggerRule.objects.create(
+        organization=aurora,
+        name="Chat ended → satisfaction",
+        survey=chat_survey,
+        touchpoint=mortgage.touchpoints.get(name="Advisor chat"),
+        reminder_count=1,
+        reminder_interval_days=3,
+    )
+
+
+def chat_event(n: int = 1, **customer: object) -> dict[str, object]:
+    """Return a chat.ended event for customer ``c-<n>`` (fields overridable)."""
+    return {
+        "event_id": f"chat-{n}",
+        "type": "chat.ended",
+        "customer": {
+            "external_id": f"c-{n}",
+            "email": f"c{n}@example.com",
+            "name": "Maija Meikäläinen",
+            "language": "fi",
+            **customer,
+        },
+    }
