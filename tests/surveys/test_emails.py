@@ -1,0 +1,90 @@
+"""Invitation emails: language, the personal link, one-click scores, unsubscribe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cx.models import Customer
+from surveys.emails import invitation_message
+from surveys.models import Invitation, Question
+from tests.surveys.conftest import chat_event
+
+
+@pytest.fixture
+def invite(api, chat_rule):
+    def make(n: int = 1, **customer) -> Invitation:
+        api.post("/api/v1/events/", chat_event(n, **customer), format="json")
+        return Invitation.objects.get(customer__external_id=f"c-{n}")
+
+    return make
+
+
+def test_finnish_email_with_link_scores_and_unsubscribe(invite, settings):
+    settings.SITE_URL = "https://feedback.example.com"
+    invitation = invite(1, language="fi")
+
+    message = invitation_message(invitation)
+    html = message.alternatives[0][0]
+    token = invitation.token()
+
+    assert message.to == ["c1@example.com"]
+    assert "Aurora Bank" in message.subject
+    assert "Hei Maija" in message.body or "Hello Maija" in message.body
+    assert "Kuinka tyytyväinen olit?" in message.body
+    assert f"https://feedback.example.com/s/{token}/" in message.body
+    links = re.findall(rf"https://feedback.example.com/s/{token}/\?score=(\d+)", html)
+    assert links == ["1", "2", "3", "4", "5"]
+    assert message.extra_headers["List-Unsubscribe"] == (
+        f"<https://feedback.example.com/s/{token}/unsubscribe/>"
+    )
+    assert (
+        message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    )
+
+
+def test_english_email(invite):
+    message = invitation_message(invite(2, language="en"))
+
+    assert "How satisfied were you?" in message.body
+    assert "Answer the survey" in message.alternatives[0][0]
+
+
+def test_no_score_row_when_the_first_question_is_not_nps_or_csat(invite, chat_survey):
+    Question.objects.filter(survey=chat_survey, key="csat").update(position=3)
+    Question.objects.filter(survey=chat_survey, key="resolved").update(position=1)
+
+    html = invitation_message(invite(3)).alternatives[0][0]
+
+    assert "?score=" not in html
+
+
+def test_customer_names_are_escaped_in_html(invite):
+    html = invitation_message(
+        invite(4, name="<script>alert(1)</script> Evil")
+    ).alternatives[0][0]
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_unsubscribe_get_asks_and_post_opts_out(invite, client):
+    invitation = invite(5)
+    url = f"/s/{invitation.token()}/unsubscribe/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert not Customer.objects.get(external_id="c-5").opted_out
+
+    done = client.post(url)  # what a one-click mail client does: no CSRF token
+    assert done.status_code == 200
+    assert Customer.objects.get(external_id="c-5").opted_out
+
+
+@pytest.mark.django_db
+def test_unsubscribe_with_a_tampered_token_is_a_friendly_404(client):
+    for token in ("nope", "x" * 500, "äö"):
+        response = client.post(f"/s/{token}/unsubscribe/")
+        assert response.status_code == 404
+        assert b"<h1>" in response.content
