@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from surveys.views import unsubscribe
+from surveys.views import answer, unsubscribe
 
 app_name = "surveys"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("s/<str:token>/", answer.answer, name="answer"),
     path("s/<str:token>/unsubscribe/", unsubscribe.unsubscribe, name="unsubscribe"),
 ]

@@ -1,0 +1,192 @@
+"""Answering: a response is saved answer by answer and completed once.
+
+A customer may leave midway and come back through the same link: every answer is stored
+as it is given, and the page resumes at the first visible question without an answer.
+Two tabs or a double click store one response (``Response.invitation`` is one-to-one,
+``Answer`` is unique per question) and one answer per question (the last one wins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cx.models import Segment
+from surveys import logic
+from surveys.models import Answer, Invitation, Question, Response
+from surveys.services.snapshots import response_segments_snapshot
+
+MAX_TEXT = 5000
+ORIGIN_OF_INVITATION = {
+    Invitation.Origin.EVENT: Response.Origin.EVENT,
+    Invitation.Origin.LIST: Response.Origin.LIST,
+    Invitation.Origin.RECOVERY: Response.Origin.RECOVERY,
+}
+
+
+class AnswerError(ValueError):
+    """The value does not answer the question; the message is shown beside it."""
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    number: int | None = None
+    choices: tuple[str, ...] = ()
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.number is None and not self.choices and not self.text
+
+
+def answer_parse(question: Question, values: list[str]) -> ParsedAnswer:
+    """Return the answer in ``values`` (form values) or raise ``AnswerError``."""
+    values = [value.strip() for value in values if value is not None and value.strip()]
+    if not values:
+        return ParsedAnswer()
+    scale = question.scale()
+    if scale is not None:
+        try:
+            number = int(values[0])
+        except ValueError:
+            raise AnswerError(_("Choose one of the options.")) from None
+        if not scale[0] <= number <= scale[1]:
+            raise AnswerError(_("Choose one of the options."))
+        return ParsedAnswer(number=number)
+    if question.type in (Question.Type.SINGLE, Question.Type.MULTIPLE):
+        keys = question.choice_keys()
+        chosen = tuple(dict.fromkeys(values))
+        if any(value not in keys for value in chosen):
+            raise AnswerError(_("Choose one of the options."))
+        if question.type == Question.Type.SINGLE and len(chosen) > 1:
+            raise AnswerError(_("Choose only one option."))
+        return ParsedAnswer(choices=chosen)
+    text = values[0]
+    if len(text) > MAX_TEXT:
+        raise AnswerError(_("Write at most %(n)d characters.") % {"n": MAX_TEXT})
+    return ParsedAnswer(text=text)
+
+
+def response_for(*, invitation: Invitation) -> Response:
+    """Return the invitation's response, starting it if need be (race-safe)."""
+    existing = Response.objects.filter(invitation=invitation).first()
+    if existing is not None:
+        return existing
+    event = invitation.event
+    touchpoint = event.touchpoint if event is not None else None
+    anonymous = invitation.survey.is_anonymous
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                organization_id=invitation.organization_id,
+                survey_id=invitation.survey_id,
+                invitation=invitation,
+                customer=None if anonymous else invitation.customer,
+                event=event,
+                touchpoint=touchpoint,
+                journey_id=touchpoint.journey_id if touchpoint else None,
+                process_id=touchpoint.process_id if touchpoint else None,
+                origin=ORIGIN_OF_INVITATION.get(
+                    invitation.origin, Response.Origin.EVENT
+                ),
+                is_anonymous=anonymous,
+                language=invitation.language,
+                started_at=timezone.now(),
+            )
+    except IntegrityError:  # another tab started it a moment ago
+        return Response.objects.get(invitation=invitation)
+
+
+def answer_save(
+    *, response: Response, question: Question, answer: ParsedAnswer
+) -> None:
+    """Store (or replace) the answer to ``question``; an empty answer marks it skipped."""
+    if answer.is_empty and question.required:
+        raise AnswerError(_("Please answer this question."))
+    fields = {
+        "number": answer.number,
+        "choices": list(answer.choices),
+        "text": answer.text,
+    }
+    updated = Answer.objects.filter(response=response, question=question).update(
+        **fields
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                Answer.objects.create(response=response, question=question, **fields)
+        except IntegrityError:  # a double submit saved it first: the last value wins
+            Answer.objects.filter(response=response, question=question).update(**fields)
+
+
+def logic_context(response: Response) -> logic.Context:
+    """Return what the survey's conditions may look at for ``response``."""
+    answers: dict[str, Any] = {}
+    for key, number, choices, text in response.answers.values_list(
+        "question__key", "number", "choices", "text"
+    ):
+        if number is not None:
+            answers[key] = number
+        elif choices:
+            answers[key] = choices[0] if len(choices) == 1 else choices
+        elif text:
+            answers[key] = text
+    customer = response.customer
+    segments: frozenset[str] = frozenset()
+    attributes: dict[str, Any] = {}
+    if customer is not None:
+        attributes = customer.attributes or {}
+        segments = frozenset(
+            segment.key
+            for segment in Segment.objects.for_organization(response.organization_id)
+            if segment.contains(customer)
+        )
+    return logic.Context(answers=answers, segments=segments, attributes=attributes)
+
+
+def visible_questions(response: Response) -> list[Question]:
+    """Return the questions shown to this respondent, given the answers so far."""
+    context = logic_context(response)
+    return [
+        question
+        for question in response.survey.questions.order_by("position")
+        if logic.shows(question.condition, context)
+    ]
+
+
+def next_question(response: Response) -> Question | None:
+    """Return the first visible question without an answer, or None when done."""
+    answered = set(response.answers.values_list("question_id", flat=True))
+    for question in visible_questions(response):
+        if question.pk not in answered:
+            return question
+    return None
+
+
+@transaction.atomic
+def response_complete(*, response: Response) -> bool:
+    """Complete the response once: snapshot its context and mark the invitation answered."""
+    now = timezone.now()
+    completed = Response.objects.filter(
+        pk=response.pk, state=Response.State.STARTED
+    ).update(state=Response.State.COMPLETED, completed_at=now)
+    if not completed:
+        return False
+    response.refresh_from_db()
+    response_segments_snapshot(response=response)
+    if response.invitation_id:
+        Invitation.objects.filter(pk=response.invitation_id).exclude(
+            state=Invitation.State.ANSWERED
+        ).update(state=Invitation.State.ANSWERED, answered_at=now)
+    return True
+
+
+def invitation_mark_opened(*, invitation: Invitation) -> None:
+    """Record the first view of the answer page (sent → opened, never backwards)."""
+    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENT).update(
+        state=Invitation.State.OPENED, opened_at=timezone.now()
+    )

@@ -1,0 +1,194 @@
+"""The answer page ``/s/<token>/``: one question per step, saved as it is answered.
+
+A GET never records anything (email security scanners fetch every link): it shows the
+next question, with a score from the email's one-click row (``?score=n``) preselected.
+A POST saves one answer and shows the next step. With JavaScript, htmx swaps just the
+step; without it, the form posts and redirects (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from surveys.logic import pipe
+from surveys.models import Invitation, Question, Response, Survey
+from surveys.models.surveys import translate
+from surveys.services import responses
+from surveys.views.public import invitation_for, is_expired, language_of
+
+
+def _gone(request: HttpRequest, invitation: Invitation, reason: str) -> HttpResponse:
+    context = {"organization": invitation.organization, "reason": reason}
+    return render(request, "surveys/answer/gone.html", context, status=410)
+
+
+def _step_context(
+    request: HttpRequest,
+    invitation: Invitation,
+    response: Response | None,
+    question: Question,
+    *,
+    language: str,
+    selected: list[str] | None = None,
+    error: str = "",
+) -> dict[str, object]:
+    survey = invitation.survey
+    visible = (
+        responses.visible_questions(response)
+        if response
+        else list(survey.questions.order_by("position"))
+    )
+    position = next((i for i, q in enumerate(visible) if q.pk == question.pk), 0)
+    customer = invitation.customer
+    event = invitation.event
+    piped = pipe(
+        translate(question.text, language),
+        {
+            "first_name": customer.first_name
+            if customer and not survey.is_anonymous
+            else "",
+            "touchpoint": event.touchpoint.name if event and event.touchpoint else "",
+            "date": event.occurred_at.astimezone(
+                invitation.organization.tzinfo
+            ).strftime("%-d.%-m.%Y")
+            if event
+            else "",
+            "event": event.properties if event else {},
+        },
+    )
+    scale = question.scale()
+    return {
+        "organization": invitation.organization,
+        "survey_title": translate(survey.title, language) or survey.name,
+        "intro": translate(survey.intro, language) if position == 0 else "",
+        "token": request.resolver_match.kwargs["token"],
+        "question": question,
+        "question_text": piped,
+        "help": translate(question.help_text_i18n or {}, language),
+        "options": _options(question, language),
+        "is_scale": scale is not None and question.type != Question.Type.FCR,
+        "scale": scale,
+        "multiple": question.type == Question.Type.MULTIPLE,
+        "is_text": question.type == Question.Type.TEXT,
+        "selected": selected or [],
+        "error": error,
+        "step": position + 1,
+        "steps": max(len(visible), position + 1),
+        "language": language,
+        "languages": [code for code in survey.languages or ["fi", "sv", "en"]],
+    }
+
+
+def _options(question: Question, language: str) -> list[tuple[str, str]]:
+    if question.type == Question.Type.FCR:
+        with translation.override(language):
+            return [("1", translation.gettext("Yes")), ("0", translation.gettext("No"))]
+    scale = question.scale()
+    if scale is not None:
+        return [(str(n), str(n)) for n in range(scale[0], scale[1] + 1)]
+    return [
+        (key, question.choice_label(key, language)) for key in question.choice_keys()
+    ]
+
+
+def _render_step(
+    request: HttpRequest, context: dict[str, object], status: int = 200
+) -> HttpResponse:
+    template = (
+        "surveys/answer/_step.html" if request.htmx else "surveys/answer/page.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def _render_thanks(
+    request: HttpRequest, invitation: Invitation, language: str
+) -> HttpResponse:
+    context = {
+        "organization": invitation.organization,
+        "thank_you": translate(invitation.survey.thank_you, language),
+    }
+    template = (
+        "surveys/answer/_thanks.html" if request.htmx else "surveys/answer/thanks.html"
+    )
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for(token)
+    language = language_of(request, invitation)
+    with translation.override(language):
+        if invitation is None:
+            return render(request, "surveys/answer/unknown.html", status=404)
+        response = Response.objects.filter(invitation=invitation).first()
+        if response is not None and response.state == Response.State.COMPLETED:
+            if request.method == "GET" and request.GET.get("done"):
+                return _render_thanks(request, invitation, language)
+            return _gone(request, invitation, "answered")
+        if is_expired(invitation):
+            return _gone(request, invitation, "expired")
+        if invitation.survey.status != Survey.Status.ACTIVE:
+            return _gone(request, invitation, "closed")
+        if request.method == "POST":
+            return _post(request, invitation, language)
+        responses.invitation_mark_opened(invitation=invitation)
+        question = (
+            responses.next_question(response)
+            if response
+            else invitation.survey.questions.order_by("position").first()
+        )
+        if question is None:
+            return _render_thanks(request, invitation, language)
+        selected = []
+        score = request.GET.get("score", "")
+        is_first = not response or not response.answers.exists()
+        if score and is_first:
+            try:
+                selected = [str(responses.answer_parse(question, [score]).number)]
+            except responses.AnswerError:
+                selected = []
+        context = _step_context(
+            request,
+            invitation,
+            response,
+            question,
+            language=language,
+            selected=selected,
+        )
+        return _render_step(request, context)
+
+
+def _post(request: HttpRequest, invitation: Invitation, language: str) -> HttpResponse:
+    key = request.POST.get("question", "")
+    question = invitation.survey.questions.filter(key=key).first()
+    if question is None:
+        return redirect(request.path)
+    values = request.POST.getlist("answer")
+    if request.POST.get("skip") and not question.required:
+        values = []
+    response = responses.response_for(invitation=invitation)
+    try:
+        parsed = responses.answer_parse(question, values)
+        responses.answer_save(response=response, question=question, answer=parsed)
+    except responses.AnswerError as error:
+        message = str(error)  # translated where raised, in the page's language
+        context = _step_context(
+            request, invitation, response, question, language=language,
+            selected=values, error=message,
+        )  # fmt: skip
+        return _render_step(request, context, status=400)
+    upcoming = responses.next_question(response)
+    if upcoming is None:
+        responses.response_complete(response=response)
+        if request.htmx:
+            return _render_thanks(request, invitation, language)
+        return redirect(f"{request.path}?done=1&lang={language}")
+    if request.htmx:
+        return _render_step(
+            request,
+            _step_context(request, invitation, response, upcoming, language=language),
+        )
+    return redirect(f"{request.path}?lang={language}")
