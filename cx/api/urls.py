@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from cx.api import views
 from maturity import api as maturity_api
 from surveys.api import imports as import_api
+from surveys.api import triggers as trigger_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("customers", views.CustomerViewSet, basename="customer")
@@ -15,6 +16,11 @@ router.register("segments", views.SegmentViewSet, basename="segment")
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("journeys", views.JourneyViewSet, basename="journey")
 router.register("touchpoints", views.TouchpointViewSet, basename="touchpoint")
+router.register(
+    "trigger-rules", trigger_api.TriggerRuleViewSet, basename="trigger-rule"
+)
+router.register("invitations", trigger_api.InvitationViewSet, basename="invitation")
+router.register("suppressions", trigger_api.SuppressionViewSet, basename="suppression")
 router.register(
     "maturity/assessments",
     maturity_api.AssessmentViewSet,
