@@ -74,3 +74,13 @@ def test_another_organisation_cannot_download_the_report(outsider_api, finished)
     response = outsider_api.get(f"/api/v1/maturity/assessments/{finished}/report.pdf")
 
     assert response.status_code == 404
+
+
+def test_report_speaks_finnish(api, finished, tmp_path):
+    response = api.get(f"/api/v1/maturity/assessments/{finished}/report.pdf?lang=fi")
+
+    text = _pdf_text(response.content, tmp_path)
+    assert "Yhteenveto" in text
+    assert "Taktinen" in text
+    assert "Kuuntelun tapa" in text
+    assert "Tiekartta seuraavalle tasolle" in text
