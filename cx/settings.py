@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cx.middleware.DatabaseUnavailableMiddleware",
+    "cx.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "cx.urls"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cx import views
 
@@ -15,7 +15,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema"),
+        # The split view serves its start-up script as a file: no inline script (CSP).
+        SpectacularSwaggerSplitView.as_view(url_name="schema"),
         name="api-docs",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
