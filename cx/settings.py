@@ -327,6 +327,8 @@ LOGGING = {
 CX_EVENT_RECEIVERS: list[str] = ["surveys.services.triggers.events_match"]
 # Callables adding fields to the event API's output: (events) -> {event pk: {field: …}}.
 CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
+# Apps that remove what they hold about a customer when the customer is erased.
+CX_CUSTOMER_ERASERS: list[str] = ["surveys.services.privacy.customer_erase_survey_data"]
 CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",

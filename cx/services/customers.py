@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
 from cx.services.bulk import chunks, rows_source
@@ -138,12 +141,25 @@ def customer_update(*, customer: Customer, opted_out: bool | None = None) -> Cus
     return customer
 
 
+@cache
+def _erasers() -> tuple[Callable[..., None], ...]:
+    return tuple(
+        import_string(path) for path in getattr(settings, "CX_CUSTOMER_ERASERS", ())
+    )
+
+
 @transaction.atomic
 def customer_erase(*, customer: Customer) -> None:
-    """Remove the customer's personal data but keep the row, so aggregates stay right.
+    """Remove the customer's personal data everywhere, but keep the rows for aggregates.
 
-    The row is kept under a meaningless id and opted out, so no survey reaches it again.
+    The customer row is kept under a meaningless id and opted out, so no survey reaches
+    it again; event properties are emptied; every app named in ``CX_CUSTOMER_ERASERS``
+    removes what it holds about the customer (invitation addresses, free-text answers…)
+    in the same transaction.
     """
+    for eraser in _erasers():
+        eraser(customer=customer)
+    customer.events.update(properties={})
     customer.external_id = f"erased-{customer.pk}"
     customer.email = ""
     customer.name = ""
