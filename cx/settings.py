@@ -95,7 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cx.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cx.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,7 +107,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cx.middleware.DatabaseUnavailableMiddleware",
-    "cx.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "cx.urls"
@@ -307,7 +308,13 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-if env_bool("DJANGO_BEHIND_PROXY", default=False):
+# Requests per minute: per API key on /api/v1/, per client address on answer pages.
+RATE_LIMITS = {
+    "api": env_int("RATE_LIMIT_API_PER_MINUTE", 1200),
+    "public": env_int("RATE_LIMIT_PUBLIC_PER_MINUTE", 120),
+}
+DJANGO_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if DJANGO_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 

@@ -21,3 +21,4 @@ WHITENOISE_USE_FINDERS = True
 # (several developers, CI beside a benchmark) never drop each other's database.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_cx_{os.getpid()}"}
+RATE_LIMITS = {"api": 0, "public": 0}  # off, except in the tests of the limits
