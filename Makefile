@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench-ingestion bench-assessment benchmarks clean
+.PHONY: run test lint fuzz bench-ingestion bench-assessment benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null --settings=tests.settings
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Schemathesis over every API operation at full size (the suite runs a few examples).
+fuzz: $(STAMP)
+	CX_FUZZ_EXAMPLES=$${CX_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/cx/test_api_fuzz.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -30,7 +30,9 @@ class AssessmentRequestSerializer(StrictSerializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     level_name = serializers.SerializerMethodField()
-    score = serializers.DecimalField(source="index", max_digits=4, decimal_places=2)
+    score = serializers.DecimalField(
+        source="index", max_digits=4, decimal_places=2, allow_null=True, read_only=True
+    )
     dimensions = serializers.SerializerMethodField()
     overclaims = serializers.SerializerMethodField()
     held_back_by = serializers.SerializerMethodField()

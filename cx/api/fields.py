@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -67,3 +68,33 @@ class MemberField(serializers.PrimaryKeyRelatedField):
         return get_user_model().objects.filter(
             memberships__organization=self.context["organization"]
         )
+
+
+@extend_schema_field(
+    {"type": "string", "maxLength": 254, "description": "An email address, or empty."}
+)
+class EmailOrBlankField(serializers.CharField):
+    """An email address, or empty text when there is none.
+
+    A CharField that checks the address itself: an EmailField would make the schema
+    promise ``format: email``, which an empty value breaks.
+    """
+
+    default_error_messages = {"invalid_email": "Enter a valid email address."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from django.core.validators import validate_email
+
+        value = super().to_internal_value(data)
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                self.fail("invalid_email")
+        return value

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from cx import segmentation
 from cx.api.fields import (
+    EmailOrBlankField,
     JSONObjectField,
     MemberField,
     OrganizationScopedField,
@@ -22,7 +23,7 @@ from cx.services.events import EventIn
 
 class CustomerInSerializer(StrictSerializer):
     external_id = serializers.CharField(max_length=200)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = EmailOrBlankField(required=False, default="")
     name = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
@@ -163,6 +164,7 @@ class BatchOutSerializer(serializers.Serializer):
 
 class CustomerSerializer(StrictModelSerializer):
     attributes = JSONObjectField(required=False, default=dict)
+    email = EmailOrBlankField(required=False)
 
     class Meta:
         model = Customer

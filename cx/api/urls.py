@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from cx.api import views
@@ -35,8 +35,8 @@ urlpatterns = [
         import_api.ResponseImportView.as_view(),
         name="response-import",
     ),
-    path(
-        "maturity/assessments/<int:pk>/report.pdf",
+    re_path(
+        r"^maturity/assessments/(?P<pk>-?[0-9]+)/report\.pdf$",
         maturity_api.AssessmentViewSet.as_view({"get": "report"}),
         name="maturity-assessment-report",
     ),

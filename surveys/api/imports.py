@@ -56,7 +56,7 @@ class ImportResultSerializer(serializers.Serializer):
 class ResponseImportView(APIView):
     @extend_schema(
         request=ImportSerializer,
-        responses={201: ImportResultSerializer, 400: ImportResultSerializer},
+        responses={201: ImportResultSerializer},
         summary="Import historical responses (kept with their origin)",
     )
     def post(self, request: Request) -> Response:

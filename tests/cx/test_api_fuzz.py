@@ -1,0 +1,42 @@
+"""Schemathesis against our own OpenAPI schema: no server errors, no answer off-schema.
+
+Every operation of ``/api/schema/`` is called with generated input and a valid API key.
+The suite runs a few examples per operation; ``make fuzz`` runs the full count
+(``CX_FUZZ_EXAMPLES``, default 100 there).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from cx.services.organizations import api_key_create, organization_create
+
+EXAMPLES = int(os.environ.get("CX_FUZZ_EXAMPLES", "8"))
+
+schema = schemathesis.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture
+def api_key(db):
+    organization = organization_create(slug="fuzz", name="Fuzz Oy")
+    return api_key_create(organization=organization).secret_key
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_never_fails_and_keeps_to_its_schema(case, api_key):
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {api_key}"}
+
+    response = case.call_wsgi()
+
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    case.validate_response(response)
