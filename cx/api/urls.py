@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from cx.api import views
 from maturity import api as maturity_api
 from surveys.api import imports as import_api
+from surveys.api import surveys as survey_api
 from surveys.api import triggers as trigger_api
 
 router = SimpleRouter(trailing_slash=True)
@@ -16,6 +17,7 @@ router.register("segments", views.SegmentViewSet, basename="segment")
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("journeys", views.JourneyViewSet, basename="journey")
 router.register("touchpoints", views.TouchpointViewSet, basename="touchpoint")
+router.register("surveys", survey_api.SurveyViewSet, basename="survey")
 router.register(
     "trigger-rules", trigger_api.TriggerRuleViewSet, basename="trigger-rule"
 )

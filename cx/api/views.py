@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -40,7 +41,14 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         return context
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.save(organization=organization_of(self.request))
+        # A savepoint, so that a uniqueness conflict (answered 409) leaves any outer
+        # transaction usable.
+        with transaction.atomic():
+            serializer.save(organization=organization_of(self.request))
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        with transaction.atomic():
+            serializer.save()
 
 
 class EventView(APIView):
@@ -137,9 +145,6 @@ class CustomerViewSet(OrganizationViewSet):
             s.CustomerSerializer(customer).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
-
-    def perform_update(self, serializer: BaseSerializer) -> None:
-        serializer.save()
 
     def perform_destroy(self, instance: Customer) -> None:
         customer_services.customer_erase(customer=instance)
