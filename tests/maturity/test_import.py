@@ -120,3 +120,24 @@ def test_csv_import_of_unknown_survey_fails_clearly(aurora, tmp_path):
 
     with pytest.raises(CommandError, match="No survey named"):
         call_command("import_responses", str(path), org="aurora", survey="Nope")
+
+
+def test_employee_survey_templates_are_created_once(aurora):
+    from io import StringIO
+
+    from surveys.models import Survey
+
+    for _ in range(2):
+        call_command("create_survey_template", org="aurora", template="employee_pulse",
+                     stdout=StringIO())  # fmt: skip
+    call_command(
+        "create_survey_template", org="aurora", template="leadership", stdout=StringIO()
+    )
+
+    pulse = Survey.objects.get(purpose="employee_pulse")
+    assert Survey.objects.count() == 2
+    assert pulse.audience == "employees" and pulse.is_anonymous and pulse.public_token
+    assert [q.key for q in pulse.questions.order_by("position")] == [
+        "enps", "customer_impact", "tools", "idea"
+    ]  # fmt: skip
+    assert pulse.questions.get(key="enps").text["sv"].startswith("Hur troligt")
