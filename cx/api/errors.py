@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,6 +18,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DataError):
+        return Response(
+            {"detail": "A value is out of the range the database can store."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     elif isinstance(exc, IntegrityError):
         return Response(
             {

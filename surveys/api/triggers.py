@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
@@ -67,14 +68,17 @@ class TriggerRuleViewSet(OrganizationViewSet):
     filterset_fields = ["survey", "touchpoint", "is_active"]
 
 
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC (any offset the client sends is accepted)."""
+
+    def filter(self, qs, value):  # type: ignore[no-untyped-def]
+        return super().filter(qs, value.astimezone(UTC) if value else value)
+
+
 class DeliveryFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(field_name="customer__external_id")
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte"
-    )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt"
-    )
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
     touchpoint = django_filters.NumberFilter(field_name="event__touchpoint")
 
 

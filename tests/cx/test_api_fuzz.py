@@ -11,7 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from cx.services.organizations import api_key_create, organization_create
@@ -19,6 +21,20 @@ from cx.services.organizations import api_key_create, organization_create
 EXAMPLES = int(os.environ.get("CX_FUZZ_EXAMPLES", "8"))
 
 schema = schemathesis.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Keep Django from closing the test's connection after each WSGI request.
+
+    Django's own test client does the same: the test runs inside a transaction, which
+    ``close_old_connections`` would otherwise take for a stale connection.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
