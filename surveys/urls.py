@@ -10,5 +10,6 @@ app_name = "surveys"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("s/<str:token>/", answer.answer, name="answer"),
+    path("p/<str:token>/", answer.public, name="public-link"),
     path("s/<str:token>/unsubscribe/", unsubscribe.unsubscribe, name="unsubscribe"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cx.models import Segment
 from surveys import logic
-from surveys.models import Answer, Invitation, Question, Response
+from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.services.snapshots import response_segments_snapshot
 
 MAX_TEXT = 5000
@@ -99,6 +99,18 @@ def response_for(*, invitation: Invitation) -> Response:
             )
     except IntegrityError:  # another tab started it a moment ago
         return Response.objects.get(invitation=invitation)
+
+
+def response_for_public_link(*, survey: Survey, language: str) -> Response:
+    """Start an anonymous response collected through the survey's public link."""
+    return Response.objects.create(
+        organization_id=survey.organization_id,
+        survey=survey,
+        origin=Response.Origin.PUBLIC_LINK,
+        is_anonymous=True,
+        language=language,
+        started_at=timezone.now(),
+    )
 
 
 def answer_save(

@@ -8,11 +8,14 @@ step; without it, the form posts and redirects (post/redirect/get).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from cx.models import Customer, Event, Organization
 from surveys.logic import pipe
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.models.surveys import translate
@@ -25,9 +28,19 @@ def _gone(request: HttpRequest, invitation: Invitation, reason: str) -> HttpResp
     return render(request, "surveys/answer/gone.html", context, status=410)
 
 
+@dataclass(frozen=True)
+class Respondent:
+    """Someone answering through a public link: no invitation, no identity."""
+
+    survey: Survey
+    organization: Organization
+    customer: Customer | None = None
+    event: Event | None = None
+
+
 def _step_context(
     request: HttpRequest,
-    invitation: Invitation,
+    invitation: Invitation | Respondent,
     response: Response | None,
     question: Question,
     *,
@@ -192,3 +205,85 @@ def _post(request: HttpRequest, invitation: Invitation, language: str) -> HttpRe
             _step_context(request, invitation, response, upcoming, language=language),
         )
     return redirect(f"{request.path}?lang={language}")
+
+
+SESSION_KEY = "public-response-{survey}"
+
+
+@require_http_methods(["GET", "POST"])
+def public(request: HttpRequest, token: str) -> HttpResponse:
+    """Anonymous answering through a survey's public link ``/p/<token>/``.
+
+    The browser session remembers its response, so the page resumes; nothing about the
+    respondent is stored. Such responses count as anonymous, link-collected feedback.
+    """
+    survey = (
+        Survey.objects.select_related("organization")
+        .filter(public_token=token, public_token__isnull=False)
+        .first()
+        if token and len(token) <= 64
+        else None
+    )
+    language = request.GET.get("lang", "")
+    if survey is not None and language not in (survey.languages or []):
+        language = survey.language_for(survey.organization.default_language)
+    with translation.override(language or "en"):
+        if survey is None:
+            return render(request, "surveys/answer/unknown.html", status=404)
+        respondent = Respondent(survey=survey, organization=survey.organization)
+        if survey.status != Survey.Status.ACTIVE:
+            return render(
+                request,
+                "surveys/answer/gone.html",
+                {"organization": survey.organization, "reason": "closed"},
+                status=410,
+            )
+        key = SESSION_KEY.format(survey=survey.pk)
+        response = Response.objects.filter(
+            pk=request.session.get(key), survey=survey
+        ).first()
+        if response is not None and response.state == Response.State.COMPLETED:
+            return _render_thanks(request, respondent, language)
+        if request.method == "POST":
+            question = survey.questions.filter(
+                key=request.POST.get("question", "")
+            ).first()
+            if question is None:
+                return redirect(request.path)
+            values = (
+                []
+                if request.POST.get("skip") and not question.required
+                else (request.POST.getlist("answer"))
+            )
+            try:
+                parsed = responses.answer_parse(question, values)
+                if response is None:
+                    response = responses.response_for_public_link(
+                        survey=survey, language=language
+                    )
+                    request.session[key] = response.pk
+                responses.answer_save(
+                    response=response, question=question, answer=parsed
+                )
+            except responses.AnswerError as error:
+                context = _step_context(
+                    request, respondent, response, question, language=language,
+                    selected=values, error=str(error),
+                )  # fmt: skip
+                return _render_step(request, context, status=400)
+            if responses.next_question(response) is None:
+                responses.response_complete(response=response)
+                return _render_thanks(request, respondent, language)
+            if not request.htmx:
+                return redirect(f"{request.path}?lang={language}")
+        question = (
+            responses.next_question(response)
+            if response
+            else survey.questions.order_by("position").first()
+        )
+        if question is None:
+            return _render_thanks(request, respondent, language)
+        return _render_step(
+            request,
+            _step_context(request, respondent, response, question, language=language),
+        )
