@@ -20,5 +20,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("maturity/", include("maturity.urls")),
     path("", include("surveys.urls")),
 ]

@@ -1,0 +1,81 @@
+"""The staff "Maturity" page: assessments with their level and trend, and the reports.
+
+Executives and owners of the organisation see it; other roles get 403, and another
+organisation's assessment is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cx.models import Membership, Role
+from maturity import report, selectors, services
+from maturity.models import Assessment
+
+READERS = (Role.EXECUTIVE, Role.OWNER)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    """Return the user's membership that may read maturity reports, or refuse."""
+    memberships = Membership.objects.filter(user=request.user).select_related(
+        "organization"
+    )
+    slug = request.GET.get("org")
+    if slug:
+        memberships = memberships.filter(organization__slug=slug)
+    membership = memberships.filter(role__in=READERS).first()
+    if membership is None:
+        if memberships.exists():
+            raise PermissionDenied("Maturity reports are for executives and owners.")
+        raise Http404("No organisation.")
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    organization = membership.organization
+    if request.method == "POST":
+        services.assessment_request(organization=organization, user=request.user)
+        return redirect(request.path)
+    assessments = list(selectors.assessments_of(organization=organization)[:24])
+    rows = []
+    for index, assessment in enumerate(assessments):
+        earlier = next(
+            (a for a in assessments[index + 1 :] if a.status == Assessment.Status.DONE),
+            None,
+        )
+        change = (
+            float(assessment.index) - float(earlier.index)
+            if assessment.index is not None and earlier and earlier.index is not None
+            else None
+        )
+        rows.append({"assessment": assessment, "change": change})
+    return render(
+        request, "maturity/page.html", {"organization": organization, "rows": rows}
+    )
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    assessment = (
+        Assessment.objects.for_organization(membership.organization)
+        .filter(pk=pk, status=Assessment.Status.DONE)
+        .select_related("organization")
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such finished assessment.")
+    pdf = report.report_pdf(assessment=assessment, language=request.GET.get("lang"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    slug, day = assessment.organization.slug, f"{assessment.period_end:%Y-%m-%d}"
+    response["Content-Disposition"] = (
+        f'attachment; filename="cx-maturity-{slug}-{day}.pdf"'
+    )
+    return response
