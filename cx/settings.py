@@ -229,6 +229,10 @@ EMAIL_BACKEND = _email_backend(EMAIL_URL)
 # beside the web server and needs no broker server. Production sets redis:// or amqp://.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # Every process that publishes (web, shell, worker) needs the folders to exist.
+    for _folder in (CELERY_BROKER_DIR, VAR_DIR / "broker-control"):
+        _folder.mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
         "data_folder_in": str(CELERY_BROKER_DIR),

@@ -26,6 +26,7 @@ The costs are a fixed handful of queries per batch of events, whatever its size.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from surveys.models import (
 from surveys.models.invitations import token_digest
 from surveys.scheduling import due_at
 
+logger = logging.getLogger(__name__)
 DEFAULT_MIN_DAYS = ContactPolicy._meta.get_field("min_days_between_invitations").default
 Reason = Suppression.Reason
 
@@ -264,7 +266,17 @@ def events_match(
 
 
 def _dispatch(invitation_ids: list[int]) -> None:
+    """Hand due invitations to Celery. A broker that is down only delays them.
+
+    The rows are committed already, so a failed publish must not fail the request that
+    stored the event: the sweeper sends every due row it finds.
+    """
     from surveys.tasks import invitation_send_task
 
-    for invitation_id in invitation_ids:
-        invitation_send_task.delay(invitation_id)
+    try:
+        for invitation_id in invitation_ids:
+            invitation_send_task.delay(invitation_id)
+    except Exception:  # any broker error: the sweeper will find the rows
+        logger.warning(
+            "Could not queue invitations %s; the sweeper will", invitation_ids
+        )

@@ -333,3 +333,22 @@ def test_a_rolled_back_event_enqueues_nothing(
     assert callbacks == []
     assert mailoutbox == []
     assert Invitation.objects.count() == 0
+
+
+def test_a_broker_that_is_down_does_not_fail_the_event(
+    api, chat_rule, monkeypatch, django_capture_on_commit_callbacks
+):
+    from surveys import tasks
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.invitation_send_task, "delay", broken)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(api, chat_event(1))
+
+    assert response.status_code == 201
+    assert (
+        Invitation.objects.get().state == Invitation.State.SCHEDULED
+    )  # the sweeper's job now
