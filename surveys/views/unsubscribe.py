@@ -23,7 +23,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for(token)
     with translation.override(language_of(request, invitation)):
         if invitation is None or invitation.customer is None:
-            return render(request, "surveys/unsubscribe_unknown.html", status=404)
+            return render(request, "surveys/answer/unknown.html", status=404)
         context = {"organization": invitation.organization}
         if request.method == "POST":
             customer_update(customer=invitation.customer, opted_out=True)
