@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz bench-ingestion bench-assessment benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-assessment benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ test: $(STAMP)
 # Schemathesis over every API operation at full size (the suite runs a few examples).
 fuzz: $(STAMP)
 	CX_FUZZ_EXAMPLES=$${CX_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/cx/test_api_fuzz.py -q
+
+# Fault tests at full size (real PostgreSQL, Redis, Celery workers); prints a table.
+reliability: $(STAMP)
+	CX_RELIABILITY_SIZE=$${CX_RELIABILITY_SIZE:-500} \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	$(BIN)/pytest tests/surveys/test_delivery_reliability.py -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -241,11 +241,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {
-        # Longer than the longest task and than any countdown we publish, so that an
+        # Longer than the longest task and than any countdown we publish (at most a
+        # minute: longer waits are the sweeper's job, from the database), so that an
         # unacknowledged message is redelivered only when its worker really is gone.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
     }
 )
+# One queue name per deployment (or per test run sharing a broker).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -256,6 +259,14 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task running when the broker connection drops is let finish (killing it mid-send
+# could cut an email in half); its message is redelivered, and the invitation's claim
+# makes the second run a no-op.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Delivery: how often the sweeper runs (seconds), and how long an invitation may stay
+# claimed ("sending") before the sweeper counts its worker as dead and sends it again.
+CX_SWEEP_SECONDS = env_int("CX_SWEEP_SECONDS", 30)
+CX_SENDING_TIMEOUT = env_int("CX_SENDING_TIMEOUT", 600)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -352,5 +363,5 @@ CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
 }
 CELERY_BEAT_SCHEDULE["invitations-sweep"] = {
     "task": "surveys.tasks.invitations_sweep_task",
-    "schedule": env_int("CX_SWEEP_SECONDS", 30),
+    "schedule": CX_SWEEP_SECONDS,
 }

@@ -1,18 +1,23 @@
 """Survey emails: each is three templates (subject, text, HTML) rendered in one language.
 
-``templates/surveys/emails/<name>_subject.txt``, ``<name>_body.txt``,
-``<name>_body.html``. The personal link, the one-click score row and the unsubscribe
-headers are built here, so every email of the product carries them the same way.
+``templates/surveys/emails/<name>_subject.txt``, ``<name>_body.txt`` and
+``<name>_body.html``, rendered by :func:`render` (the HTML one autoescaped, so names
+typed by customers stay text). The personal link, the one-click score row and the
+unsubscribe headers are built here, so every email of the product carries them the
+same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import formataddr
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from surveys.models import Invitation, Question
 from surveys.models.surveys import translate
@@ -21,9 +26,29 @@ ONE_CLICK_TYPES = (Question.Type.NPS, Question.Type.CSAT)
 
 
 @dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
 class ScoreLink:
     score: int
     url: str
+    label: str  # what a screen reader says for the link
+
+
+def render(name: str, context: dict[str, Any], *, language: str) -> RenderedEmail:
+    """Render the email ``name``'s three templates in ``language``."""
+    with translation.override(language):
+        context = {**context, "language": language}
+        subject = render_to_string(f"surveys/emails/{name}_subject.txt", context)
+        return RenderedEmail(
+            subject=" ".join(subject.split()),  # one line, whatever the template
+            text=render_to_string(f"surveys/emails/{name}_body.txt", context),
+            html=render_to_string(f"surveys/emails/{name}_body.html", context),
+        )
 
 
 def survey_url(invitation: Invitation) -> str:
@@ -34,14 +59,48 @@ def unsubscribe_url(invitation: Invitation) -> str:
     return f"{survey_url(invitation)}unsubscribe/"
 
 
-def score_links(invitation: Invitation) -> tuple[Question | None, list[ScoreLink]]:
-    """Return the first question and its one-click links, when it is NPS or CSAT."""
+def _scale_ends(question: Question) -> tuple[str, str]:
+    """Return what the lowest and highest score mean (in the active language)."""
+    if question.type == Question.Type.NPS:
+        return _("not at all likely"), _("extremely likely")
+    return _("very dissatisfied"), _("very satisfied")
+
+
+def score_row(invitation: Invitation) -> dict[str, Any] | None:
+    """Return the one-click score row when the first question is NPS or CSAT.
+
+    Call with the email's language active. Each score is a link that opens the answer
+    page with it preselected; the page, not the GET, records it.
+    """
     first = invitation.survey.questions.order_by("position").first()
     if first is None or first.type not in ONE_CLICK_TYPES:
-        return None, []
+        return None
     low, high = first.scale() or (0, 0)
+    low_label, high_label = _scale_ends(first)
     base = survey_url(invitation)
-    return first, [ScoreLink(n, f"{base}?score={n}") for n in range(low, high + 1)]
+    links = [
+        ScoreLink(
+            score=n,
+            url=f"{base}?score={n}",
+            label=_("%(score)s out of %(high)s") % {"score": n, "high": high}
+            + (
+                f" – {low_label}"
+                if n == low
+                else f" – {high_label}"
+                if n == high
+                else ""
+            ),
+        )
+        for n in range(low, high + 1)
+    ]
+    return {
+        "question": translate(first.text, translation.get_language()),
+        "links": links,
+        "low": low,
+        "high": high,
+        "low_label": low_label,
+        "high_label": high_label,
+    }
 
 
 def invitation_message(
@@ -52,7 +111,6 @@ def invitation_message(
     survey = invitation.survey
     language = invitation.language or organization.default_language
     with translation.override(language):
-        question, links = score_links(invitation)
         context = {
             "organization": organization,
             "survey_title": translate(survey.title, language) or survey.name,
@@ -60,22 +118,17 @@ def invitation_message(
             "first_name": invitation.customer.first_name if invitation.customer else "",
             "survey_url": survey_url(invitation),
             "unsubscribe_url": unsubscribe_url(invitation),
-            "question": translate(question.text, language) if question else "",
-            "score_links": links,
-            "scale_low": links[0].score if links else None,
-            "scale_high": links[-1].score if links else None,
+            "score_row": score_row(invitation),
             "reminder": reminder,
             "expires_at": invitation.expires_at,
         }
-        subject = " ".join(
-            render_to_string("surveys/emails/invitation_subject.txt", context).split()
-        )
-        text = render_to_string("surveys/emails/invitation_body.txt", context)
-        html = render_to_string("surveys/emails/invitation_body.html", context)
+    email = render("invitation", context, language=language)
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=f"{organization.name} <{_address(settings.DEFAULT_FROM_EMAIL)}>",
+        subject=email.subject,
+        body=email.text,
+        from_email=formataddr(
+            (organization.name, _address(settings.DEFAULT_FROM_EMAIL))
+        ),
         to=[invitation.email],
         headers={
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
@@ -83,7 +136,10 @@ def invitation_message(
             "X-CX-Invitation": str(invitation.pk),
         },
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(email.html, "text/html")
+    # django-anymail sends this to the provider and hands it back in tracking events,
+    # so a bounce or complaint finds its invitation (and organisation).
+    message.metadata = {"cx_invitation": str(invitation.pk)}  # type: ignore[attr-defined]
     return message
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from surveys.views import answer, unsubscribe
 
@@ -12,4 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("s/<str:token>/", answer.answer, name="answer"),
     path("p/<str:token>/", answer.public, name="public-link"),
     path("s/<str:token>/unsubscribe/", unsubscribe.unsubscribe, name="unsubscribe"),
+    # Email providers' tracking webhooks: /webhooks/anymail/<esp>/tracking/ (bounces,
+    # complaints); protected by ANYMAIL_WEBHOOK_SECRET ("user:password" basic auth).
+    path("webhooks/anymail/", include("anymail.urls")),
 ]

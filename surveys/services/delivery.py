@@ -1,87 +1,148 @@
 """Delivery: send each invitation once, retry what can be retried, never lose one.
 
-The invitation row is the work item. A worker *claims* it with a conditional update
-(scheduled → sending, only if due); only one claim can win, so duplicate or redelivered
-tasks stop there. After sending, the row moves sending → sent. A transient failure
-(SMTP 4xx, a refused or lost connection, a timeout) releases the row back to scheduled
-with a later ``due_at`` (exponential backoff) and the error noted; a permanent one
-(SMTP 5xx) marks it failed with the reason. The periodic sweeper re-dispatches due rows
-and rows stuck in *sending* (a worker killed mid-send), so a lost broker message only
-delays an email.
+The invitation row is the work item and its state the truth; Celery messages only say
+"look at row N now". A worker *claims* a due row with a conditional update (scheduled →
+sending, stamping ``claimed_at``, counting the attempt); only one claim can win, so a
+duplicate or redelivered task stops there. The claim time is the worker's ownership:
+every later write names it, so a worker that was too slow and lost its row to the sweeper
+cannot touch it any more.
 
-The ambiguous case — the server may have accepted the message but the connection was
-lost before it said so — is treated as transient: the row is retried and the note says
-"ambiguous". At-least-once delivery can therefore, rarely, send a message twice; it
-never silently drops one.
+The row moves sending → sent in a transaction that commits right after the last byte of
+the message is handed to the mail server (see ``surveys.transport``): killed before, the
+row stays *sending* with nothing delivered and the sweeper sends it again; killed after,
+it is *sent* and delivered.
+
+Failures:
+
+* transient (SMTP 4xx, a refused, lost or timed-out connection): the row goes back to
+  *scheduled* with ``due_at`` pushed out by exponential backoff (30 s, 1 min, 2 min … at
+  most 1 h) and the error noted in ``last_error``; after MAX_ATTEMPTS it fails;
+* permanent (SMTP 5xx): *failed*, with the server's reason;
+* **ambiguous** — the message went out whole but the connection dropped before the
+  server answered. Decided: it counts as **sent** and is not retried, and ``last_error``
+  says "ambiguous: …". The server had the complete message, and servers that received
+  one almost always accept it; a survey sent twice annoys the customer and skews the
+  response rate, while one that never arrived costs one answer. This is the same rule
+  as for a worker killed after the hand-off.
+
+The periodic sweeper (Celery beat, every CX_SWEEP_SECONDS) re-dispatches due rows that
+nobody is sending (a lost broker message, a long delay, a retry's backoff), puts rows
+stuck in *sending* for longer than CX_SENDING_TIMEOUT back to *scheduled* (their worker
+died before the hand-off), expires links past ``expires_at`` and dispatches due
+reminders. Long waits are therefore rows with a ``due_at``, never long broker ETAs.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.core.mail import get_connection
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from cx.models import Customer
+from surveys import transport
 from surveys.emails import invitation_message
 from surveys.models import Invitation, Response, UndeliverableAddress
 from surveys.scheduling import next_allowed
+from surveys.transport import AmbiguousError, PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
 
 State = Invitation.State
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = 30
-STUCK_AFTER = timedelta(minutes=10)
-SWEEP_BATCH = 2000
+# Retries sooner than this are re-published with a countdown; later ones wait for the
+# sweeper, so that no message sits long in the broker (see the visibility timeout).
+COUNTDOWN_LIMIT = timedelta(seconds=60)
+# The trigger dispatches an invitation due at once itself; the sweeper leaves such a
+# fresh row to that message for a moment instead of dispatching it a second time.
+FRESH = timedelta(seconds=10)
+REMINDER_RETRY = timedelta(minutes=15)
+SWEEP_BATCH = 5000
+AMBIGUOUS = "ambiguous: "
+DELIVERED = [State.SENT, State.OPENED, State.ANSWERED]
 
 
-class TransientError(Exception):
-    """A failure worth retrying later."""
+class Abandoned(Exception):
+    """The claimed row is no longer this worker's (the sweeper gave it to another)."""
 
 
-class PermanentError(Exception):
-    """A failure that retrying cannot fix."""
+@dataclass(frozen=True)
+class SendResult:
+    """What one send attempt did; ``retry_in`` is set when it will be tried again."""
+
+    outcome: str  # sent | ambiguous | retry | failed | refused | skipped
+    detail: str = ""
+    retry_in: timedelta | None = None
 
 
 def backoff(attempts: int) -> timedelta:
-    """Return the wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min … at most 1 h."""
+    """Return the wait after failed attempt ``attempts``: 30 s, 1 min, 2 min … ≤ 1 h."""
     return timedelta(seconds=min(3600, BACKOFF_SECONDS * 2 ** max(0, attempts - 1)))
 
 
-def invitation_claim(*, invitation_id: int) -> bool:
-    """Move a due invitation from scheduled to sending; return whether this call won."""
+def _owned(invitation_id: int, claimed_at: datetime) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(pk=invitation_id, claimed_at=claimed_at)
+
+
+def invitation_claim(*, invitation_id: int) -> datetime | None:
+    """Move a due invitation from scheduled to sending; return the claim time if won."""
     now = timezone.now()
-    return bool(
-        Invitation.objects.filter(
-            pk=invitation_id, state=State.SCHEDULED, due_at__lte=now
-        ).update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    won = Invitation.objects.filter(
+        pk=invitation_id, state=State.SCHEDULED, due_at__lte=now
+    ).update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return now if won else None
+
+
+def invitation_release(
+    *, invitation_id: int, claimed_at: datetime, error: str
+) -> timedelta | None:
+    """Put a claimed invitation back for a later attempt; return the wait.
+
+    After the last attempt it fails instead, and None is returned.
+    """
+    attempts = (
+        _owned(invitation_id, claimed_at).values_list("attempts", flat=True).first()
     )
-
-
-def invitation_release(*, invitation_id: int, error: str) -> None:
-    """Put a claimed invitation back for a later attempt, or fail it after the last one."""
-    invitation = Invitation.objects.get(pk=invitation_id)
-    if invitation.attempts >= MAX_ATTEMPTS:
-        invitation_fail(
-            invitation_id=invitation_id,
-            reason=f"gave up after {MAX_ATTEMPTS} attempts: {error}",
+    if attempts is None:
+        return None
+    if attempts >= MAX_ATTEMPTS:
+        _owned(invitation_id, claimed_at).filter(
+            state__in=[State.SENDING, State.SENT]
+        ).update(
+            state=State.FAILED,
+            last_error=f"gave up after {attempts} attempts: {error}"[:2000],
         )
-        return
-    Invitation.objects.filter(pk=invitation_id, state=State.SENDING).update(
+        return None
+    wait = backoff(attempts)
+    _owned(invitation_id, claimed_at).filter(
+        state__in=[State.SENDING, State.SENT]
+    ).update(
         state=State.SCHEDULED,
-        due_at=timezone.now() + backoff(invitation.attempts),
+        due_at=timezone.now() + wait,
+        sent_at=None,
+        next_reminder_at=None,
         last_error=error[:2000],
     )
+    return wait
 
 
-def invitation_fail(*, invitation_id: int, reason: str) -> None:
-    Invitation.objects.filter(pk=invitation_id).exclude(
-        state__in=[State.SENT, State.OPENED, State.ANSWERED]
-    ).update(state=State.FAILED, last_error=reason[:2000])
+def invitation_fail(*, invitation_id: int, claimed_at: datetime, reason: str) -> None:
+    """Mark a claimed invitation failed for good, with the reason."""
+    _owned(invitation_id, claimed_at).filter(
+        state__in=[State.SENDING, State.SENT]
+    ).update(
+        state=State.FAILED,
+        sent_at=None,
+        next_reminder_at=None,
+        last_error=reason[:2000],
+    )
 
 
 def _refusal(invitation: Invitation) -> str | None:
@@ -98,112 +159,140 @@ def _refusal(invitation: Invitation) -> str | None:
     return None
 
 
-def _send(invitation: Invitation, *, reminder: bool) -> None:
-    """Send the email; raise TransientError or PermanentError on failure."""
-    message = invitation_message(invitation, reminder=reminder)
-    try:
-        with get_connection() as connection:
-            message.connection = connection
-            message.send()
-    except smtplib.SMTPResponseException as exc:
-        text = f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"
-        if 400 <= exc.smtp_code < 500:
-            raise TransientError(text) from exc
-        raise PermanentError(text) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = {code for code, _ in exc.recipients.values()}
-        text = f"recipient refused: {exc.recipients!r}"
-        if all(400 <= code < 500 for code in codes):
-            raise TransientError(text) from exc
-        raise PermanentError(text) from exc
-    except smtplib.SMTPServerDisconnected as exc:
-        raise TransientError(f"ambiguous: connection lost during send ({exc})") from exc
-    except OSError as exc:  # refused, reset, timed out
-        raise TransientError(f"connection failed: {exc}") from exc
+def invitation_send(*, invitation_id: int) -> SendResult:
+    """Claim and deliver one invitation; a second call for it does nothing."""
+    claimed_at = invitation_claim(invitation_id=invitation_id)
+    if claimed_at is None:
+        return SendResult("skipped", "not due, or another worker has it, or done")
+    return invitation_deliver(invitation_id=invitation_id, claimed_at=claimed_at)
 
 
-def invitation_deliver(*, invitation_id: int) -> None:
-    """Send a claimed invitation and mark it sent (or failed, or released for retry)."""
-    invitation = Invitation.objects.select_related(
-        "organization", "survey", "customer", "rule"
-    ).get(pk=invitation_id)
-    if invitation.state != State.SENDING:
-        return
+def invitation_deliver(*, invitation_id: int, claimed_at: datetime) -> SendResult:
+    """Send an invitation this worker has claimed and record how it went."""
+    invitation = (
+        Invitation.objects.select_related("organization", "survey", "customer", "rule")
+        .filter(pk=invitation_id, state=State.SENDING, claimed_at=claimed_at)
+        .first()
+    )
+    if invitation is None:
+        return SendResult("skipped", "the claim was lost")
     refusal = _refusal(invitation)
     if refusal:
         state = State.EXPIRED if "expired" in refusal else State.FAILED
-        Invitation.objects.filter(pk=invitation_id, state=State.SENDING).update(
+        _owned(invitation_id, claimed_at).filter(state=State.SENDING).update(
             state=state, last_error=refusal
         )
-        return
-    try:
-        _send(invitation, reminder=False)
-    except TransientError as exc:
-        logger.warning("Invitation %s: transient failure: %s", invitation_id, exc)
-        invitation_release(invitation_id=invitation_id, error=str(exc))
-        return
-    except PermanentError as exc:
-        logger.warning("Invitation %s: permanent failure: %s", invitation_id, exc)
-        invitation_fail(invitation_id=invitation_id, reason=str(exc))
-        return
-    now = timezone.now()
+        return SendResult("refused", refusal)
     rule = invitation.rule
-    next_reminder = (
-        now + timedelta(days=rule.reminder_interval_days)
-        if rule is not None and rule.reminder_count > 0
+    reminder_days = (
+        rule.reminder_interval_days
+        if rule is not None and rule.reminder_count
         else None
     )
-    Invitation.objects.filter(pk=invitation_id, state=State.SENDING).update(
-        state=State.SENT, sent_at=now, next_reminder_at=next_reminder, last_error=""
-    )
+
+    @contextmanager
+    def handoff() -> Iterator[None]:
+        with transaction.atomic():
+            now = timezone.now()
+            moved = (
+                _owned(invitation_id, claimed_at)
+                .filter(state=State.SENDING)
+                .update(
+                    state=State.SENT,
+                    sent_at=now,
+                    next_reminder_at=(
+                        now + timedelta(days=reminder_days) if reminder_days else None
+                    ),
+                    last_error="",
+                )
+            )
+            if not moved:
+                raise Abandoned
+            yield
+
+    try:
+        transport.send(invitation_message(invitation), handoff=handoff)
+    except Abandoned:
+        return SendResult("skipped", "the claim was lost")
+    except AmbiguousError as exc:
+        logger.warning("Invitation %s: %s", invitation_id, exc.reason)
+        _owned(invitation_id, claimed_at).update(
+            last_error=(AMBIGUOUS + exc.reason)[:2000]
+        )
+        return SendResult("ambiguous", exc.reason)
+    except TransientError as exc:
+        logger.warning("Invitation %s: transient failure: %s", invitation_id, exc)
+        wait = invitation_release(
+            invitation_id=invitation_id, claimed_at=claimed_at, error=exc.reason
+        )
+        if wait is None:
+            return SendResult("failed", exc.reason)
+        return SendResult("retry", exc.reason, retry_in=wait)
+    except PermanentError as exc:
+        logger.warning("Invitation %s: permanent failure: %s", invitation_id, exc)
+        invitation_fail(
+            invitation_id=invitation_id, claimed_at=claimed_at, reason=exc.reason
+        )
+        return SendResult("failed", exc.reason)
+    except Exception as exc:
+        # A bug, not the mail server: note it on the row, let the task fail loudly.
+        invitation_release(
+            invitation_id=invitation_id,
+            claimed_at=claimed_at,
+            error=f"unexpected error: {exc!r}",
+        )
+        raise
+    return SendResult("sent")
 
 
-def invitation_send(*, invitation_id: int) -> bool:
-    """Claim and deliver one invitation; return whether this call sent it."""
-    if not invitation_claim(invitation_id=invitation_id):
-        return False  # another worker has it, it is done, or it is not due yet
-    invitation_deliver(invitation_id=invitation_id)
-    return Invitation.objects.filter(pk=invitation_id, state=State.SENT).exists()
-
-
-@transaction.atomic
 def invitations_sweep() -> dict[str, list[int]]:
     """Find the work a lost message or a dead worker left behind; return it by kind.
 
-    Re-queues invitations stuck in *sending*, expires links past their date, and returns
-    the ids of invitations due for sending and of reminders due, for the caller to
-    dispatch after commit.
+    Re-queues invitations stuck in *sending* (failing those out of attempts), expires
+    links past their date, and returns the ids of invitations due for sending and of
+    reminders due, for the caller to dispatch.
     """
     now = timezone.now()
     stuck = Invitation.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - STUCK_AFTER
+        state=State.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.CX_SENDING_TIMEOUT),
+    )
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=State.FAILED,
+        last_error=f"gave up: the worker sending it stopped {MAX_ATTEMPTS} times",
     )
     requeued = list(stuck.values_list("pk", flat=True)[:SWEEP_BATCH])
-    Invitation.objects.filter(pk__in=requeued).update(
+    stuck.filter(pk__in=requeued).update(
         state=State.SCHEDULED,
-        last_error="re-queued: the worker sending it did not finish",
+        due_at=now,
+        last_error="re-queued: the worker sending it stopped before handing it over",
     )
     Invitation.objects.filter(
         state__in=[State.SCHEDULED, State.SENT, State.OPENED], expires_at__lte=now
-    ).update(state=State.EXPIRED)
+    ).update(state=State.EXPIRED, next_reminder_at=None)
     due = list(
         Invitation.objects.filter(state=State.SCHEDULED, due_at__lte=now)
+        .exclude(attempts=0, created_at__gt=now - FRESH)
         .order_by("due_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     reminders = list(
         Invitation.objects.filter(
             state__in=[State.SENT, State.OPENED], next_reminder_at__lte=now
-        ).values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        .order_by("next_reminder_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     return {"requeued": requeued, "due": due, "reminders": reminders}
 
 
-def reminder_send(*, invitation_id: int) -> bool:
-    """Send one due reminder if it still makes sense; return whether one was sent.
+def reminder_send(*, invitation_id: int) -> SendResult:
+    """Send one due reminder if it still makes sense.
 
-    Only to invitations not answered and with no partial answer, to customers who have
-    not opted out, and outside the rule's quiet hours (otherwise it moves to their end).
+    Only to invitations sent or opened and not answered, with no partial answer, to
+    customers who have not opted out or bounced, outside the rule's quiet hours
+    (inside them it moves to their end). Sent at most once: the reminder counter moves
+    in the hand-off transaction, conditionally on its old value.
     """
     now = timezone.now()
     invitation = (
@@ -216,40 +305,133 @@ def reminder_send(*, invitation_id: int) -> bool:
         .first()
     )
     if invitation is None or invitation.rule is None:
-        return False
+        return SendResult("skipped", "no reminder due")
     rule = invitation.rule
+    count = invitation.reminders_sent
+    this = Invitation.objects.filter(pk=invitation_id, reminders_sent=count)
     started = Response.objects.filter(
         invitation=invitation, answers__isnull=False
     ).exists()
-    if (
-        started
-        or _refusal(invitation)
-        or invitation.reminders_sent >= rule.reminder_count
-    ):
-        Invitation.objects.filter(pk=invitation_id).update(next_reminder_at=None)
-        return False
+    refusal = _refusal(invitation)
+    if started or refusal or count >= rule.reminder_count:
+        this.update(next_reminder_at=None)
+        return SendResult("refused", "answer started" if started else refusal or "")
     allowed = next_allowed(
         now, invitation.organization.tzinfo, rule.quiet_start, rule.quiet_end
     )
     if allowed > now:
-        Invitation.objects.filter(pk=invitation_id).update(next_reminder_at=allowed)
-        return False
+        this.update(next_reminder_at=allowed)
+        return SendResult("skipped", "quiet hours")
     following = (
         now + timedelta(days=rule.reminder_interval_days)
-        if invitation.reminders_sent + 1 < rule.reminder_count
+        if count + 1 < rule.reminder_count
         else None
     )
-    # The claim: only the worker that moves the counter sends this reminder.
-    claimed = Invitation.objects.filter(
-        Q(pk=invitation_id) & Q(reminders_sent=invitation.reminders_sent)
-    ).update(reminders_sent=F("reminders_sent") + 1, next_reminder_at=following)
-    if not claimed:
-        return False
-    try:
-        _send(invitation, reminder=True)
-    except (TransientError, PermanentError) as exc:
-        Invitation.objects.filter(pk=invitation_id).update(
-            last_error=f"reminder: {exc}"[:2000]
+
+    @contextmanager
+    def handoff() -> Iterator[None]:
+        with transaction.atomic():
+            moved = this.filter(
+                state__in=[State.SENT, State.OPENED], next_reminder_at__lte=now
+            ).update(reminders_sent=count + 1, next_reminder_at=following)
+            if not moved:
+                raise Abandoned
+            yield
+
+    def taken_back(error: str, retry: bool) -> None:
+        Invitation.objects.filter(pk=invitation_id, reminders_sent=count + 1).update(
+            reminders_sent=count,
+            next_reminder_at=timezone.now() + REMINDER_RETRY if retry else None,
+            last_error=f"reminder: {error}"[:2000],
         )
-        return False
-    return True
+
+    try:
+        transport.send(invitation_message(invitation, reminder=True), handoff=handoff)
+    except Abandoned:
+        return SendResult("skipped", "another worker sent it")
+    except AmbiguousError as exc:
+        Invitation.objects.filter(pk=invitation_id).update(
+            last_error=f"reminder: {AMBIGUOUS}{exc.reason}"[:2000]
+        )
+        return SendResult("ambiguous", exc.reason)
+    except TransientError as exc:
+        if exc.after_handoff:
+            taken_back(exc.reason, retry=True)
+        else:
+            this.update(
+                next_reminder_at=timezone.now() + REMINDER_RETRY,
+                last_error=f"reminder: {exc.reason}"[:2000],
+            )
+        return SendResult("retry", exc.reason, retry_in=REMINDER_RETRY)
+    except PermanentError as exc:
+        if exc.after_handoff:
+            taken_back(exc.reason, retry=False)
+        else:
+            this.update(
+                next_reminder_at=None, last_error=f"reminder: {exc.reason}"[:2000]
+            )
+        return SendResult("failed", exc.reason)
+    return SendResult("sent")
+
+
+def invitations_requeue(*, invitations: QuerySet[Invitation]) -> list[int]:
+    """Give failed invitations a fresh start; return the ids to dispatch."""
+    failed = invitations.filter(state=State.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    Invitation.objects.filter(pk__in=ids, state=State.FAILED).update(
+        state=State.SCHEDULED,
+        due_at=timezone.now(),
+        attempts=0,
+        claimed_at=None,
+        last_error="re-queued by staff",
+    )
+    return ids
+
+
+def tracking_event_record(
+    *, kind: str, email: str, invitation_id: int | None, detail: str = ""
+) -> UndeliverableAddress | None:
+    """Record what the email provider reported about a message we sent.
+
+    ``kind``: "bounced" (a hard bounce), "complained" (marked as spam), "rejected" (the
+    provider refused the address) or "unsubscribed". The first three make the address
+    undeliverable for the organisation that sent the message, so nothing more goes to
+    it; a bounce also fails the invitation, which never arrived. "unsubscribed" opts
+    the customer out. The organisation comes from the invitation the message carried;
+    without one, from the latest invitation sent to the address.
+    """
+    candidates = Invitation.objects.filter(email__iexact=email)
+    invitation = (
+        candidates.filter(pk=invitation_id).first() if invitation_id else None
+    ) or candidates.filter(state__in=DELIVERED).order_by("-sent_at").first()
+    if invitation is None:
+        logger.info("Tracking event %s for unknown address %s", kind, email)
+        return None
+    if kind == "unsubscribed":
+        Customer.objects.filter(pk=invitation.customer_id).update(opted_out=True)
+        return None
+    reason = {
+        "bounced": UndeliverableAddress.Reason.BOUNCED,
+        "complained": UndeliverableAddress.Reason.COMPLAINED,
+    }.get(kind, UndeliverableAddress.Reason.REJECTED)
+    with transaction.atomic():
+        address = UndeliverableAddress.objects.filter(
+            organization_id=invitation.organization_id, email__iexact=email
+        ).first() or UndeliverableAddress.objects.create(
+            organization_id=invitation.organization_id,
+            email=email.lower(),
+            reason=reason,
+            detail=detail[:300],
+        )
+        if kind != "complained":  # a complaint means it did arrive
+            Invitation.objects.filter(pk=invitation.pk, state=State.SENT).update(
+                state=State.FAILED,
+                next_reminder_at=None,
+                last_error=f"{kind}: {detail}"[:2000],
+            )
+        Invitation.objects.filter(
+            Q(organization_id=invitation.organization_id)
+            & Q(email__iexact=email)
+            & Q(next_reminder_at__isnull=False)
+        ).update(next_reminder_at=None)
+    return address

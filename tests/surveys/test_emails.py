@@ -46,10 +46,47 @@ def test_finnish_email_with_link_scores_and_unsubscribe(invite, settings):
 
 
 def test_english_email(invite):
-    message = invitation_message(invite(2, language="en"))
+    invitation = invite(2, language="en")
+    message = invitation_message(invitation)
+    html = message.alternatives[0][0]
 
+    assert message.subject == "How did it go? Aurora Bank would like to know"
+    assert message.body.startswith("Hello Maija,")
     assert "How satisfied were you?" in message.body
-    assert "Answer the survey" in message.alternatives[0][0]
+    assert "Answer the survey" in html
+    assert '<html lang="en">' in html
+    assert "No more surveys from us" in html  # the visible unsubscribe link
+    assert f"/s/{invitation.token()}/unsubscribe/" in message.body
+    assert 'aria-label="5 out of 5 – very satisfied"' in html  # not a bare number
+    assert "1 = very dissatisfied" in message.body
+
+
+def test_the_email_goes_out_in_the_invitations_language(invite):
+    message = invitation_message(invite(2, language="fi"))
+
+    assert message.subject == "Miten meni? Aurora Bank haluaa kuulla"
+    assert '<html lang="fi">' in message.alternatives[0][0]
+    assert "How satisfied" not in message.body
+
+
+def test_a_reminder_says_so(invite):
+    message = invitation_message(invite(2, language="en"), reminder=True)
+
+    assert message.subject.startswith("Reminder:")
+    assert "There is still time to answer." in message.body
+
+
+def test_nps_first_question_gives_eleven_one_click_scores(invite, chat_survey):
+    chat_survey.questions.filter(key="csat").update(
+        type=Question.Type.NPS, text={"en": "Would you recommend us?"}
+    )
+    invitation = invite(2, language="en")
+
+    html = invitation_message(invitation).alternatives[0][0]
+
+    scores = re.findall(rf"/s/{invitation.token()}/\?score=(\d+)", html)
+    assert scores == [str(n) for n in range(11)]
+    assert "0 = not at all likely" in html and "10 = extremely likely" in html
 
 
 def test_no_score_row_when_the_first_question_is_not_nps_or_csat(invite, chat_survey):

@@ -1,0 +1,168 @@
+"""Reliability: a crash of the worker or of the broker mid-batch loses and doubles nothing.
+
+Each test posts a batch of events (one invitation each) through the API, lets a real
+Celery worker start sending them to an SMTP sink, and in the middle of it either
+SIGKILLs the whole worker and starts a new one, or kills the Redis broker (a server of
+the test's own, without persistence: everything queued in it is gone) and starts it
+again. The sweeper (beat inside the worker, every second here) must then find what the
+lost messages and the dead worker left behind. Each test prints sent / duplicated /
+lost, and they must be N / 0 / 0.
+
+N is CX_RELIABILITY_SIZE (150 by default; ``make reliability`` runs 500).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+
+from surveys.models import Invitation
+from tests.surveys.celery_worker import RedisServer, Worker, new_queue, use_broker
+from tests.surveys.smtp import SinkServer
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.broker,
+    pytest.mark.django_db(transaction=True),
+]
+
+SIZE = int(os.environ.get("CX_RELIABILITY_SIZE", "150"))
+RECOVERY_SECONDS = 120
+
+
+@pytest.fixture(scope="module")
+def report(request):
+    """Collect each test's counts and print them as one table at the end."""
+    rows: list[tuple[str, int, int, int, int]] = []
+    yield rows
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    if reporter is None or not rows:
+        return
+    reporter.ensure_newline()
+    reporter.write_line(
+        f"{'fault':<28}{'invitations':>12}{'sent':>7}{'dup':>6}{'lost':>6}"
+    )
+    for fault, size, sent, duplicated, lost in rows:
+        reporter.write_line(f"{fault:<28}{size:>12}{sent:>7}{duplicated:>6}{lost:>6}")
+
+
+def post_batch(api, size: int) -> set[str]:
+    """Post ``size`` chat events (distinct customers) in batches; return the emails."""
+    emails = set()
+    for start in range(0, size, 500):
+        events = []
+        for n in range(start, min(size, start + 500)):
+            emails.add(f"r{n}@example.com")
+            events.append(
+                {
+                    "event_id": f"rel-{n}",
+                    "type": "chat.ended",
+                    "customer": {
+                        "external_id": f"r-{n}",
+                        "email": f"r{n}@example.com",
+                        "name": f"Customer {n}",
+                        "language": ["fi", "sv", "en"][n % 3],
+                    },
+                }
+            )
+        response = api.post("/api/v1/events/batch/", {"events": events}, format="json")
+        assert response.status_code in (200, 201, 207), response.content[:500]
+    return emails
+
+
+def run_with_fault(
+    *,
+    api,
+    sink: SinkServer,
+    broker_url: str,
+    tmp_path,
+    fault: Callable[[Worker], Worker],
+    name: str,
+    report: list,
+) -> None:
+    queue = new_queue()
+    with use_broker(broker_url, queue):
+        worker = Worker(
+            broker_url=broker_url, queue=queue, smtp_port=sink.port, var_dir=tmp_path
+        ).start()
+        try:
+            expected = post_batch(api, SIZE)
+            assert Invitation.objects.count() == SIZE
+            # Strike in the middle of the batch.
+            assert sink.sink.wait_for(
+                lambda s: len(s.received) >= SIZE // 3, timeout=60
+            ), worker.output()
+            worker = fault(worker)
+            done = sink.sink.wait_for(
+                lambda s: set(s.counts()) >= expected, timeout=RECOVERY_SECONDS
+            )
+            time.sleep(3)  # a duplicate would arrive now
+        finally:
+            worker.stop()
+    counts = sink.sink.counts()
+    sent = len(set(counts) & expected)
+    duplicated = sum(n - 1 for n in counts.values())
+    lost = len(expected - set(counts))
+    report.append((name, SIZE, sent, duplicated, lost))
+    print(f"{name}: sent {sent} / duplicated {duplicated} / lost {lost}")
+    assert done, worker.output()
+    assert (sent, duplicated, lost) == (SIZE, 0, 0)
+    assert set(counts) == expected
+    states = set(Invitation.objects.values_list("state", flat=True))
+    assert states == {Invitation.State.SENT}
+
+
+@pytest.fixture
+def sink():
+    with SinkServer() as server:
+        yield server
+
+
+def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(
+    api, chat_rule, sink, tmp_path, report
+):
+    def kill_and_restart(worker: Worker) -> Worker:
+        worker.kill()
+        return Worker(
+            broker_url=worker.env["CELERY_BROKER_URL"],
+            queue=worker.env["CELERY_QUEUE"],
+            smtp_port=sink.port,
+            var_dir=tmp_path,
+        ).start()
+
+    run_with_fault(
+        api=api,
+        sink=sink,
+        broker_url=settings.CELERY_BROKER_URL,
+        tmp_path=tmp_path,
+        fault=kill_and_restart,
+        name="worker SIGKILL + restart",
+        report=report,
+    )
+
+
+def test_a_broker_restart_mid_batch_loses_and_doubles_nothing(
+    api, chat_rule, sink, tmp_path, report
+):
+    broker = RedisServer(tmp_path / "redis").start()
+
+    def restart_redis(worker: Worker) -> Worker:
+        broker.restart()  # without persistence: every queued message is gone
+        return worker
+
+    try:
+        run_with_fault(
+            api=api,
+            sink=sink,
+            broker_url=broker.url,
+            tmp_path=tmp_path,
+            fault=restart_redis,
+            name="Redis restart (no persistence)",
+            report=report,
+        )
+    finally:
+        broker.kill()
