@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cx.models import Segment
+from cx.models import Customer, Segment
 from surveys import logic
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.services.snapshots import response_segments_snapshot
@@ -147,17 +147,26 @@ def logic_context(response: Response) -> logic.Context:
             answers[key] = choices[0] if len(choices) == 1 else choices
         elif text:
             answers[key] = text
-    customer = response.customer
-    segments: frozenset[str] = frozenset()
-    attributes: dict[str, Any] = {}
-    if customer is not None:
-        attributes = customer.attributes or {}
-        segments = frozenset(
-            segment.key
-            for segment in Segment.objects.for_organization(response.organization_id)
-            if segment.contains(customer)
-        )
-    return logic.Context(answers=answers, segments=segments, attributes=attributes)
+    who = customer_context(
+        customer=response.customer, organization_id=response.organization_id
+    )
+    return logic.Context(
+        answers=answers, segments=who.segments, attributes=who.attributes
+    )
+
+
+def customer_context(
+    *, customer: Customer | None, organization_id: int
+) -> logic.Context:
+    """Return what conditions may know about ``customer`` before any answer."""
+    if customer is None:
+        return logic.Context()
+    segments = frozenset(
+        segment.key
+        for segment in Segment.objects.for_organization(organization_id)
+        if segment.contains(customer)
+    )
+    return logic.Context(segments=segments, attributes=customer.attributes or {})
 
 
 def visible_questions(response: Response) -> list[Question]:

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from cx.models import Customer, Event, Organization
+from surveys import logic
 from surveys.logic import pipe
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.models.surveys import translate
@@ -49,11 +50,17 @@ def _step_context(
     error: str = "",
 ) -> dict[str, object]:
     survey = invitation.survey
-    visible = (
-        responses.visible_questions(response)
-        if response
-        else list(survey.questions.order_by("position"))
-    )
+    if response is not None:
+        visible = responses.visible_questions(response)
+    else:  # before the first answer: what the customer alone decides
+        who = responses.customer_context(
+            customer=invitation.customer, organization_id=invitation.organization.pk
+        )
+        visible = [
+            q
+            for q in survey.questions.order_by("position")
+            if logic.shows(q.condition, who)
+        ]
     position = next((i for i, q in enumerate(visible) if q.pk == question.pk), 0)
     customer = invitation.customer
     event = invitation.event
