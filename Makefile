@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-assessment benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-assessment benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ reliability: $(STAMP)
 	CX_RELIABILITY_SIZE=$${CX_RELIABILITY_SIZE:-500} \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	$(BIN)/pytest tests/surveys/test_delivery_reliability.py -q -p no:cacheprovider
+	$(BIN)/pytest tests/surveys/test_delivery_reliability.py -q -s -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -46,12 +46,16 @@ lint: $(STAMP)
 bench-ingestion: $(STAMP)
 	$(BIN)/python benchmarks/ingestion.py
 
+# Needs a Redis too: CELERY_BROKER_URL (default redis://127.0.0.1:6379/0).
+bench-delivery: $(STAMP)
+	$(BIN)/python benchmarks/delivery.py
+
 bench-assessment: $(STAMP)
 	$(BIN)/python benchmarks/assessment.py
 
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
-benchmarks: bench-ingestion bench-assessment
+benchmarks: bench-ingestion bench-delivery bench-assessment
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -72,7 +72,7 @@ def score_row(invitation: Invitation) -> dict[str, Any] | None:
     Call with the email's language active. Each score is a link that opens the answer
     page with it preselected; the page, not the GET, records it.
     """
-    first = invitation.survey.questions.order_by("position").first()
+    first = invitation.survey.first_question
     if first is None or first.type not in ONE_CLICK_TYPES:
         return None
     low, high = first.scale() or (0, 0)

@@ -8,18 +8,33 @@ every CX_SWEEP_SECONDS) dispatches what is due.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from celery import shared_task
 
 from surveys.services import delivery
 
 
+def invitations_dispatch(invitation_ids: Sequence[int]) -> None:
+    """Queue the sending of ``invitation_ids``, a few per task."""
+    size = delivery.SEND_BATCH
+    for start in range(0, len(invitation_ids), size):
+        invitations_send_task.delay(list(invitation_ids[start : start + size]))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def invitations_send_task(invitation_ids: list[int]) -> None:
+    results = delivery.invitations_send(invitation_ids=invitation_ids)
+    for invitation_id, result in results.items():
+        if result.retry_in is not None and result.retry_in <= delivery.COUNTDOWN_LIMIT:
+            invitations_send_task.apply_async(
+                ([invitation_id],), countdown=result.retry_in.total_seconds()
+            )
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def invitation_send_task(invitation_id: int) -> None:
-    result = delivery.invitation_send(invitation_id=invitation_id)
-    if result.retry_in is not None and result.retry_in <= delivery.COUNTDOWN_LIMIT:
-        invitation_send_task.apply_async(
-            (invitation_id,), countdown=result.retry_in.total_seconds()
-        )
+    invitations_send_task([invitation_id])
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -30,7 +45,6 @@ def reminder_send_task(invitation_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def invitations_sweep_task() -> None:
     work = delivery.invitations_sweep()
-    for invitation_id in work["due"]:
-        invitation_send_task.delay(invitation_id)
+    invitations_dispatch(work["due"])
     for invitation_id in work["reminders"]:
         reminder_send_task.delay(invitation_id)

@@ -88,13 +88,11 @@ class InvitationAdmin(OrganizationScopedAdmin):
     def requeue_failed(
         self, request: HttpRequest, queryset: QuerySet[Invitation]
     ) -> None:
-        from surveys.tasks import invitation_send_task
+        from surveys.tasks import invitations_dispatch
 
         with transaction.atomic():
             ids = delivery.invitations_requeue(invitations=queryset)
-            transaction.on_commit(
-                lambda: [invitation_send_task.delay(pk) for pk in ids]
-            )
+            transaction.on_commit(lambda: invitations_dispatch(ids))
         self.message_user(
             request,
             ngettext(

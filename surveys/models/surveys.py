@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cx.models import Language, Organization
@@ -140,6 +141,11 @@ class Survey(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @cached_property
+    def first_question(self) -> Question | None:
+        """Return the question a respondent sees first (looked up once per object)."""
+        return self.questions.order_by("position").first()
 
 
 class QuestionType(models.TextChoices):

@@ -35,7 +35,7 @@ reminders. Long waits are therefore rows with a ``due_at``, never long broker ET
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,12 +43,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cx.models import Customer
 from surveys import transport
 from surveys.emails import invitation_message
-from surveys.models import Invitation, Response, UndeliverableAddress
+from surveys.models import Invitation, Response, Survey, UndeliverableAddress
 from surveys.scheduling import next_allowed
 from surveys.transport import AmbiguousError, PermanentError, TransientError
 
@@ -65,6 +66,9 @@ COUNTDOWN_LIMIT = timedelta(seconds=60)
 FRESH = timedelta(seconds=10)
 REMINDER_RETRY = timedelta(minutes=15)
 SWEEP_BATCH = 5000
+# How many invitations one send task takes: enough to share a mail connection and the
+# queries that load them, few enough that several workers share a burst.
+SEND_BATCH = 20
 AMBIGUOUS = "ambiguous: "
 DELIVERED = [State.SENT, State.OPENED, State.ANSWERED]
 
@@ -145,38 +149,107 @@ def invitation_fail(*, invitation_id: int, claimed_at: datetime, reason: str) ->
     )
 
 
-def _refusal(invitation: Invitation) -> str | None:
-    """Return why the invitation must not be sent any more, or None."""
+def _refusal(
+    invitation: Invitation, undeliverable: set[str] | None = None
+) -> str | None:
+    """Return why the invitation must not be sent any more, or None.
+
+    ``undeliverable``: the lower-cased undeliverable addresses among a batch's, when the
+    caller looked them up for the whole batch at once.
+    """
     customer = invitation.customer
     if customer is not None and customer.opted_out:
         return "customer opted out"
-    if UndeliverableAddress.objects.filter(
-        organization_id=invitation.organization_id, email__iexact=invitation.email
-    ).exists():
+    if (
+        invitation.email.lower() in undeliverable
+        if undeliverable is not None
+        else UndeliverableAddress.objects.filter(
+            organization_id=invitation.organization_id,
+            email__iexact=invitation.email,
+        ).exists()
+    ):
         return "address is undeliverable (bounced or complained)"
     if invitation.expires_at <= timezone.now():
         return "link expired before it could be sent"
     return None
 
 
+def _undeliverable(invitations: list[Invitation]) -> set[str]:
+    """Return which of the invitations' addresses are undeliverable, lower-cased."""
+    wanted: dict[int, set[str]] = {}
+    for invitation in invitations:
+        wanted.setdefault(invitation.organization_id, set()).add(
+            invitation.email.lower()
+        )
+    found: set[str] = set()
+    for organization_id, emails in wanted.items():
+        found.update(
+            UndeliverableAddress.objects.filter(organization_id=organization_id)
+            .annotate(address=Lower("email"))
+            .filter(address__in=emails)
+            .values_list("address", flat=True)
+        )
+    return found
+
+
+def _with_relations() -> QuerySet[Invitation]:
+    return Invitation.objects.select_related(
+        "organization", "survey", "customer", "rule"
+    )
+
+
 def invitation_send(*, invitation_id: int) -> SendResult:
     """Claim and deliver one invitation; a second call for it does nothing."""
-    claimed_at = invitation_claim(invitation_id=invitation_id)
-    if claimed_at is None:
-        return SendResult("skipped", "not due, or another worker has it, or done")
-    return invitation_deliver(invitation_id=invitation_id, claimed_at=claimed_at)
+    return invitations_send(invitation_ids=[invitation_id])[invitation_id]
+
+
+def invitations_send(*, invitation_ids: Sequence[int]) -> dict[int, SendResult]:
+    """Claim and deliver each due invitation of ``invitation_ids``, one by one.
+
+    The batch only shares work: one query loads the rows, one looks up undeliverable
+    addresses, and the messages go over one mail connection. Each row is still claimed,
+    handed over and recorded on its own, so a worker killed halfway leaves the rows it
+    sent *sent* and the others claimable (or, the one it was sending, to the sweeper).
+    """
+    skipped = SendResult("skipped", "not due, or another worker has it, or done")
+    results = dict.fromkeys(invitation_ids, skipped)
+    candidates = list(
+        _with_relations().filter(
+            pk__in=invitation_ids, state=State.SCHEDULED, due_at__lte=timezone.now()
+        )
+    )
+    undeliverable = _undeliverable(candidates)
+    surveys: dict[int, Survey] = {}
+    for invitation in candidates:
+        # One Survey object per survey, so that its first question is looked up once.
+        invitation.survey = surveys.setdefault(invitation.survey_id, invitation.survey)
+        claimed_at = invitation_claim(invitation_id=invitation.pk)
+        if claimed_at is None:
+            continue
+        invitation.state, invitation.claimed_at = State.SENDING, claimed_at
+        results[invitation.pk] = _deliver(invitation, claimed_at, undeliverable)
+    return results
 
 
 def invitation_deliver(*, invitation_id: int, claimed_at: datetime) -> SendResult:
     """Send an invitation this worker has claimed and record how it went."""
     invitation = (
-        Invitation.objects.select_related("organization", "survey", "customer", "rule")
+        _with_relations()
         .filter(pk=invitation_id, state=State.SENDING, claimed_at=claimed_at)
         .first()
     )
     if invitation is None:
         return SendResult("skipped", "the claim was lost")
-    refusal = _refusal(invitation)
+    return _deliver(invitation, claimed_at)
+
+
+def _deliver(
+    invitation: Invitation,
+    claimed_at: datetime,
+    undeliverable: set[str] | None = None,
+) -> SendResult:
+    invitation_id = invitation.pk
+    refusal = _refusal(invitation, undeliverable)
     if refusal:
         state = State.EXPIRED if "expired" in refusal else State.FAILED
         _owned(invitation_id, claimed_at).filter(state=State.SENDING).update(
@@ -296,7 +369,7 @@ def reminder_send(*, invitation_id: int) -> SendResult:
     """
     now = timezone.now()
     invitation = (
-        Invitation.objects.select_related("organization", "survey", "customer", "rule")
+        _with_relations()
         .filter(
             pk=invitation_id,
             state__in=[State.SENT, State.OPENED],

@@ -271,11 +271,10 @@ def _dispatch(invitation_ids: list[int]) -> None:
     The rows are committed already, so a failed publish must not fail the request that
     stored the event: the sweeper sends every due row it finds.
     """
-    from surveys.tasks import invitation_send_task
+    from surveys.tasks import invitations_dispatch
 
     try:
-        for invitation_id in invitation_ids:
-            invitation_send_task.delay(invitation_id)
+        invitations_dispatch(invitation_ids)
     except Exception:  # any broker error: the sweeper will find the rows
         logger.warning(
             "Could not queue invitations %s; the sweeper will", invitation_ids

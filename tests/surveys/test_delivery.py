@@ -86,6 +86,60 @@ def test_a_duplicated_or_redelivered_task_sends_nothing_more(invitation, smtp):
     assert smtp.counts() == {"c1@example.com": 1}
 
 
+def test_a_batch_sends_each_due_invitation_once_and_records_each_on_its_own(
+    api, chat_rule, smtp, aurora
+):
+    for n in range(1, 6):
+        api.post("/api/v1/events/", chat_event(n), format="json")
+    by_email = {i.email: i for i in Invitation.objects.all()}
+    delivery.invitation_send(invitation_id=by_email["c2@example.com"].pk)  # done
+    Invitation.objects.filter(pk=by_email["c3@example.com"].pk).update(
+        due_at=timezone.now() + timedelta(hours=1)
+    )
+    UndeliverableAddress.objects.create(
+        organization=aurora, email="C4@Example.com", reason="bounced"
+    )
+
+    results = delivery.invitations_send(
+        invitation_ids=[i.pk for i in by_email.values()]
+    )
+
+    outcome = {email: results[i.pk].outcome for email, i in by_email.items()}
+    assert outcome == {
+        "c1@example.com": "sent",
+        "c2@example.com": "skipped",  # sent before
+        "c3@example.com": "skipped",  # not due
+        "c4@example.com": "refused",
+        "c5@example.com": "sent",
+    }
+    assert smtp.counts() == {
+        "c1@example.com": 1,
+        "c2@example.com": 1,
+        "c5@example.com": 1,
+    }
+    states = dict(Invitation.objects.values_list("email", "state"))
+    assert states["c3@example.com"] == State.SCHEDULED
+    assert states["c4@example.com"] == State.FAILED
+
+
+def test_a_burst_of_due_invitations_is_queued_a_few_per_task(
+    api, chat_rule, monkeypatch, django_capture_on_commit_callbacks
+):
+    from surveys import tasks
+
+    published: list[list[int]] = []
+    monkeypatch.setattr(tasks.invitations_send_task, "delay", published.append)
+    events = [chat_event(n) for n in range(1, delivery.SEND_BATCH + 6)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/api/v1/events/batch/", {"events": events}, format="json")
+
+    assert [len(ids) for ids in published] == [delivery.SEND_BATCH, 5]
+    assert sorted(pk for ids in published for pk in ids) == sorted(
+        Invitation.objects.values_list("pk", flat=True)
+    )
+
+
 def test_an_invitation_not_yet_due_is_not_claimed(invitation, mailoutbox):
     Invitation.objects.update(due_at=timezone.now() + timedelta(hours=1))
 

@@ -343,7 +343,7 @@ def test_a_broker_that_is_down_does_not_fail_the_event(
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.invitation_send_task, "delay", broken)
+    monkeypatch.setattr(tasks.invitations_send_task, "delay", broken)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = post(api, chat_event(1))
