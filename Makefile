@@ -21,7 +21,13 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo --if-empty
 	DJANGO_DEBUG=1 $(BIN)/python manage.py serve --port $(PORT)
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility checks, from the npm registry.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
@@ -58,4 +64,4 @@ bench-assessment: $(STAMP)
 benchmarks: bench-ingestion bench-delivery bench-assessment
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

@@ -38,6 +38,10 @@ def _missing_service(item: pytest.Item) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if "broker" in item.keywords and not _broker_is_server():
         return "needs a broker server: set CELERY_BROKER_URL=redis://... or amqp://..."
+    if "browser" in item.keywords:
+        from tests.browser.conftest import missing_browser_tools
+
+        return missing_browser_tools()
     return None
 
 
