@@ -77,6 +77,29 @@ def shows(condition: Mapping[str, Any] | None, context: Context) -> bool:
     return segmentation.evaluate(condition, context.attributes)
 
 
+SYMBOLS = {
+    "eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": "in",
+    "not_in": "not in", "exists": "exists",
+}  # fmt: skip
+
+
+def describe(condition: Mapping[str, Any] | None) -> str:
+    """Return ``condition`` as a short formula for staff ("csat ≤ 3 or nps ≤ 6")."""
+    if not condition:
+        return ""
+    for group, joiner in (("all", " and "), ("any", " or ")):
+        if group in condition:
+            parts = [describe(member) for member in condition[group]]
+            text = joiner.join(parts)
+            return f"({text})" if len(parts) > 1 and group == "any" else text
+    operator = str(condition.get("operator"))
+    symbol = SYMBOLS.get(operator, operator)
+    if "segment" in condition:  # "in segment valuable", "not in segment new"
+        return f"{symbol} segment {condition['segment']}"
+    subject = condition.get("question") or condition.get("attribute", "?")
+    return f"{subject} {symbol} {condition.get('value')!s}"
+
+
 def validate_condition(condition: Any, *, earlier: set[str], depth: int = 0) -> None:
     """Raise ``ValidationError`` unless ``condition`` is well formed.
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from cx.admin_scoping import OrganizationScopedAdmin
 from surveys.models import Answer, Question, Response, ResponseSegment, Survey
+from surveys.views.preview import survey_preview
 
 
 class QuestionInline(admin.StackedInline):
@@ -34,6 +39,29 @@ class SurveyAdmin(OrganizationScopedAdmin):
     list_filter = ["organization", "status", "audience", "purpose", "is_anonymous"]
     search_fields = ["name"]
     inlines = [QuestionInline]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, survey: Survey) -> str:
+        if survey.pk is None:
+            return "–"
+        url = reverse("admin:surveys_survey_preview", args=[survey.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview the survey"))
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "<int:survey_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="surveys_survey_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
+        """Show the survey as a respondent sees it (only to staff of its organisation)."""
+        survey = self.get_queryset(request).filter(pk=survey_id).first()
+        if survey is None or not self.has_view_or_change_permission(request, survey):
+            raise Http404
+        return survey_preview(request, survey)
 
 
 class AnswerInline(admin.TabularInline):

@@ -88,7 +88,7 @@ def _step_context(
         "question": question,
         "question_text": piped,
         "help": translate(question.help_text_i18n or {}, language),
-        "options": _options(question, language),
+        "options": question_options(question, language),
         "is_scale": scale is not None and question.type != Question.Type.FCR,
         "scale": scale,
         "multiple": question.type == Question.Type.MULTIPLE,
@@ -102,7 +102,7 @@ def _step_context(
     }
 
 
-def _options(question: Question, language: str) -> list[tuple[str, str]]:
+def question_options(question: Question, language: str) -> list[tuple[str, str]]:
     if question.type == Question.Type.FCR:
         with translation.override(language):
             return [("1", translation.gettext("Yes")), ("0", translation.gettext("No"))]

@@ -95,3 +95,28 @@ def test_piping_fills_known_values_and_blanks_the_rest():
 
 def test_piping_leaves_markup_to_the_template():
     assert pipe("{first_name}", {"first_name": "<b>x</b>"}) == "<b>x</b>"
+
+
+def test_a_condition_reads_as_a_short_formula_for_staff():
+    from surveys.logic import describe
+
+    assert describe(None) == ""
+    assert describe({"any": [{"question": "csat", "operator": "lte", "value": 3}]}) == (
+        "csat ≤ 3"
+    )
+    assert (
+        describe(
+            {
+                "all": [
+                    {"segment": "valuable", "operator": "not_in"},
+                    {
+                        "any": [
+                            {"question": "nps", "operator": "lte", "value": 6},
+                            {"attribute": "age", "operator": "gte", "value": 30},
+                        ]
+                    },
+                ]
+            }
+        )
+        == "not in segment valuable and (nps ≤ 6 or age ≥ 30)"
+    )
