@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-assessment benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,12 +56,15 @@ bench-ingestion: $(STAMP)
 bench-delivery: $(STAMP)
 	$(BIN)/python benchmarks/delivery.py
 
+bench-answer-page: $(STAMP)
+	LOG_LEVEL=WARNING $(BIN)/python benchmarks/answer_page.py
+
 bench-assessment: $(STAMP)
 	$(BIN)/python benchmarks/assessment.py
 
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
-benchmarks: bench-ingestion bench-delivery bench-assessment
+benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

@@ -77,6 +77,16 @@ def shows(condition: Mapping[str, Any] | None, context: Context) -> bool:
     return segmentation.evaluate(condition, context.attributes)
 
 
+def mentions_customer(condition: Mapping[str, Any] | None) -> bool:
+    """Return whether ``condition`` looks at the customer (segments or attributes)."""
+    if not condition:
+        return False
+    for group in ("all", "any"):
+        if group in condition:
+            return any(mentions_customer(member) for member in condition[group])
+    return "question" not in condition
+
+
 SYMBOLS = {
     "eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": "in",
     "not_in": "not in", "exists": "exists",

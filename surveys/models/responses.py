@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cx.models import (
@@ -144,6 +145,21 @@ class Response(models.Model):
         return (
             f"{self.survey} · {self.get_state_display()} · {self.started_at:%Y-%m-%d}"
         )
+
+    @cached_property
+    def given_answers(self) -> list[tuple[int, str, int | None, list[str], str]]:
+        """Return (question id, key, number, choices, text) of each answer so far.
+
+        Looked up once per object; whoever saves an answer calls ``forget_answers``.
+        """
+        return list(
+            self.answers.values_list(
+                "question_id", "question__key", "number", "choices", "text"
+            )
+        )
+
+    def forget_answers(self) -> None:
+        self.__dict__.pop("given_answers", None)
 
 
 class ResponseSegment(models.Model):

@@ -143,9 +143,14 @@ class Survey(models.Model):
         return self.status == self.Status.ACTIVE
 
     @cached_property
+    def ordered_questions(self) -> list[Question]:
+        """Return the questions in order (looked up once per object, i.e. per request)."""
+        return list(self.questions.order_by("position"))
+
+    @property
     def first_question(self) -> Question | None:
-        """Return the question a respondent sees first (looked up once per object)."""
-        return self.questions.order_by("position").first()
+        """Return the question a respondent sees first."""
+        return next(iter(self.ordered_questions), None)
 
 
 class QuestionType(models.TextChoices):

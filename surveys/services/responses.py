@@ -119,6 +119,7 @@ def answer_save(
     """Store (or replace) the answer to ``question``; an empty answer marks it skipped."""
     if answer.is_empty and question.required:
         raise AnswerError(_("Please answer this question."))
+    response.forget_answers()
     fields = {
         "number": answer.number,
         "choices": list(answer.choices),
@@ -138,9 +139,7 @@ def answer_save(
 def logic_context(response: Response) -> logic.Context:
     """Return what the survey's conditions may look at for ``response``."""
     answers: dict[str, Any] = {}
-    for key, number, choices, text in response.answers.values_list(
-        "question__key", "number", "choices", "text"
-    ):
+    for _id, key, number, choices, text in response.given_answers:
         if number is not None:
             answers[key] = number
         elif choices:
@@ -148,7 +147,9 @@ def logic_context(response: Response) -> logic.Context:
         elif text:
             answers[key] = text
     who = customer_context(
-        customer=response.customer, organization_id=response.organization_id
+        customer=response.customer,
+        organization_id=response.organization_id,
+        questions=response.survey.ordered_questions,
     )
     return logic.Context(
         answers=answers, segments=who.segments, attributes=who.attributes
@@ -156,11 +157,16 @@ def logic_context(response: Response) -> logic.Context:
 
 
 def customer_context(
-    *, customer: Customer | None, organization_id: int
+    *, customer: Customer | None, organization_id: int, questions: list[Question]
 ) -> logic.Context:
-    """Return what conditions may know about ``customer`` before any answer."""
+    """Return what the conditions of ``questions`` may know about ``customer``.
+
+    The customer's segments are worked out only when a condition asks about one.
+    """
     if customer is None:
         return logic.Context()
+    if not any(logic.mentions_customer(q.condition) for q in questions):
+        return logic.Context(attributes=customer.attributes or {})
     segments = frozenset(
         segment.key
         for segment in Segment.objects.for_organization(organization_id)
@@ -174,14 +180,14 @@ def visible_questions(response: Response) -> list[Question]:
     context = logic_context(response)
     return [
         question
-        for question in response.survey.questions.order_by("position")
+        for question in response.survey.ordered_questions
         if logic.shows(question.condition, context)
     ]
 
 
 def next_question(response: Response) -> Question | None:
     """Return the first visible question without an answer, or None when done."""
-    answered = set(response.answers.values_list("question_id", flat=True))
+    answered = {question_id for question_id, *_ in response.given_answers}
     for question in visible_questions(response):
         if question.pk not in answered:
             return question
@@ -208,6 +214,8 @@ def response_complete(*, response: Response) -> bool:
 
 def invitation_mark_opened(*, invitation: Invitation) -> None:
     """Record the first view of the answer page (sent → opened, never backwards)."""
+    if invitation.state != Invitation.State.SENT:
+        return  # opened already, or answered, or not yet marked sent: nothing to do
     Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENT).update(
         state=Invitation.State.OPENED, opened_at=timezone.now()
     )

@@ -54,13 +54,11 @@ def _step_context(
         visible = responses.visible_questions(response)
     else:  # before the first answer: what the customer alone decides
         who = responses.customer_context(
-            customer=invitation.customer, organization_id=invitation.organization.pk
+            customer=invitation.customer,
+            organization_id=invitation.organization.pk,
+            questions=survey.ordered_questions,
         )
-        visible = [
-            q
-            for q in survey.questions.order_by("position")
-            if logic.shows(q.condition, who)
-        ]
+        visible = [q for q in survey.ordered_questions if logic.shows(q.condition, who)]
     position = next((i for i, q in enumerate(visible) if q.pk == question.pk), 0)
     customer = invitation.customer
     event = invitation.event
@@ -143,7 +141,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(language):
         if invitation is None:
             return render(request, "surveys/answer/unknown.html", status=404)
-        response = Response.objects.filter(invitation=invitation).first()
+        response = (
+            Response.objects.filter(pk=invitation.response_id).first()
+            if invitation.response_id
+            else None
+        )
+        if response is not None:  # the same rows: share what is loaded already
+            response.survey = invitation.survey
+            if response.customer_id == invitation.customer_id:
+                response.customer = invitation.customer
         if response is not None and response.state == Response.State.COMPLETED:
             if request.method == "GET" and request.GET.get("done"):
                 return _render_thanks(request, invitation, language)
@@ -158,13 +164,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         question = (
             responses.next_question(response)
             if response
-            else invitation.survey.questions.order_by("position").first()
+            else invitation.survey.first_question
         )
         if question is None:
             return _render_thanks(request, invitation, language)
         selected = []
         score = request.GET.get("score", "")
-        is_first = not response or not response.answers.exists()
+        is_first = not response or not response.given_answers
         if score and is_first:
             try:
                 selected = [str(responses.answer_parse(question, [score]).number)]
@@ -249,6 +255,8 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
         response = Response.objects.filter(
             pk=request.session.get(key), survey=survey
         ).first()
+        if response is not None:
+            response.survey = survey  # the same row: its questions are loaded once
         if response is not None and response.state == Response.State.COMPLETED:
             return _render_thanks(request, respondent, language)
         if request.method == "POST":
@@ -284,9 +292,7 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
             if not request.htmx:
                 return redirect(f"{request.path}?lang={language}")
         question = (
-            responses.next_question(response)
-            if response
-            else survey.questions.order_by("position").first()
+            responses.next_question(response) if response else survey.first_question
         )
         if question is None:
             return _render_thanks(request, respondent, language)

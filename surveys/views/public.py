@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
-from surveys.models import Invitation
+from surveys.models import Invitation, Response
 from surveys.models.invitations import token_digest
 
 MAX_TOKEN_LENGTH = 64
 
 
 def invitation_for(token: str) -> Invitation | None:
-    """Return the invitation a link token names, or None for an unknown or odd token."""
+    """Return the invitation a link token names, or None for an unknown or odd token.
+
+    The invitation comes with what the answer page shows (organisation, survey,
+    customer, event and touchpoint) and, as ``response_id``, its response if started.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return None
-    return (
-        Invitation.objects.select_related("organization", "survey", "customer")
-        .filter(token_hash=token_digest(token))
-        .first()
+    started = (
+        Response.objects.filter(invitation=OuterRef("pk")).order_by().values("pk")[:1]
     )
+    try:
+        return (
+            Invitation.objects.select_related(
+                "organization", "survey", "customer", "event__touchpoint"
+            )
+            .annotate(response_id=Subquery(started))
+            .get(token_hash=token_digest(token))
+        )
+    except Invitation.DoesNotExist:
+        return None
 
 
 def is_expired(invitation: Invitation) -> bool:

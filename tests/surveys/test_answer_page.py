@@ -225,3 +225,18 @@ def test_htmx_post_returns_just_the_next_step(client, invitation):
     assert page.status_code == 200
     assert "<html" not in page.content.decode()
     assert "Saitko asiasi hoidettua?" in page.content.decode()
+
+
+def test_the_answer_page_costs_few_queries(
+    client, invitation, django_assert_max_num_queries
+):
+    client.get(url(invitation))  # the first visit marks the invitation opened
+    answer(client, invitation, "csat", "4")
+
+    # The invitation with all it shows; the response; its answers; the questions.
+    with django_assert_max_num_queries(5):
+        page = client.get(url(invitation))
+
+    assert (
+        "Saitko asiasi hoidettua?" in page.content.decode() or page.status_code == 200
+    )

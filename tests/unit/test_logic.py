@@ -120,3 +120,17 @@ def test_a_condition_reads_as_a_short_formula_for_staff():
         )
         == "not in segment valuable and (nps ≤ 6 or age ≥ 30)"
     )
+
+
+def test_only_conditions_on_segments_or_attributes_need_the_customer():
+    from surveys.logic import mentions_customer
+
+    assert not mentions_customer(None)
+    assert not mentions_customer(
+        {"any": [{"question": "csat", "operator": "lte", "value": 3}]}
+    )
+    assert mentions_customer(
+        {"all": [{"question": "csat", "operator": "lte", "value": 3},
+                 {"segment": "valuable", "operator": "in"}]}
+    )  # fmt: skip
+    assert mentions_customer({"attribute": "age", "operator": "gte", "value": 30})
