@@ -357,6 +357,8 @@ CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 # Apps that remove what they hold about a customer when the customer is erased.
 CX_CUSTOMER_ERASERS: list[str] = ["surveys.services.privacy.customer_erase_survey_data"]
 CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
+# Callables (response) -> None run when a response completes, inside its transaction.
+CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = []
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),

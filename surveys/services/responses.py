@@ -8,11 +8,15 @@ Two tabs or a double click store one response (``Response.invitation`` is one-to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cx.models import Customer, Segment
@@ -209,7 +213,20 @@ def response_complete(*, response: Response) -> bool:
         Invitation.objects.filter(pk=response.invitation_id).exclude(
             state=Invitation.State.ANSWERED
         ).update(state=Invitation.State.ANSWERED, answered_at=now)
+    for receiver in completion_receivers():
+        receiver(response)
     return True
+
+
+@cache
+def completion_receivers() -> tuple[Callable[[Response], None], ...]:
+    """Return what acts on a completed response (CX_RESPONSE_COMPLETED_RECEIVERS).
+
+    Each is called inside the completing transaction with the response; work outside
+    the database (emails, webhooks) must wait for ``transaction.on_commit``.
+    """
+    paths = getattr(settings, "CX_RESPONSE_COMPLETED_RECEIVERS", ())
+    return tuple(import_string(path) for path in paths)
 
 
 def invitation_mark_opened(*, invitation: Invitation) -> None:
