@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "cx",
     "surveys",
     "maturity",
+    "followups",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -358,10 +360,17 @@ CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 CX_CUSTOMER_ERASERS: list[str] = ["surveys.services.privacy.customer_erase_survey_data"]
 CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
 # Callables (response) -> None run when a response completes, inside its transaction.
-CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = []
+CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
+    "followups.services.followup_open_for",
+    "followups.services.recovery_answered",
+]
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["followups-remind"] = {
+    "task": "followups.tasks.followups_remind_task",
+    "schedule": 15 * 60,
 }
 CELERY_BEAT_SCHEDULE["invitations-sweep"] = {
     "task": "surveys.tasks.invitations_sweep_task",

@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("maturity/", include("maturity.urls")),
+    path("followups/", include("followups.urls")),
     path("", include("surveys.urls")),
 ]

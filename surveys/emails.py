@@ -39,15 +39,21 @@ class ScoreLink:
     label: str  # what a screen reader says for the link
 
 
-def render(name: str, context: dict[str, Any], *, language: str) -> RenderedEmail:
-    """Render the email ``name``'s three templates in ``language``."""
+def render(
+    name: str,
+    context: dict[str, Any],
+    *,
+    language: str,
+    folder: str = "surveys/emails",
+) -> RenderedEmail:
+    """Render the email ``name``'s three templates (in ``folder``) in ``language``."""
     with translation.override(language):
         context = {**context, "language": language}
-        subject = render_to_string(f"surveys/emails/{name}_subject.txt", context)
+        subject = render_to_string(f"{folder}/{name}_subject.txt", context)
         return RenderedEmail(
             subject=" ".join(subject.split()),  # one line, whatever the template
-            text=render_to_string(f"surveys/emails/{name}_body.txt", context),
-            html=render_to_string(f"surveys/emails/{name}_body.html", context),
+            text=render_to_string(f"{folder}/{name}_body.txt", context),
+            html=render_to_string(f"{folder}/{name}_body.html", context),
         )
 
 

@@ -6,6 +6,8 @@ from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from cx.api import views
+from insights.api import metrics as metrics_api
+from insights.api import responses as response_api
 from maturity import api as maturity_api
 from surveys.api import imports as import_api
 from surveys.api import surveys as survey_api
@@ -23,6 +25,7 @@ router.register(
 )
 router.register("invitations", trigger_api.InvitationViewSet, basename="invitation")
 router.register("suppressions", trigger_api.SuppressionViewSet, basename="suppression")
+router.register("responses", response_api.ResponseViewSet, basename="response")
 router.register(
     "maturity/assessments",
     maturity_api.AssessmentViewSet,
@@ -37,6 +40,7 @@ urlpatterns = [
         import_api.ResponseImportView.as_view(),
         name="response-import",
     ),
+    path("metrics/", metrics_api.MetricsView.as_view(), name="metrics"),
     re_path(
         r"^maturity/assessments/(?P<pk>-?[0-9]+)/report\.pdf$",
         maturity_api.AssessmentViewSet.as_view({"get": "report"}),

@@ -1,0 +1,39 @@
+"""Admin: follow-up policies and cases, with the filters a CX owner works by."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cx.admin_scoping import OrganizationScopedAdmin
+from followups.models import FollowUp, FollowUpPolicy
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(OrganizationScopedAdmin):
+    list_display = ["organization", "active", "nps_at_most", "ces_at_most", "sla_hours"]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        return queryset.overdue() if self.value() == "yes" else queryset
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(OrganizationScopedAdmin):
+    list_display = ["reason", "state", "owner", "touchpoint", "due_at", "root_cause"]
+    list_filter = [
+        "state", OverdueFilter, "root_cause", "touchpoint", "journey", "process",
+        "recovered",
+    ]  # fmt: skip
+    search_fields = ["reason", "action_taken", "customer__external_id"]
+    date_hierarchy = "opened_at"
+    list_select_related = ["owner", "touchpoint"]
+    raw_id_fields = ["response", "customer", "recovery_invitation"]
+    readonly_fields = ["opened_at", "closed_at", "closed_by", "reminded_at"]

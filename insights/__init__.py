@@ -1,0 +1,1 @@
+"""Insights: metrics computed in the database, journey scores, the invitation funnel."""

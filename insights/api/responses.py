@@ -1,0 +1,198 @@
+"""API: ``responses/``, the organisation's responses with their answers and links.
+
+Read-only: responses are written by the answer page and by imports. Each response
+carries the context it was given in (survey, touchpoint, journey, process, the segments
+snapshot), so an integrating system can join feedback to its own data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cx.api.views import OrganizationViewSet
+from insights.api.metrics import MAX_ID, RefSerializer
+from surveys.api.triggers import UTCDateTimeFilter
+from surveys.models import Answer, Question, Response, ResponseSegment
+
+
+def score_of_response() -> Subquery:
+    """Return, per response, its NPS answer, else its first answer with a number."""
+    answers = (
+        Answer.objects.filter(response=OuterRef("pk"), number__isnull=False)
+        .order_by(
+            Case(When(question__type=Question.Type.NPS, then=0), default=1),
+            "question__position",
+        )
+        .values("number")[:1]
+    )
+    return Subquery(answers)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number the database can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class ScoreFilter(django_filters.NumberFilter):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=-32768, max_value=32767, **kwargs)
+
+
+class ResponseFilter(django_filters.FilterSet):
+    survey = IdFilter(field_name="survey")
+    touchpoint = IdFilter(field_name="touchpoint")
+    journey = IdFilter(field_name="journey")
+    process = IdFilter(field_name="process")
+    segment = IdFilter(
+        field_name="segments__segment", label="In this segment when answered"
+    )
+    since = UTCDateTimeFilter(
+        field_name="completed_at", lookup_expr="gte", label="Completed from (incl.)"
+    )
+    until = UTCDateTimeFilter(
+        field_name="completed_at", lookup_expr="lt", label="Completed before"
+    )
+    score_min = ScoreFilter(
+        field_name="score", lookup_expr="gte", label="Score (NPS, else first) at least"
+    )
+    score_max = ScoreFilter(
+        field_name="score", lookup_expr="lte", label="Score (NPS, else first) at most"
+    )
+    # A choice rather than a BooleanFilter, which would take "perhaps" for "either".
+    has_comment = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_has_comment",
+        label="With (true) or without (false) a free-text answer",
+    )
+
+    class Meta:
+        model = Response
+        fields = ["state", "origin"]
+
+    def filter_has_comment(
+        self, responses: QuerySet[Response], name: str, value: str
+    ) -> QuerySet[Response]:
+        commented = Exists(
+            Answer.objects.filter(response=OuterRef("pk")).exclude(text="")
+        )
+        return responses.filter(commented if value == "true" else ~commented)
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    question = serializers.CharField(source="question.key")
+    type = serializers.ChoiceField(
+        source="question.type", choices=Question.Type.choices
+    )
+    value = serializers.IntegerField(
+        source="number",
+        allow_null=True,
+        help_text="Scales and yes (1) / no (0); null for choices and text.",
+    )
+
+    class Meta:
+        model = Answer
+        fields = ["question", "type", "value", "choices", "text"]
+
+
+class SegmentSnapshotSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        source="segment_id", allow_null=True, help_text="Null if since deleted."
+    )
+
+    class Meta:
+        model = ResponseSegment
+        fields = ["id", "key"]
+
+
+class LinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    survey = serializers.CharField()
+    touchpoint = serializers.CharField(allow_null=True)
+    journey = serializers.CharField(allow_null=True)
+    process = serializers.CharField(allow_null=True)
+    customer = serializers.CharField(allow_null=True)
+    invitation = serializers.CharField(allow_null=True)
+
+
+def _link(name: str, key: object) -> str | None:
+    return None if key is None else reverse(name, args=[key])
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    survey = RefSerializer()
+    touchpoint = RefSerializer(allow_null=True)
+    journey = RefSerializer(allow_null=True)
+    process = RefSerializer(allow_null=True)
+    customer = serializers.CharField(
+        source="customer.external_id",
+        default=None,
+        allow_null=True,
+        help_text="The customer's external id; null when anonymous.",
+    )
+    score = serializers.IntegerField(
+        allow_null=True, help_text="The NPS answer, else the first answer's number."
+    )
+    answers = AnswerSerializer(many=True)
+    segments = SegmentSnapshotSerializer(
+        many=True, help_text="The customer's segments when the response was completed."
+    )
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Response
+        fields = [
+            "id", "survey", "touchpoint", "journey", "process", "customer", "origin",
+            "state", "language", "is_anonymous", "score", "answers", "segments",
+            "started_at", "completed_at", "imported_at", "links",
+        ]  # fmt: skip
+
+    @extend_schema_field(LinksSerializer)
+    def get_links(self, response: Response) -> dict[str, str | None]:
+        customer = response.customer
+        return {
+            "self": reverse("response-detail", args=[response.pk]),
+            "survey": reverse("survey-detail", args=[response.survey_id]),
+            "touchpoint": _link("touchpoint-detail", response.touchpoint_id),
+            "journey": _link("journey-detail", response.journey_id),
+            "process": _link("process-detail", response.process_id),
+            "customer": _link(
+                "customer-detail", customer.external_id if customer else None
+            ),
+            "invitation": _link("invitation-detail", response.invitation_id),
+        }
+
+
+class ResponseViewSet(OrganizationViewSet):
+    """Responses with answers, newest first; filter by context, score, time, comment."""
+
+    http_method_names = ["get", "head", "options"]
+    model = Response
+    serializer_class = ResponseSerializer
+    filterset_class = ResponseFilter
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        answers = Answer.objects.select_related("question").order_by(
+            "question__position"
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("survey", "touchpoint", "journey", "process", "customer")
+            .prefetch_related(
+                Prefetch("answers", queryset=answers),
+                Prefetch("segments", queryset=ResponseSegment.objects.order_by("key")),
+            )
+            .annotate(score=score_of_response())
+        )

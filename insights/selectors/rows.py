@@ -1,0 +1,277 @@
+"""Metric rows: one aggregate query per call, intervals in Python.
+
+The database does the counting (DESIGN.md §5: metrics are computed in the database):
+``metric_rows`` sends one ``GROUP BY`` query whose rows are a few counts per group,
+labels included, and ``insights.metrics`` turns each row into a value and its interval.
+Every query starts from the organisation's own rows, so no other tenant's data is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Trunc
+
+from cx.models import Journey, Organization, Process, Segment, Touchpoint
+from cx.models.journeys import Channel
+from insights import metrics
+from insights.metrics import DEFINITIONS, Counts, Metric, Result, Source
+from surveys.models import (
+    Answer,
+    Invitation,
+    Question,
+    Response,
+    ResponseSegment,
+    Survey,
+)
+
+Label = dict[str, Any]
+
+# Where each dimension lives, seen from a Response (answers reach it via "response__")
+# and from an Invitation (whose touchpoint is its event's).
+_RESPONSE_PATHS = {
+    "touchpoint": "touchpoint_id",
+    "journey": "journey_id",
+    "process": "process_id",
+    "survey": "survey_id",
+    "segment": "segments__segment_id",
+    "channel": "touchpoint__channel",
+    "time": "completed_at",
+}
+_INVITATION_PATHS = {
+    "touchpoint": "event__touchpoint_id",
+    "journey": "event__touchpoint__journey_id",
+    "process": "event__touchpoint__process_id",
+    "survey": "survey_id",
+    "channel": "event__touchpoint__channel",
+    "time": "sent_at",
+}
+_NAMED: dict[str, type[Model]] = {
+    "touchpoint": Touchpoint,
+    "journey": Journey,
+    "process": Process,
+    "survey": Survey,
+    "segment": Segment,
+}
+FILTERS = ("touchpoint", "journey", "process", "survey", "segment", "channel")
+
+
+def min_sample() -> int:
+    """Return the minimum sample below which a value is withheld (``CX_MIN_SAMPLE``)."""
+    return int(getattr(settings, "CX_MIN_SAMPLE", metrics.DEFAULT_MIN_SAMPLE))
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One group: its labels by dimension, what was counted, and the metric's value."""
+
+    groups: dict[str, Label | date | None]
+    counts: Counts
+    n: int
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    reason: str | None
+
+    @classmethod
+    def of(
+        cls, groups: dict[str, Label | date | None], counts: Counts, result: Result
+    ) -> MetricRow:
+        return cls(groups, counts, **asdict(result))
+
+
+def _base(
+    organization: Organization,
+    metric: Metric,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[QuerySet[Any], dict[str, str], str | None]:
+    """Return the rows ``metric`` counts, its dimension paths and its response-id path.
+
+    The response-id path is None for invitations: an unanswered one has no segments.
+    """
+    definition = DEFINITIONS[metric]
+    if definition.source is Source.INVITATIONS:
+        rows: QuerySet[Any] = Invitation.objects.for_organization(organization).filter(
+            sent_at__isnull=False
+        )
+        paths, response = _INVITATION_PATHS, None
+    elif definition.source is Source.RESPONSES:
+        rows = Response.objects.for_organization(organization).filter(
+            state=Response.State.COMPLETED
+        )
+        paths, response = _RESPONSE_PATHS, "pk"
+    else:
+        questions = Question.objects.filter(
+            survey__organization=organization, type=definition.question_type
+        ).values("pk")
+        rows = Answer.objects.filter(
+            response__organization=organization,
+            response__state=Response.State.COMPLETED,
+            question__in=questions,
+            number__isnull=False,
+        )
+        paths = {name: f"response__{path}" for name, path in _RESPONSE_PATHS.items()}
+        response = "response_id"
+    if since is not None:
+        rows = rows.filter(**{f"{paths['time']}__gte": since})
+    if until is not None:
+        rows = rows.filter(**{f"{paths['time']}__lt": until})
+    return rows, paths, response
+
+
+def _filtered(
+    rows: QuerySet[Any],
+    paths: dict[str, str],
+    response: str | None,
+    filters: Mapping[str, object],
+    group_by: Sequence[str],
+) -> QuerySet[Any]:
+    """Return ``rows`` narrowed to ``filters``, dimension by dimension."""
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise ValueError(f"Unknown filter(s): {', '.join(sorted(unknown))}")
+    for name, wanted in filters.items():
+        if name == "segment" and response is None:
+            raise ValueError("Invitations cannot be filtered by segment.")
+        if name == "segment" and "segment" not in group_by:
+            # A semi-join, so that a response in several segments is counted once.
+            rows = rows.filter(
+                Exists(
+                    ResponseSegment.objects.filter(
+                        response_id=OuterRef(response), segment_id=wanted
+                    )
+                )
+            )
+        else:
+            rows = rows.filter(**{paths[name]: wanted})
+    return rows
+
+
+def _counters(metric: Metric) -> dict[str, Any]:
+    """Return the aggregates ``metric`` needs: a count plus conditional counts or sums."""
+    definition = DEFINITIONS[metric]
+    counters: dict[str, Any] = {"n": Count("*")}
+    if definition.source is Source.INVITATIONS:
+        completed = Q(response__state=Response.State.COMPLETED)
+        counters["successes"] = Count("pk", filter=completed)
+    if definition.success is not None:
+        counters["successes"] = Count("pk", filter=Q(number__range=definition.success))
+    if definition.failure is not None:
+        counters["failures"] = Count("pk", filter=Q(number__range=definition.failure))
+    if definition.kind is metrics.Kind.MEAN:
+        # Summed as integers: squares of a smallint column overflow smallint in PostgreSQL.
+        number = Cast("number", IntegerField())
+        counters["total"] = Sum(number)
+        counters["total_of_squares"] = Sum(number * number)
+    return counters
+
+
+def metric_rows(
+    *,
+    organization: Organization,
+    metric: Metric | str,
+    group_by: Sequence[str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    filters: Mapping[str, object] | None = None,
+) -> list[MetricRow]:
+    """Return ``metric`` per group of ``group_by`` over [since, until), in one query.
+
+    Without ``group_by`` there is one row, of the totals.
+    ``filters`` narrows the rows by dimension (``{"touchpoint": 3, "channel": "chat"}``).
+    Names of touchpoints, segments… are read in the same query, by subqueries that run
+    once per group rather than joins that run once per answer.
+    """
+    metric = Metric(metric)
+    errors = metrics.group_by_errors(metric, group_by)
+    if errors:
+        raise ValueError(" ".join(errors))
+    rows, paths, response = _base(organization, metric, since, until)
+    rows = _filtered(rows, paths, response, filters or {}, group_by)
+    keys: dict[str, Any] = {}
+    labels: dict[str, Any] = {}
+    for name in group_by:
+        if name in metrics.TIME_DIMENSIONS:
+            keys[f"g_{name}"] = Trunc(paths["time"], name, output_field=DateField())
+        else:
+            keys[f"g_{name}"] = F(paths[name])
+        if name == "segment":
+            keys["g_segment_key"] = F(paths["segment"].replace("segment_id", "key"))
+        if name in _NAMED:
+            named = _NAMED[name].objects.filter(pk=OuterRef(f"g_{name}")).order_by()
+            labels[f"l_{name}"] = Subquery(named.values("name")[:1])
+    if not keys:
+        # Ungrouped: one row of totals, even when there is nothing to count.
+        grouped: Any = [rows.aggregate(**_counters(metric))]
+    else:
+        grouped = (
+            rows.annotate(**keys)
+            .values(*keys)
+            .annotate(**_counters(metric))
+            .annotate(**labels)
+            .order_by()
+        )
+    threshold = min_sample()
+    found = []
+    for row in grouped:
+        counts = Counts(
+            n=row["n"],
+            successes=row.get("successes") or 0,
+            failures=row.get("failures") or 0,
+            total=float(row.get("total") or 0),
+            total_of_squares=float(row.get("total_of_squares") or 0),
+        )
+        found.append(
+            MetricRow.of(
+                {name: _label(name, row) for name in group_by},
+                counts,
+                metrics.evaluate(metric, counts, threshold),
+            )
+        )
+    found.sort(key=lambda found_row: [_sort_key(found_row.groups[n]) for n in group_by])
+    return found
+
+
+def _label(name: str, row: dict[str, Any]) -> Label | date | None:
+    value = row[f"g_{name}"]
+    if name in metrics.TIME_DIMENSIONS:
+        return value
+    if name == "channel":
+        return (
+            None if value is None else {"key": value, "name": str(Channel(value).label)}
+        )
+    if name == "segment":
+        key = row["g_segment_key"]
+        if key is None:
+            return None  # the response was in no segment
+        # A deleted segment keeps its key in the snapshot, but loses its name.
+        return {"id": value, "key": key, "name": row["l_segment"] or key}
+    if value is None:
+        return None
+    return {"id": value, "name": row[f"l_{name}"]}
+
+
+def _sort_key(label: Label | date | None) -> tuple[bool, Any]:
+    if label is None:
+        return (True, "")  # "none" groups last
+    if isinstance(label, date):
+        return (False, label)
+    return (False, str(label["name"]).casefold())
