@@ -22,5 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("maturity/", include("maturity.urls")),
     path("followups/", include("followups.urls")),
+    path("dashboard/", include("insights.urls")),
     path("", include("surveys.urls")),
 ]

@@ -9,32 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+
+from cx.svg import GRID, INK
+from cx.svg import document as _svg
+from cx.svg import text as _text
 
 EVIDENCE = "#0072B2"  # blue
 CLAIM = "#E69F00"  # orange
 PREVIOUS = "#999999"
 TARGET = "#009E73"  # green
-INK = "#1a1a1a"
-GRID = "#d0d0d0"
 LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#009E73"}
-FONT = "font-family='DejaVu Sans, sans-serif'"
-
-
-def _text(x: float, y: float, content: str, *, size: int = 11, anchor: str = "start",
-          weight: str = "normal", fill: str = INK) -> str:  # fmt: skip
-    return (
-        f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' text-anchor='{anchor}' "
-        f"font-weight='{weight}' fill='{fill}' {FONT}>{escape(content)}</text>"
-    )
-
-
-def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> str:
-    return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
-        f"width='{width}' height='{height}' role='img'>"
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{''.join(body)}</svg>"
-    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,33 @@
+"""The staff journey dashboard; its panels refresh themselves through htmx polling."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from followups.views import staff_membership
+from insights.dashboard import dashboard
+
+# How often the open page asks for fresh panels (seconds).
+REFRESH_SECONDS = 10
+
+
+def _context(request: HttpRequest) -> dict[str, object]:
+    organization = staff_membership(request).organization
+    data = dashboard(organization=organization)
+    for chart in ("heatmap", "trend", "funnel"):
+        # Built by insights.charts from escaped text only.
+        data[chart] = mark_safe(data[chart])  # noqa: S308
+    return {"organization": organization, "refresh": REFRESH_SECONDS, **data}
+
+
+@login_required
+def page(request: HttpRequest) -> HttpResponse:
+    return render(request, "insights/dashboard.html", _context(request))
+
+
+@login_required
+def panels(request: HttpRequest) -> HttpResponse:
+    return render(request, "insights/_panels.html", _context(request))
