@@ -116,7 +116,8 @@ def axe_violations(
 
 
 @pytest.fixture
-def demo(transactional_db) -> Organization:
+def demo(transactional_db, settings) -> Organization:
+    settings.CX_DEMO_HISTORY_DAYS = 0  # the map, surveys and rules; no history
     call_command("load_demo", verbosity=0)
     return Organization.objects.get(slug="demo")
 
