@@ -359,6 +359,8 @@ CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 # Apps that remove what they hold about a customer when the customer is erased.
 CX_CUSTOMER_ERASERS: list[str] = ["surveys.services.privacy.customer_erase_survey_data"]
 CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
+# Below this many answers a metric is shown as "not enough answers" instead of a number.
+CX_MIN_SAMPLE = env_int("CX_MIN_SAMPLE", 30)
 # Callables (response) -> None run when a response completes, inside its transaction.
 CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
     "followups.services.followup_open_for",
