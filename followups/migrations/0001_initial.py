@@ -7,67 +7,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cx', '0001_initial'),
-        ('surveys', '0003_response_segment_copies'),
+        ("cx", "0001_initial"),
+        ("surveys", "0003_response_segment_copies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='why it opened')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('closed', 'Closed')], default='open', max_length=16, verbose_name='state')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='owner reminded')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='work started')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('root_cause', models.CharField(blank=True, choices=[('process', 'Process or rules'), ('people', 'Staff skills or behaviour'), ('system', 'System or technical fault'), ('information', 'Unclear or missing information'), ('price', 'Price or terms'), ('waiting', 'Waiting time'), ('expectation', 'Customer expectation'), ('other', 'Other')], default='', max_length=16, verbose_name='root cause')),
-                ('action_taken', models.TextField(blank=True, default='', verbose_name='action taken')),
-                ('recovered', models.BooleanField(blank=True, help_text='Whether the recovery survey came back positive.', null=True, verbose_name='recovered')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='cx.customer', verbose_name='customer')),
-                ('journey', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='cx.journey', verbose_name='journey')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='cx.organization', verbose_name='organisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('process', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='cx.process', verbose_name='business process')),
-                ('recovery_invitation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recovered_followup', to='surveys.invitation', verbose_name='recovery survey sent')),
-                ('response', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='followup', to='surveys.response', verbose_name='response')),
-                ('touchpoint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='cx.touchpoint', verbose_name='touchpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(max_length=300, verbose_name="why it opened"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="opened"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "reminded_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="owner reminded"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="work started"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed"),
+                ),
+                (
+                    "root_cause",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("process", "Process or rules"),
+                            ("people", "Staff skills or behaviour"),
+                            ("system", "System or technical fault"),
+                            ("information", "Unclear or missing information"),
+                            ("price", "Price or terms"),
+                            ("waiting", "Waiting time"),
+                            ("expectation", "Customer expectation"),
+                            ("other", "Other"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="root cause",
+                    ),
+                ),
+                (
+                    "action_taken",
+                    models.TextField(
+                        blank=True, default="", verbose_name="action taken"
+                    ),
+                ),
+                (
+                    "recovered",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Whether the recovery survey came back positive.",
+                        null=True,
+                        verbose_name="recovered",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to="cx.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "journey",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to="cx.journey",
+                        verbose_name="journey",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to="cx.process",
+                        verbose_name="business process",
+                    ),
+                ),
+                (
+                    "recovery_invitation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recovered_followup",
+                        to="surveys.invitation",
+                        verbose_name="recovery survey sent",
+                    ),
+                ),
+                (
+                    "response",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup",
+                        to="surveys.response",
+                        verbose_name="response",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to="cx.touchpoint",
+                        verbose_name="touchpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['due_at'],
-                'indexes': [models.Index(fields=['organization', 'state', 'due_at'], name='followups_f_organiz_cabd6a_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['open', 'in_progress', 'closed'])), name='followup_state_known'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), models.Q(('root_cause', ''), _negated=True), models.Q(('action_taken', ''), _negated=True)), _connector='OR'), name='followup_closed_with_cause_and_action')],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["due_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "state", "due_at"],
+                        name="followups_f_organiz_cabd6a_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("state__in", ["open", "in_progress", "closed"])
+                        ),
+                        name="followup_state_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "closed"), _negated=True),
+                            models.Q(
+                                ("closed_at__isnull", False),
+                                models.Q(("root_cause", ""), _negated=True),
+                                models.Q(("action_taken", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="followup_closed_with_cause_and_action",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpPolicy',
+            name="FollowUpPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('nps_at_most', models.SmallIntegerField(blank=True, default=6, null=True, verbose_name='NPS at most')),
-                ('csat_at_most', models.SmallIntegerField(blank=True, default=2, null=True, verbose_name='CSAT at most')),
-                ('ces_at_most', models.SmallIntegerField(blank=True, default=3, null=True, verbose_name='CES at most')),
-                ('fcr_no', models.BooleanField(default=True, verbose_name='first contact not resolved')),
-                ('keywords', models.JSONField(blank=True, default=list, help_text='Words that open a case when a comment contains them ("cancel").', verbose_name='comment keywords')),
-                ('sla_hours', models.PositiveSmallIntegerField(default=48, verbose_name='SLA (hours)')),
-                ('reminder_hours', models.PositiveSmallIntegerField(default=12, verbose_name='remind owners this many hours before the SLA')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='followup_policy', to='cx.organization', verbose_name='organisation')),
-                ('recovery_survey', models.ForeignKey(blank=True, help_text='Sent to the customer when a case is closed with recovery.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='surveys.survey', verbose_name='recovery survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "nps_at_most",
+                    models.SmallIntegerField(
+                        blank=True, default=6, null=True, verbose_name="NPS at most"
+                    ),
+                ),
+                (
+                    "csat_at_most",
+                    models.SmallIntegerField(
+                        blank=True, default=2, null=True, verbose_name="CSAT at most"
+                    ),
+                ),
+                (
+                    "ces_at_most",
+                    models.SmallIntegerField(
+                        blank=True, default=3, null=True, verbose_name="CES at most"
+                    ),
+                ),
+                (
+                    "fcr_no",
+                    models.BooleanField(
+                        default=True, verbose_name="first contact not resolved"
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Words that open a case when a comment contains them ("cancel").',
+                        verbose_name="comment keywords",
+                    ),
+                ),
+                (
+                    "sla_hours",
+                    models.PositiveSmallIntegerField(
+                        default=48, verbose_name="SLA (hours)"
+                    ),
+                ),
+                (
+                    "reminder_hours",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        verbose_name="remind owners this many hours before the SLA",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_policy",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recovery_survey",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Sent to the customer when a case is closed with recovery.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="surveys.survey",
+                        verbose_name="recovery survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up policy',
-                'verbose_name_plural': 'follow-up policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('sla_hours__gt', 0)), name='followup_sla_positive')],
+                "verbose_name": "follow-up policy",
+                "verbose_name_plural": "follow-up policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("sla_hours__gt", 0)),
+                        name="followup_sla_positive",
+                    )
+                ],
             },
         ),
     ]
