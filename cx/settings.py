@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "maturity",
     "followups",
     "insights",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -365,6 +366,7 @@ CX_MIN_SAMPLE = env_int("CX_MIN_SAMPLE", 30)
 CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
     "followups.services.followup_open_for",
     "followups.services.recovery_answered",
+    "webhooks.receivers.response_completed",
 ]
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
@@ -376,5 +378,9 @@ CELERY_BEAT_SCHEDULE["followups-remind"] = {
 }
 CELERY_BEAT_SCHEDULE["invitations-sweep"] = {
     "task": "surveys.tasks.invitations_sweep_task",
+    "schedule": CX_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["webhook-deliveries-sweep"] = {
+    "task": "webhooks.tasks.webhook_deliveries_sweep_task",
     "schedule": CX_SWEEP_SECONDS,
 }

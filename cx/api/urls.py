@@ -12,6 +12,7 @@ from maturity import api as maturity_api
 from surveys.api import imports as import_api
 from surveys.api import surveys as survey_api
 from surveys.api import triggers as trigger_api
+from webhooks import api as webhook_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("customers", views.CustomerViewSet, basename="customer")
@@ -30,6 +31,14 @@ router.register(
     "maturity/assessments",
     maturity_api.AssessmentViewSet,
     basename="maturity-assessment",
+)
+router.register(
+    "webhook-endpoints", webhook_api.WebhookEndpointViewSet, basename="webhook-endpoint"
+)
+router.register(
+    "webhook-deliveries",
+    webhook_api.WebhookDeliveryViewSet,
+    basename="webhook-delivery",
 )
 
 urlpatterns = [

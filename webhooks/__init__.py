@@ -1,0 +1,1 @@
+"""Outbound webhooks: signed POSTs of feedback events to an organisation's systems."""
