@@ -23,5 +23,6 @@ urlpatterns = [
     path("maturity/", include("maturity.urls")),
     path("followups/", include("followups.urls")),
     path("dashboard/", include("insights.urls")),
+    path("feedback/", include("insights.feedback_urls")),
     path("", include("surveys.urls")),
 ]

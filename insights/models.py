@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +48,93 @@ class MetricTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()}: {self.value:g}"
+
+
+class Tag(models.Model):
+    """A label staff put on responses to group them ("pricing", "app bug")."""
+
+    organization = models.ForeignKey(
+        Organization,
+        models.CASCADE,
+        related_name="tags",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="tag_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResponseTag(models.Model):
+    """A tag on a response (at most once)."""
+
+    response = models.ForeignKey(
+        "surveys.Response",
+        models.CASCADE,
+        related_name="tagged",
+        verbose_name=_("response"),
+    )
+    tag = models.ForeignKey(
+        Tag, models.CASCADE, related_name="tagged", verbose_name=_("tag")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("response tag")
+        verbose_name_plural = _("response tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "tag"], name="response_tag_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tag)
+
+
+class ResponseNote(models.Model):
+    """An internal note on a response; never shown to the customer."""
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    response = models.ForeignKey(
+        "surveys.Response",
+        models.CASCADE,
+        related_name="notes",
+        verbose_name=_("response"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text=""), name="response_note_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

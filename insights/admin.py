@@ -1,0 +1,30 @@
+"""Admin: metric targets, tags and internal notes, scoped to the user's organisations."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from cx.admin_scoping import OrganizationScopedAdmin
+from insights.models import MetricTarget, ResponseNote, Tag
+
+
+@admin.register(MetricTarget)
+class MetricTargetAdmin(OrganizationScopedAdmin):
+    list_display = ["metric", "value", "organization"]
+    list_filter = ["organization", "metric"]
+
+
+@admin.register(Tag)
+class TagAdmin(OrganizationScopedAdmin):
+    list_display = ["name", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["name"]
+
+
+@admin.register(ResponseNote)
+class ResponseNoteAdmin(OrganizationScopedAdmin):
+    list_display = ["response", "author", "created_at", "text"]
+    list_filter = ["organization", "created_at"]
+    search_fields = ["text"]
+    raw_id_fields = ["response"]
+    readonly_fields = ["author", "created_at"]
