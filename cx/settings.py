@@ -372,6 +372,10 @@ CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
 }
+CELERY_BEAT_SCHEDULE["deviation-alerts"] = {
+    "task": "insights.tasks.deviation_alerts_task",
+    "schedule": crontab(minute=0, hour=7),
+}
 CELERY_BEAT_SCHEDULE["followups-remind"] = {
     "task": "followups.tasks.followups_remind_task",
     "schedule": 15 * 60,

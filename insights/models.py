@@ -138,3 +138,39 @@ class ResponseNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class DeviationAlert(models.Model):
+    """A touchpoint's score fell beyond its baseline (insights.deviations), told once a day."""
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    touchpoint = models.ForeignKey(
+        "cx.Touchpoint",
+        models.CASCADE,
+        related_name="deviation_alerts",
+        verbose_name=_("touchpoint"),
+    )
+    metric = models.CharField(_("metric"), max_length=16)
+    day = models.DateField(_("day"))
+    recent_value = models.FloatField(_("recent value"))
+    baseline_value = models.FloatField(_("baseline value"))
+    recipient = models.EmailField(_("told"), blank=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("deviation alert")
+        verbose_name_plural = _("deviation alerts")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["touchpoint", "metric", "day"],
+                name="deviation_alert_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint} · {self.metric} {self.recent_value:.0f}"

@@ -30,3 +30,37 @@ def test_the_touchpoint_that_really_dropped_is_the_only_one_flagged(
         ("Loan pages", Metric.NPS)
     ]
     assert found[0].recent.value < found[0].baseline.value
+
+
+def test_the_owner_is_alerted_once_a_day(
+    aurora, aino, answer, pages, settings, mailoutbox
+):
+    from insights.alerts import deviation_alerts_send
+    from insights.models import DeviationAlert
+
+    settings.CX_MIN_SAMPLE = 10
+    aurora.cx_owner = aino
+    aurora.save()
+    now = timezone.now()
+    answer(
+        pages,
+        nps=[10] * 60 + [9] * 15 + [3] * 15,
+        completed_at=now - timedelta(days=30),
+    )
+    answer(
+        pages, nps=[10] * 5 + [2] * 25 + [7] * 10, completed_at=now - timedelta(days=1)
+    )
+
+    deviation_alerts_send(organization=aurora)
+    deviation_alerts_send(organization=aurora)
+
+    alert = DeviationAlert.objects.get()
+    assert (alert.touchpoint, alert.metric, alert.recipient) == (
+        pages,
+        "nps",
+        "aino@aurora.example",
+    )
+    (message,) = mailoutbox
+    assert message.to == ["aino@aurora.example"]
+    assert "Loan pages" in message.subject and "NPS" in message.subject
+    assert "/dashboard/" in message.body

@@ -1,0 +1,15 @@
+"""Celery entry points of insights: thin, one service call each."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from cx.models import Organization
+from insights.alerts import deviation_alerts_send
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deviation_alerts_task() -> None:
+    """Check every organisation's touchpoints for deviations and alert their owners."""
+    for organization in Organization.objects.all():
+        deviation_alerts_send(organization=organization)
