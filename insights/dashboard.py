@@ -112,13 +112,17 @@ def nps_trend(*, organization: Organization, days: int = PERIOD_DAYS) -> str:
 def delivery_funnel(*, organization: Organization, days: int = PERIOD_DAYS) -> str:
     """Return the funnel of all touchpoints together as SVG."""
     totals: dict[str, int] = {}
-    steps = ["events", "matched", "sent", "opened", "started", "completed"]
+    steps = [
+        "events", "matched", "sent", "opened", "started", "completed",
+        "followup_opened", "recovered",
+    ]  # fmt: skip
     for row in funnel(organization=organization, since=_since(days)):
         for step in steps:
             totals[step] = totals.get(step, 0) + getattr(row, step)
     labels = {
         "events": _("Events"), "matched": _("Matched a rule"), "sent": _("Sent"),
         "opened": _("Opened"), "started": _("Started"), "completed": _("Completed"),
+        "followup_opened": _("Followed up"), "recovered": _("Recovered"),
     }  # fmt: skip
     return charts.funnel(
         [(labels[step], totals.get(step, 0)) for step in steps],

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from cx.models import Event, Organization, Touchpoint
+from followups.models import FollowUp
 from insights.selectors.rows import Label
 from surveys.models import Invitation, Response, Suppression
 
@@ -33,8 +34,8 @@ class FunnelRow:
     opened: int = 0
     started: int = 0
     completed: int = 0
-    # The closed loop (follow-ups, recovery surveys) is not built yet: these steps stay
-    # 0 until it is, so that consumers can already read them.
+    # The closed loop: cases opened for this touchpoint's responses, and those whose
+    # recovery survey came back positive.
     followup_opened: int = 0
     recovered: int = 0
 
@@ -123,5 +124,19 @@ def funnel(
         row = row_of(touchpoint_id)
         row.suppressed = reasons
         row.matched += sum(reasons.values())
+
+    cases = _in_period(
+        FollowUp.objects.for_organization(organization),
+        "response__event__occurred_at",
+        since,
+        until,
+    )
+    for found in (
+        cases.values("touchpoint_id")
+        .annotate(opened=Count("pk"), recovered=Count("pk", filter=Q(recovered=True)))
+        .order_by()
+    ):
+        row = row_of(found["touchpoint_id"])
+        row.followup_opened, row.recovered = found["opened"], found["recovered"]
 
     return list(rows.values())

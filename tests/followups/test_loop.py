@@ -170,3 +170,18 @@ def test_overdue_cases_are_counted_and_flagged(answered, chat_owner, aurora):
         True,
         False,
     ]
+
+
+def test_the_funnel_counts_cases_opened_at_the_touchpoint(answered, chat_owner, aurora):
+    from insights.selectors import funnel
+
+    answered(1, csat="2", resolved="1")
+    answered(2, csat="5", resolved="1")
+
+    chat = next(
+        r
+        for r in funnel(organization=aurora)
+        if r.touchpoint and r.touchpoint["name"] == "Advisor chat"
+    )
+
+    assert (chat.completed, chat.followup_opened, chat.recovered) == (2, 1, 0)
