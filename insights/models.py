@@ -174,3 +174,34 @@ class DeviationAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.touchpoint} · {self.metric} {self.recent_value:.0f}"
+
+
+class DashboardVisit(models.Model):
+    """Who looked at the results, once per user per day (maturity evidence of sharing)."""
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16)
+    day = models.DateField(_("day"))
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("dashboard visit")
+        verbose_name_plural = _("dashboard visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "day"],
+                name="dashboard_visit_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day}"

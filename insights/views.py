@@ -5,17 +5,26 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from followups.views import staff_membership
 from insights.dashboard import dashboard
+from insights.models import DashboardVisit
 
 # How often the open page asks for fresh panels (seconds).
 REFRESH_SECONDS = 10
 
 
 def _context(request: HttpRequest) -> dict[str, object]:
-    organization = staff_membership(request).organization
+    membership = staff_membership(request)
+    organization = membership.organization
+    DashboardVisit.objects.get_or_create(
+        organization=organization,
+        user=request.user,
+        day=timezone.localdate(timezone=organization.tzinfo),
+        defaults={"role": membership.role},
+    )
     data = dashboard(organization=organization)
     for chart in ("heatmap", "trend", "funnel"):
         # Built by insights.charts from escaped text only.

@@ -12,12 +12,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import TruncWeek
 
-from cx.models import Customer, Event, Journey, Organization, Segment, Touchpoint
+from cx.models import (
+    Customer,
+    Event,
+    Journey,
+    Organization,
+    Role,
+    Segment,
+    Touchpoint,
+)
+from followups.models import FollowUp
+from insights.models import DashboardVisit, DeviationAlert, MetricTarget
 from maturity.scoring import Observation
-from surveys.models import Question, Response, ResponseSegment, Survey, TriggerRule
+from surveys.models import (
+    Answer,
+    Question,
+    Response,
+    ResponseSegment,
+    Survey,
+    TriggerRule,
+)
+from webhooks.models import WebhookDelivery
 
 CUSTOMER_SAMPLE = 5000
 REPORTABLE_N = 30
@@ -289,6 +307,98 @@ def api_integration(
     return {"d6_api_event_types": Observation(float(event_types))}
 
 
+NEGATIVE = (
+    Q(question__type=Question.Type.NPS, number__lte=6)
+    | Q(question__type=Question.Type.CSAT, number__lte=2)
+    | Q(question__type=Question.Type.CES, number__lte=3)
+    | Q(question__type=Question.Type.FCR, number=0)
+)
+
+
+def closed_loop(organization: Organization, period: Period) -> dict[str, Observation]:
+    """D5: do unhappy customers get a case, handled in time, with a root cause."""
+    negative = _completed(organization, period).filter(
+        Exists(Answer.objects.filter(NEGATIVE, response=OuterRef("pk")))
+    )
+    answered = negative.aggregate(
+        total=Count("pk"),
+        with_case=Count("pk", filter=Q(followup__isnull=False)),
+    )
+    cases = FollowUp.objects.for_organization(organization).filter(
+        opened_at__gte=period.start, opened_at__lt=period.end
+    )
+    handled = Q(started_at__isnull=False) | Q(closed_at__isnull=False)
+    counts = cases.aggregate(
+        total=Count("pk"),
+        # Cases whose SLA has passed, or that were handled: the ones SLA can judge.
+        judged=Count("pk", filter=Q(due_at__lt=period.end) | handled),
+        in_time=Count(
+            "pk",
+            filter=Q(started_at__lte=F("due_at"))
+            | Q(started_at__isnull=True, closed_at__lte=F("due_at")),
+        ),
+        closed=Count("pk", filter=Q(state=FollowUp.State.CLOSED)),
+        with_cause=Count(
+            "pk", filter=Q(state=FollowUp.State.CLOSED) & ~Q(root_cause="")
+        ),
+        recovery=Count("pk", filter=Q(recovery_invitation__isnull=False)),
+    )
+    within_sla = Observation.share(counts["in_time"], counts["judged"])
+    return {
+        "d5_any_followup": Observation.flag(counts["total"] > 0),
+        "d5_case_share": Observation.share(answered["with_case"], answered["total"]),
+        "d5_within_sla": within_sla,
+        "d5_within_sla_l4": within_sla,
+        "d5_root_cause": Observation.share(counts["with_cause"], counts["closed"]),
+        "d5_recovery_measured": Observation.flag(counts["recovery"] > 0),
+    }
+
+
+def sharing(organization: Organization, period: Period) -> dict[str, Observation]:
+    """D6 (part): results viewed, by whom, and delivered into other systems."""
+    visits = DashboardVisit.objects.for_organization(organization).filter(
+        day__gte=period.start.date(), day__lt=period.end.date() + timedelta(days=1)
+    )
+    beyond_cx = (
+        visits.exclude(role__in=[Role.OWNER, Role.CX_MANAGER])
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    webhooks = (
+        WebhookDelivery.objects.filter(
+            organization=organization,
+            state=WebhookDelivery.State.DELIVERED,
+            delivered_at__gte=period.start,
+            delivered_at__lt=period.end,
+            endpoint__active=True,
+        )
+        .values("endpoint_id")
+        .distinct()
+        .count()
+    )
+    return {
+        "d6_dashboard_viewed": Observation.flag(visits.exists()),
+        "d6_viewers_beyond_cx": Observation(float(beyond_cx)),
+        "d6_active_webhooks": Observation(float(webhooks)),
+    }
+
+
+def targets_and_alerts(
+    organization: Organization, period: Period
+) -> dict[str, Observation]:
+    """D7 (part) and D9 (part): score targets set, deviation alerts raised."""
+    alerts = DeviationAlert.objects.for_organization(organization).filter(
+        day__gte=period.start.date(), day__lt=period.end.date() + timedelta(days=1)
+    )
+    return {
+        "d7_targets_set": Observation.flag(
+            MetricTarget.objects.for_organization(organization).exists()
+        ),
+        "d9_deviation_alerts": Observation.flag(alerts.exists()),
+    }
+
+
 def collect(organization: Organization, period: Period) -> dict[str, Observation]:
     """Return every marker the product can measure for ``organization`` over ``period``."""
     summary = response_summary(organization, period)
@@ -300,4 +410,7 @@ def collect(organization: Organization, period: Period) -> dict[str, Observation
         **governance(organization, period),
         **employees(organization, period),
         **api_integration(organization, period),
+        **closed_loop(organization, period),
+        **sharing(organization, period),
+        **targets_and_alerts(organization, period),
     }
