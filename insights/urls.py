@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from insights import views
 
@@ -9,4 +9,5 @@ app_name = "insights"
 urlpatterns = [
     path("", views.page, name="dashboard"),
     path("panels/", views.panels, name="panels"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
 ]

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from followups.views import staff_membership
 from insights.dashboard import dashboard
+from insights.exports import export_response
 from insights.models import DashboardVisit
+from insights.selectors.responses import responses_filtered
 
 # How often the open page asks for fresh panels (seconds).
 REFRESH_SECONDS = 10
@@ -40,3 +50,22 @@ def page(request: HttpRequest) -> HttpResponse:
 @login_required
 def panels(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/_panels.html", _context(request))
+
+
+@login_required
+@require_safe
+def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """Download the organisation's responses, filtered as the API list is."""
+    organization = staff_membership(request).organization
+    try:
+        responses = responses_filtered(organization=organization, params=request.GET)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        )
+        return HttpResponseBadRequest(
+            _("These filters cannot be read: %(problems)s") % {"problems": problems},
+            content_type="text/plain; charset=utf-8",
+        )
+    return export_response(responses=responses, organization=organization, fmt=fmt)

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from cx.api import views
+from insights.api import exports as export_api
 from insights.api import metrics as metrics_api
 from insights.api import responses as response_api
 from maturity import api as maturity_api
@@ -61,4 +62,17 @@ urlpatterns = [
         name="maturity-self-assessment",
     ),
     path("", include(router.urls)),
+]
+
+urlpatterns += [
+    path(
+        "responses/export.csv",
+        export_api.ResponseCsvExportView.as_view(),
+        name="response-export-csv",
+    ),
+    path(
+        "responses/export.xlsx",
+        export_api.ResponseXlsxExportView.as_view(),
+        name="response-export-xlsx",
+    ),
 ]

@@ -1,0 +1,202 @@
+"""Responses as CSV or Excel files that are safe to open in a spreadsheet.
+
+Every cell goes through ``neutralise``: an answer such as ``=HYPERLINK(…)`` must reach
+the reader as text, never run as a formula (OWASP: CSV injection). Rows are read
+``CHUNK_SIZE`` responses at a time, with their answers and segments in one query each
+per chunk, so an export of any size costs a few queries per thousand rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import tzinfo
+from decimal import Decimal
+from typing import IO
+
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from cx.models import Organization
+from surveys.models import Answer, Question, Response, ResponseSegment
+
+Number = int | float | Decimal
+Cell = str | Number
+
+CHUNK_SIZE = 1000
+FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = (
+    "id", "completed_at", "survey", "touchpoint", "journey", "process", "channel",
+    "language", "origin", "customer", "segments",
+)  # fmt: skip
+
+# What a row reads of a response and of the objects it links to.
+ROW_FIELDS = (
+    "completed_at", "language", "origin", "is_anonymous", "survey__name",
+    "touchpoint__name", "touchpoint__channel", "journey__name", "process__name",
+    "customer__external_id",
+)  # fmt: skip
+
+# What a spreadsheet may take for the start of a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML 1.0 cannot carry: dropped, so that none hides a formula start.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Rows of CSV sent to the client at a time.
+CSV_ROWS_PER_CHUNK = 100
+
+
+def neutralise(value: object) -> Cell:
+    """Return ``value`` as a cell a spreadsheet shows but never evaluates.
+
+    Numbers stay numbers; None is empty; text that could start a formula gets a
+    leading apostrophe, after control characters are dropped.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = UNPRINTABLE.sub("", str(value))
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def question_keys(responses: QuerySet[Response]) -> list[str]:
+    """Return the question keys of the surveys of ``responses``, each once, in order."""
+    keys = (
+        Question.objects.filter(survey__in=responses.order_by().values("survey_id"))
+        .order_by("survey__name", "survey_id", "position")
+        .values_list("key", flat=True)
+    )
+    return list(dict.fromkeys(keys))
+
+
+def _answer_value(answer: Answer) -> Cell | None:
+    if answer.number is not None:
+        return answer.number
+    if answer.choices:
+        return ", ".join(str(choice) for choice in answer.choices)
+    return answer.text
+
+
+def responses_rows(
+    responses: QuerySet[Response], *, keys: Sequence[str], time_zone: tzinfo
+) -> Iterator[list[Cell | None]]:
+    """Yield one row per response: ``COLUMNS``, then its answer to each of ``keys``.
+
+    Times are ISO 8601 in ``time_zone``; the customer is empty when anonymous.
+    """
+    answers = Answer.objects.select_related("question").only(
+        "response", "number", "choices", "text", "question__key"
+    )
+    segments = ResponseSegment.objects.only("response", "key").order_by("key")
+    rows = (
+        responses.select_related(
+            "survey", "touchpoint", "journey", "process", "customer"
+        )
+        .only(*ROW_FIELDS)
+        .prefetch_related(
+            Prefetch("answers", queryset=answers),
+            Prefetch("segments", queryset=segments),
+        )
+    )
+    for response in rows.iterator(chunk_size=CHUNK_SIZE):
+        given = {
+            answer.question.key: _answer_value(answer)
+            for answer in response.answers.all()
+        }
+        touchpoint, customer = response.touchpoint, response.customer
+        yield [
+            response.pk,
+            response.completed_at.astimezone(time_zone).isoformat()
+            if response.completed_at
+            else None,
+            response.survey.name,
+            touchpoint.name if touchpoint else None,
+            response.journey.name if response.journey else None,
+            response.process.name if response.process else None,
+            touchpoint.channel if touchpoint else None,
+            response.language,
+            response.origin,
+            None if response.is_anonymous or not customer else customer.external_id,
+            ",".join(segment.key for segment in response.segments.all()),
+            *(given.get(key) for key in keys),
+        ]
+
+
+def responses_table(
+    responses: QuerySet[Response], *, time_zone: tzinfo
+) -> Iterator[list[Cell]]:
+    """Yield the header, then each response's row, every cell neutralised."""
+    keys = question_keys(responses)
+    yield [neutralise(column) for column in (*COLUMNS, *keys)]
+    for row in responses_rows(responses, keys=keys, time_zone=time_zone):
+        yield [neutralise(cell) for cell in row]
+
+
+class _Echo:
+    """A file that hands back what is written, so ``csv.writer`` can stream."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_chunks(table: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
+    """Yield ``table`` as UTF-8 CSV, after a BOM so that Excel reads ä and ö right."""
+    yield codecs.BOM_UTF8
+    writer = csv.writer(_Echo())
+    lines: list[str] = []
+    for row in table:
+        lines.append(writer.writerow(row))
+        if len(lines) == CSV_ROWS_PER_CHUNK:
+            yield "".join(lines).encode()
+            lines = []
+    if lines:
+        yield "".join(lines).encode()
+
+
+def xlsx_file(table: Iterable[Sequence[Cell]]) -> IO[bytes]:
+    """Return ``table`` as an Excel workbook in a temporary file, read from its start.
+
+    Write-only mode keeps one row in memory at a time; the file goes when closed.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Responses"))
+    for row in table:
+        sheet.append([None if cell == "" else cell for cell in row])
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+    workbook.save(file)
+    file.seek(0)
+    return file
+
+
+def export_response(
+    *, responses: QuerySet[Response], organization: Organization, fmt: str
+) -> HttpResponseBase:
+    """Return ``responses`` as a download in ``fmt`` (one of ``FORMATS``)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format: {fmt}")
+    table = responses_table(responses, time_zone=organization.tzinfo)
+    today = timezone.localdate(timezone=organization.tzinfo)
+    filename = f"responses-{organization.slug}-{today:%Y-%m-%d}.{fmt}"
+    response: HttpResponseBase
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_chunks(table), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = FileResponse(
+            xlsx_file(table),
+            as_attachment=True,
+            filename=filename,
+            content_type=XLSX_TYPE,
+        )
+    # Answers and customer ids: not for shared caches, nor kept after the download.
+    response["Cache-Control"] = "private, no-store"
+    return response
