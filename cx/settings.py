@@ -359,7 +359,13 @@ CX_EVENT_RECEIVERS: list[str] = ["surveys.services.triggers.events_match"]
 CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 # Apps that remove what they hold about a customer when the customer is erased.
 CX_CUSTOMER_ERASERS: list[str] = ["surveys.services.privacy.customer_erase_survey_data"]
-CX_DEMO_STEPS: list[str] = ["cx.demo.load_core", "surveys.demo.load_surveys"]
+CX_DEMO_STEPS: list[str] = [
+    "cx.demo.load_core",
+    "surveys.demo.load_surveys",
+    "insights.demo.load_history",
+]
+# Days of generated feedback history in the demo; 0 loads the demo without history.
+CX_DEMO_HISTORY_DAYS = env_int("CX_DEMO_HISTORY_DAYS", 90)
 # Below this many answers a metric is shown as "not enough answers" instead of a number.
 CX_MIN_SAMPLE = env_int("CX_MIN_SAMPLE", 30)
 # Callables (response) -> None run when a response completes, inside its transaction.

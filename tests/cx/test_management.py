@@ -12,6 +12,12 @@ from rest_framework.test import APIClient
 from cx.models import Journey, Membership, Organization, Segment
 
 
+@pytest.fixture(autouse=True)
+def demo_without_history(settings):
+    """The demo's map, surveys and logins; its history has tests of its own."""
+    settings.CX_DEMO_HISTORY_DAYS = 0
+
+
 def run(*args, **options) -> str:
     out = StringIO()
     call_command(*args, stdout=out, stderr=StringIO(), **options)

@@ -1,0 +1,279 @@
+"""What the demo history is made of: surveys, moods, comments, names and hours.
+
+Data only: ``insights.demo.history`` draws from these, so the story can be retold by
+editing numbers and texts here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from followups.models import RootCause
+from surveys.models import Question
+
+EVENT_PREFIX = "history-"
+SEED = 2026
+# A new application form was rolled out from ROLLOUT_DAYS[0] days ago to everyone by
+# ROLLOUT_DAYS[1] days ago; its attachment step fails on phones, so scores fall as more
+# applicants get it: a dip over three weeks, deepest in the last one.
+ROLLOUT_DAYS = (21, 7)
+
+OFFER_SURVEY = "Loan offer"
+CLAIM_SURVEY = "Claim experience"
+WEB_SURVEY = "Website feedback"
+
+# Surveys the history needs beside those of surveys.demo: (name, anonymous public link,
+# title, questions as (key, type, text, required, condition)).
+HISTORY_SURVEYS: list[tuple[str, bool, dict[str, str], list[tuple[Any, ...]]]] = [
+    (
+        OFFER_SURVEY,
+        False,
+        {"fi": "Lainatarjouksesi", "sv": "Ditt lånerbjudande", "en": "Your loan offer"},
+        [
+            ("nps", Question.Type.NPS, {
+                "fi": "Kuinka todennäköisesti suosittelisit meitä ystävällesi?",
+                "sv": "Hur troligt är det att du skulle rekommendera oss till en vän?",
+                "en": "How likely are you to recommend us to a friend?",
+            }, True, None),
+            ("ces", Question.Type.CES, {
+                "fi": "Tarjouksen ymmärtäminen oli helppoa.",
+                "sv": "Det var lätt att förstå erbjudandet.",
+                "en": "The offer was easy to understand.",
+            }, True, None),
+            ("comment", Question.Type.TEXT, {
+                "fi": "Haluatko kertoa vielä jotain?",
+                "sv": "Vill du berätta något mer?",
+                "en": "Anything else you would like to tell us?",
+            }, False, None),
+        ],
+    ),
+    (
+        CLAIM_SURVEY,
+        False,
+        {
+            "fi": "Miten korvausasiasi hoitui?",
+            "sv": "Hur sköttes ditt skadeärende?",
+            "en": "How was your claim handled?",
+        },
+        [
+            ("nps", Question.Type.NPS, {
+                "fi": "Kuinka todennäköisesti suosittelisit meitä ystävällesi?",
+                "sv": "Hur troligt är det att du skulle rekommendera oss till en vän?",
+                "en": "How likely are you to recommend us to a friend?",
+            }, True, None),
+            ("csat", Question.Type.CSAT, {
+                "fi": "Kuinka tyytyväinen olit korvausasiasi käsittelyyn?",
+                "sv": "Hur nöjd var du med hanteringen av ditt skadeärende?",
+                "en": "How satisfied were you with how your claim was handled?",
+            }, True, None),
+            ("ces", Question.Type.CES, {
+                "fi": "Korvausasian hoitaminen oli helppoa.",
+                "sv": "Det var lätt att sköta skadeärendet.",
+                "en": "Getting my claim handled was easy.",
+            }, True, None),
+            ("what_went_wrong", Question.Type.TEXT, {
+                "fi": "Mitä olisimme voineet tehdä paremmin?",
+                "sv": "Vad kunde vi ha gjort bättre?",
+                "en": "What could we have done better?",
+            }, False, {"any": [{"question": "csat", "operator": "lte", "value": 3}]}),
+        ],
+    ),
+    (
+        WEB_SURVEY,
+        True,
+        {"fi": "Verkkosivumme", "sv": "Vår webbplats", "en": "Our website"},
+        [
+            ("csat", Question.Type.CSAT, {
+                "fi": "Kuinka tyytyväinen olet verkkosivuihimme?",
+                "sv": "Hur nöjd är du med vår webbplats?",
+                "en": "How satisfied are you with our website?",
+            }, True, None),
+            ("comment", Question.Type.TEXT, {
+                "fi": "Mitä voisimme parantaa?",
+                "sv": "Vad kan vi förbättra?",
+                "en": "What could we improve?",
+            }, False, None),
+        ],
+    ),
+]  # fmt: skip
+
+# rule name: (event type, survey, priority, sampling %)
+HISTORY_RULES = {
+    "Offer sent → loan offer": ("mortgage.offer_sent", OFFER_SURVEY, 5, 100),
+    "Claim decision → claim experience": ("claim.decision_sent", CLAIM_SURVEY, 0, 60),
+}
+
+# The mean of the respondent's latent mood per event type (0 neutral, ±1 strong); the
+# public link's answers have no event.
+MOOD = {
+    "chat.ended": 0.7,
+    "mortgage.application_submitted": -0.3,
+    "mortgage.offer_sent": 0.45,
+    "claim.decision_sent": 0.0,
+    None: 0.15,
+}
+# Effort beyond the mood: the application form is hard work even for the satisfied.
+EFFORT = {"mortgage.application_submitted": -0.5}
+VALUABLE_LIFT = 0.25
+DIP = 0.6  # how much the new form lowers its users' mood
+
+# Per survey and question key: which comments it draws from, and how often one is given.
+COMMENTS = {
+    ("Chat satisfaction", "what_went_wrong"): ("chat", 0.6),
+    ("Loan application effort", "what_went_wrong"): ("application", 0.75),
+    ("Loan application effort", "comment"): ("praise", 0.12),
+    (OFFER_SURVEY, "comment"): ("offer", 0.25),
+    (CLAIM_SURVEY, "what_went_wrong"): ("claims", 0.6),
+    (WEB_SURVEY, "comment"): ("website", 0.55),
+}
+
+TEXTS: dict[str, dict[str, list[str]]] = {
+    "application": {
+        "fi": [
+            "Liitteiden lataaminen ei onnistunut puhelimella, jouduin aloittamaan alusta.",
+            "Samat tulotiedot piti syöttää kahteen kertaan.",
+            "Olisin halunnut tallentaa hakemuksen kesken ja jatkaa myöhemmin.",
+            "Ei ollut selvää, mitä liitteitä tarvitaan.",
+            "Pankkitunnistautuminen vanheni kesken hakemuksen.",
+            "Lomake oli liian pitkä ja virheilmoitukset epäselviä.",
+            "Olisin halunnut nähdä, paljonko hakemusta on vielä jäljellä.",
+            "Vakuuksia koskevat kysymykset olivat vaikeita ymmärtää.",
+        ],
+        "sv": [
+            "Det gick inte att ladda upp bilagorna i mobilen.",
+            "Jag fick fylla i samma inkomstuppgifter två gånger.",
+            "Jag hade velat spara ansökan och fortsätta senare.",
+            "Det var oklart vilka bilagor som behövdes.",
+        ],
+        "en": [
+            "Uploading the attachments failed on my phone and I had to start over.",
+            "I had to type the same income details twice.",
+            "Let me save the application and finish it later.",
+            "It wasn't clear which documents I needed.",
+            "The bank ID login timed out in the middle of the form.",
+            "The form is too long and the error messages don't say what is wrong.",
+            "A progress bar would help: I had no idea how much was left.",
+        ],
+    },
+    "new_form": {
+        "fi": [
+            "Uusi hakulomake kaatui liitteiden kohdalla kahdesti.",
+            "Palkkatodistuksen lisääminen ei toiminut uudessa lomakkeessa.",
+            "Uudessa lomakkeessa tiedot katosivat, kun palasin edelliselle sivulle.",
+        ],
+        "sv": ["Det nya formuläret kraschade när jag laddade upp lönebeskedet."],
+        "en": [
+            "The new application form crashed twice at the attachments step.",
+            "The new form would not accept my pay slip as a PDF.",
+            "Going back a page in the new form wiped what I had entered.",
+        ],
+    },
+    "chat": {
+        "fi": [
+            "Jonotin chattiin yli 20 minuuttia.",
+            "Vastaus oli ympäripyöreä, ja jouduin soittamaan vielä.",
+            "Chat katkesi kesken keskustelun.",
+            "Asiakaspalvelija ei osannut vastata lainan ehtoja koskeviin kysymyksiin.",
+        ],
+        "sv": ["Jag fick vänta länge i chatten.", "Chatten bröts mitt i samtalet."],
+        "en": [
+            "I queued for the chat for over 20 minutes.",
+            "The answer was vague and I still had to call.",
+            "The chat dropped in the middle of the conversation.",
+        ],
+    },
+    "claims": {
+        "fi": [
+            "Korvauspäätös kesti lähes kolme viikkoa.",
+            "Korvaussumman laskeminen jäi epäselväksi.",
+            "Jouduin lähettämään samat kuvat kahteen kertaan.",
+            "Käsittelijä vaihtui kesken, ja kerroin asiani uudelleen.",
+        ],
+        "sv": [
+            "Beslutet dröjde nästan tre veckor.",
+            "Ersättningen var svår att förstå.",
+        ],
+        "en": [
+            "The decision took almost three weeks.",
+            "It was unclear how the compensation was calculated.",
+            "I had to send the same photos twice.",
+            "My handler changed halfway and I had to explain everything again.",
+        ],
+    },
+    "offer": {
+        "fi": [
+            "Tarjous oli selkeä, mutta marginaali olisi saanut olla pienempi.",
+            "Hyvä, että tarjous tuli nopeasti.",
+            "Olisin halunnut vertailla eri laina-aikoja tarjouksessa.",
+        ],
+        "sv": ["Tydligt erbjudande, tack."],
+        "en": [
+            "Clear offer, though the margin could be lower.",
+            "Great that the offer came so quickly.",
+        ],
+    },
+    "praise": {
+        "fi": ["Kiitos nopeasta palvelusta!", "Neuvoja oli tosi avulias."],
+        "sv": ["Tack för snabb service!"],
+        "en": ["Thanks, the advisor was really helpful.", "Quick and easy, thank you!"],
+    },
+    "website": {
+        "fi": [
+            "Lainalaskuria oli vaikea löytää.",
+            "Sivut toimivat hyvin puhelimella.",
+            "Hakutoiminto ei löytänyt mitään sanalla 'asuntolaina'.",
+        ],
+        "sv": ["Svårt att hitta lånekalkylatorn."],
+        "en": [
+            "Hard to find the loan calculator.",
+            "The site works well on my phone.",
+        ],
+    },
+}
+
+# Root causes and the actions taken, per event type of the answered touchpoint.
+CLOSURES: dict[str | None, list[tuple[str, str]]] = {
+    "mortgage.application_submitted": [
+        (RootCause.SYSTEM, "Called the customer and finished the application by phone; "
+            "the attachment upload fault is reported to the web team."),
+        (RootCause.PROCESS, "Went through the application with the customer; duplicate "
+            "income fields raised with the lending process owner."),
+        (RootCause.INFORMATION, "Sent the list of required documents; a checklist is "
+            "now on the form's first page."),
+    ],
+    "chat.ended": [
+        (RootCause.PEOPLE, "Called the customer back with the answer; coached the "
+            "agent on loan terms."),
+        (RootCause.WAITING, "Apologised and called back; more chat agents at lunch."),
+    ],
+    "mortgage.offer_sent": [
+        (RootCause.PRICE, "The advisor called to go through the offer and margin."),
+    ],
+    "claim.decision_sent": [
+        (RootCause.WAITING, "Apologised for the delay and explained the decision."),
+        (RootCause.INFORMATION, "Explained how the compensation was calculated."),
+        (RootCause.PROCESS, "One handler now keeps the claim from start to end."),
+    ],
+    None: [(RootCause.SYSTEM, "Passed to the web team; the fix is in the backlog.")],
+}  # fmt: skip
+
+FIRST_NAMES = {
+    "fi": ["Aino", "Eero", "Helmi", "Juha", "Laura", "Mikko", "Sanna", "Ville"],
+    "sv": ["Ebba", "Henrik", "Linnea", "Mats", "Sofia", "Johan"],
+    "en": ["Anna", "David", "Emily", "James", "Maria", "Omar"],
+}
+LAST_NAMES = {
+    "fi": ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Heikkinen", "Laine"],
+    "sv": ["Lindqvist", "Holmberg", "Nyström", "Ek", "Sundberg"],
+    "en": ["Smith", "Novak", "Garcia", "Brown", "Khan", "Müller"],
+}
+REGIONS = ["Uusimaa", "Pirkanmaa", "Varsinais-Suomi", "Pohjanmaa", "Lappi"]
+
+# Local hours at which each channel's events happen, weighted, and whether they happen
+# only on working days.
+HOURS = {
+    "web": ([7, 8, 12, 13, 17, 19, 20, 21, 22], [1, 2, 3, 3, 3, 4, 5, 4, 2], False),
+    "chat": ([9, 10, 11, 12, 13, 14, 15, 16, 17, 19], [2, 3, 3, 4, 3, 3, 3, 2, 2, 1], False),
+    "office": ([8, 9, 10, 11, 13, 14, 15, 16], [1, 2, 3, 3, 3, 3, 2, 1], True),
+    "app": ([7, 9, 12, 16, 18, 20, 22], [1, 2, 2, 3, 3, 3, 1], False),
+}  # fmt: skip

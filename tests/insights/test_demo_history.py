@@ -1,0 +1,165 @@
+"""The demo's history: a story the dashboards can tell, written once and only once.
+
+Two weeks of history keep these tests quick; the story is the same as over 90 days.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+
+from cx.models import Customer, Event, Journey, Organization, Segment
+from followups.models import FollowUp
+from insights import selectors
+from surveys.models import Answer, Invitation, Response, Suppression, Survey
+
+pytestmark = pytest.mark.django_db
+
+DAYS = 14
+
+
+def load_demo() -> None:
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.fixture
+def demo(settings) -> Organization:
+    settings.CX_DEMO_HISTORY_DAYS = DAYS
+    settings.CX_MIN_SAMPLE = 1  # the offer's two weeks of answers are a small sample
+    load_demo()
+    return Organization.objects.get(slug="demo")
+
+
+def scores(demo: Organization, metric: str, **filters: object) -> dict[str, float]:
+    rows = selectors.metric_rows(
+        organization=demo, metric=metric, group_by=["touchpoint"], filters=filters
+    )
+    return {
+        row.groups["touchpoint"]["name"]: row.value
+        for row in rows
+        if row.groups["touchpoint"] is not None and row.value is not None
+    }
+
+
+@pytest.mark.parametrize("metric", ["ces", "nps"])
+def test_the_loan_application_is_the_mortgage_journeys_friction_point(demo, metric):
+    mortgage = Journey.objects.get(organization=demo, name="Mortgage")
+
+    by_touchpoint = scores(demo, metric, journey=mortgage.pk)
+
+    assert len(by_touchpoint) >= 2, by_touchpoint
+    assert min(by_touchpoint, key=by_touchpoint.__getitem__) == "Loan application"
+
+
+def test_chat_satisfies_more_than_claims_handling(demo):
+    csat = scores(demo, "csat")
+
+    assert csat["Advisor chat"] > 75 > csat["Decision"] > 40
+
+
+def test_the_application_is_explained_in_comments_in_finnish_and_english(demo):
+    comments = Answer.objects.filter(
+        question__survey__name="Loan application effort",
+        question__key="what_went_wrong",
+    ).exclude(text="")
+
+    assert comments.count() > 20
+    assert set(comments.values_list("response__language", flat=True)) >= {"fi", "en"}
+
+
+def test_there_are_responses_in_every_week(demo):
+    now = timezone.now()
+    rows = selectors.metric_rows(organization=demo, metric="count", group_by=["week"])
+    weeks = {row.groups["week"]: row.n for row in rows}
+
+    expected = set()
+    day = (now - timedelta(days=DAYS)).date()
+    while day <= (now - timedelta(days=1)).date():
+        expected.add(day - timedelta(days=day.weekday()))
+        day += timedelta(days=1)
+    assert {week for week, n in weeks.items() if n > 0} >= expected
+
+
+def test_suppressions_say_why_with_several_reasons(demo):
+    reasons = set(
+        Suppression.objects.filter(organization=demo).values_list("reason", flat=True)
+    )
+
+    assert reasons >= {
+        Suppression.Reason.CONTACTED_RECENTLY,
+        Suppression.Reason.SAMPLED_OUT,
+        Suppression.Reason.OPTED_OUT,
+        Suppression.Reason.NO_EMAIL,
+    }
+
+
+def test_invitations_were_sent_and_mostly_not_answered(demo):
+    states = Invitation.objects.filter(organization=demo).values_list(
+        "state", flat=True
+    )
+
+    assert set(states) >= {"answered", "expired"}
+    assert Invitation.objects.filter(sent_at__isnull=False).count() > 0.9 * len(states)
+    answered = Invitation.objects.filter(state="answered")
+    assert not answered.filter(response__state=Response.State.STARTED).exists()
+
+
+def test_responses_carry_their_context_and_segment_snapshots(demo):
+    segments = list(Segment.objects.filter(organization=demo))
+    triggered = Response.objects.filter(
+        organization=demo, origin=Response.Origin.EVENT, state="completed"
+    ).select_related("customer", "touchpoint", "event")
+
+    assert triggered.count() > 100
+    for response in triggered[:200]:
+        assert response.touchpoint == response.event.touchpoint
+        assert response.journey_id == response.touchpoint.journey_id
+        assert response.process_id == response.touchpoint.process_id
+        snapshot = set(response.segments.values_list("key", flat=True))
+        assert snapshot == {s.key for s in segments if s.contains(response.customer)}
+
+
+def test_some_answers_come_anonymously_through_the_public_link(demo):
+    public = Response.objects.filter(
+        organization=demo, origin=Response.Origin.PUBLIC_LINK
+    )
+
+    assert public.filter(state="completed").exists()
+    assert not public.filter(customer__isnull=False).exists()
+    assert not public.filter(is_anonymous=False).exists()
+    assert Survey.objects.get(organization=demo, name="Website feedback").public_token
+
+
+def test_unhappy_responses_opened_cases_mostly_closed_with_a_cause(demo):
+    cases = FollowUp.objects.filter(organization=demo)
+    states = set(cases.values_list("state", flat=True))
+
+    assert FollowUp.State.CLOSED in states
+    assert states & {FollowUp.State.OPEN, FollowUp.State.IN_PROGRESS}
+    assert cases.filter(state="closed").count() > cases.unresolved().count()
+    assert set(cases.values_list("owner_id", flat=True)) == {demo.cx_owner_id}
+    detractors = cases.filter(touchpoint__name="Loan application")
+    assert detractors.filter(reason__regex=r"^NPS [0-6](;|$)").exists()
+
+
+def test_loading_the_demo_again_creates_nothing(demo):
+    counts = {model: model.objects.count() for model in apps.get_models()}
+
+    load_demo()
+
+    assert {model: model.objects.count() for model in apps.get_models()} == counts
+
+
+def test_no_history_when_days_is_zero(settings):
+    settings.CX_DEMO_HISTORY_DAYS = 0
+
+    load_demo()
+
+    assert not Event.objects.exists()
+    assert not Customer.objects.exists()
+    assert not Survey.objects.filter(name="Website feedback").exists()
