@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cx.svg import GRID, INK
 from cx.svg import document as _svg
 from cx.svg import text as _text
+from maturity.scoring import score_shown
 
 EVIDENCE = "#0072B2"  # blue
 CLAIM = "#E69F00"  # orange
@@ -58,7 +59,9 @@ def dimension_bars(
             f"<rect x='{x(1):.1f}' y='{y + 4}' width='{x(bar.score) - x(1):.1f}' height='14' "
             f"fill='{EVIDENCE}'/>"
         )
-        body.append(_text(x(bar.score) + 4, y + 15, f"{bar.score:.1f}", size=10))
+        # The value goes right of the bar and of the target mark, not under it.
+        value_x = x(max(bar.score, bar.target or 0.0)) + (8 if bar.target else 4)
+        body.append(_text(value_x, y + 15, f"{score_shown(bar.score):.1f}", size=10))
         if bar.low is not None and bar.high is not None:
             body.append(
                 f"<line x1='{x(bar.low):.1f}' y1='{y + 11}' x2='{x(bar.high):.1f}' "
@@ -74,7 +77,7 @@ def dimension_bars(
                 f"<path d='M{x(bar.target):.1f},{y + 2} l5,9 l-5,9 l-5,-9 z' fill='{TARGET}'/>"
             )
     body.append(_legend(legend, left, height - 10))
-    desc = "; ".join(f"{bar.label} {bar.score:.1f}" for bar in bars)
+    desc = "; ".join(f"{bar.label} {score_shown(bar.score):.1f}" for bar in bars)
     return _svg(width, height, title, desc, body)
 
 
@@ -110,8 +113,8 @@ def radar(
             f"{px:.1f},{py:.1f}" for px, py in (point(i, level) for i in range(count))
         )
         body.append(f"<polygon points='{ring}' fill='none' stroke='{GRID}'/>")
-        lx, ly = point(0, level)
-        body.append(_text(lx + 4, ly + 4, str(level), size=9, fill="#555"))
+        lx, ly = point(0, level)  # below the ring, clear of the first axis's label
+        body.append(_text(lx + 4, ly + 12, str(level), size=9, fill="#555"))
     for i, label in enumerate(labels):
         ex, ey = point(i, 4)
         body.append(
@@ -147,7 +150,7 @@ def radar(
     desc = "; ".join(
         f"{name}: "
         + ", ".join(
-            f"{label} {'–' if v is None else f'{v:.1f}'}"
+            f"{label} {'–' if v is None else f'{score_shown(v):.1f}'}"
             for label, v in zip(labels, values, strict=True)
         )
         for name, (_, values) in series.items()
@@ -176,7 +179,13 @@ def ladder(
         )
         if level == current:
             body.append(
-                _text(width - 150, y + 24, f"◀ {index:.1f}", size=14, weight="bold")
+                _text(
+                    width - 150,
+                    y + 24,
+                    f"◀ {score_shown(index):.1f}",
+                    size=14,
+                    weight="bold",
+                )
             )
-    desc = f"Level {current} of 4, index {index:.1f}"
+    desc = f"Level {current} of 4, index {score_shown(index):.1f}"
     return _svg(width, height, title, desc, body)

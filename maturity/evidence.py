@@ -52,11 +52,22 @@ class Period:
 
 
 def _completed(organization: Organization, period: Period) -> QuerySet[Response]:
-    return Response.objects.for_organization(organization).filter(
-        state=Response.State.COMPLETED,
-        completed_at__gte=period.start,
-        completed_at__lt=period.end,
-        survey__audience=Survey.Audience.CUSTOMERS,
+    """Return the period's completed customer feedback: what the organisation heard.
+
+    Recovery answers are left out. They are part of the loop, not of listening (D5
+    measures them through the cases that sent them), and the product never opens a case
+    for one: counted here they would lower the triggered share (D1) and the share of
+    negative answers with a case (D5) the more an organisation closes its loop.
+    """
+    return (
+        Response.objects.for_organization(organization)
+        .filter(
+            state=Response.State.COMPLETED,
+            completed_at__gte=period.start,
+            completed_at__lt=period.end,
+            survey__audience=Survey.Audience.CUSTOMERS,
+        )
+        .exclude(origin=Response.Origin.RECOVERY)
     )
 
 
@@ -387,7 +398,7 @@ def sharing(organization: Organization, period: Period) -> dict[str, Observation
 def targets_and_alerts(
     organization: Organization, period: Period
 ) -> dict[str, Observation]:
-    """D7 (part) and D9 (part): score targets set, deviation alerts raised."""
+    """D7 (part) and D9: score targets set, deviation alerts raised, predictions."""
     alerts = DeviationAlert.objects.for_organization(organization).filter(
         day__gte=period.start.date(), day__lt=period.end.date() + timedelta(days=1)
     )
@@ -396,6 +407,10 @@ def targets_and_alerts(
             MetricTarget.objects.for_organization(organization).exists()
         ),
         "d9_deviation_alerts": Observation.flag(alerts.exists()),
+        # Not in the product's data: the self-assessment speaks for it (scoring rule 3).
+        "d9_validated_prediction": Observation(
+            None, context="not measured by the product yet"
+        ),
     }
 
 

@@ -1,26 +1,37 @@
 """The executive report: an assessment rendered to PDF with WeasyPrint.
 
-Nothing in the report is fetched: the HTML is rendered from the stored assessment, charts
-are inline SVG, the stylesheet is read from ``static/maturity/report.css``, and the URL
-fetcher refuses every URL — so no respondent text can make WeasyPrint reach a file or a
-server.
+Nothing in the report is fetched: the HTML is rendered from the stored assessment (and,
+for the journey heatmap and the closed loop's current state, a few aggregate reads of
+the organisation's own rows), charts are inline SVG drawn by the same code as the
+dashboard's, the stylesheet is read from ``static/maturity/report.css``, and the URL
+fetcher refuses every URL — so no respondent or staff text can make WeasyPrint reach a
+file or a server. Names and texts reach the HTML through Django's autoescaping and the
+SVG through ``cx.svg``'s escaping.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from followups.models import FollowUp, RootCause
+from followups.selectors import followup_counts
+from insights import charts as insight_charts
+from insights.dashboard import segment_heatmap
+from insights.selectors import min_sample
 from maturity import charts
 from maturity.method import DIMENSIONS, LEVEL_NAMES, MARKERS, Level
 from maturity.models import Assessment
+from maturity.scoring import score_shown
 from maturity.selectors import previous_assessment
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "maturity" / "report.css"
@@ -100,16 +111,115 @@ def _findings(result: dict[str, Any], previous: Assessment | None) -> list[str]:
     strongest = max(result["dimensions"], key=lambda d: d["score"])
     findings.append(
         _("Strongest dimension: %(name)s (%(score).1f).")
-        % {"name": _(strongest["name"]), "score": strongest["score"]}
+        % {"name": _(strongest["name"]), "score": score_shown(strongest["score"])}
     )
     if previous is not None and previous.index is not None:
         change = float(result["index"]) - float(previous.index)
         findings.append(
             _("Index %(index).1f, %(change)+.1f since %(date)s.")
-            % {"index": result["index"], "change": change,
+            % {"index": score_shown(float(result["index"])), "change": change,
                "date": previous.period_end.strftime("%Y-%m-%d")}
         )  # fmt: skip
     return findings[:3] if previous is None else [findings[0], *findings[-2:]]
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share with the counts behind it, as the report prints it: "85 % (95 of 112)"."""
+
+    successes: int
+    trials: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.successes / self.trials) if self.trials else None
+
+
+@dataclass(frozen=True)
+class RootCauseCount:
+    label: str
+    count: int
+    share: Share
+
+
+def _marker_share(result: dict[str, Any], key: str) -> Share:
+    """Return a stored share marker's counts (0 of 0 when it was not computable)."""
+    marker = next(
+        m for d in result["dimensions"] for m in d["markers"] if m["key"] == key
+    )
+    return Share(int(marker.get("successes") or 0), int(marker.get("trials") or 0))
+
+
+def closed_loop(*, assessment: Assessment) -> dict[str, Any]:
+    """Return the closed loop's figures over the period and its state today.
+
+    The period's shares come from the stored D5 markers; its cases are those opened in
+    it, as in those markers, and their root causes and recoveries take one grouped
+    query and one count. Today's open, overdue and closed cases and the recovery rate
+    are ``followup_counts``.
+    """
+    organization = assessment.organization
+    result = assessment.result
+    negative = _marker_share(result, "d5_case_share")
+    within_sla = _marker_share(result, "d5_within_sla")
+    with_cause = _marker_share(result, "d5_root_cause")
+    cases = FollowUp.objects.for_organization(organization).filter(
+        opened_at__gte=assessment.period_start, opened_at__lt=assessment.period_end
+    )
+    by_cause = list(
+        cases.filter(state=FollowUp.State.CLOSED)
+        .values_list("root_cause")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "root_cause")
+    )
+    closed = sum(n for _, n in by_cause)
+    labels = dict(RootCause.choices)
+    recovered = cases.filter(recovered=True).count()
+    funnel = insight_charts.funnel(
+        [
+            (_("Negative answers"), negative.trials),
+            (_("Got a case"), negative.successes),
+            (_("Case closed"), closed),
+            (_("Recovered"), recovered),
+        ],
+        title=_("From negative answers to recovered customers"),
+    )
+    return {
+        "negative": negative,
+        "within_sla": within_sla,
+        "with_cause": with_cause,
+        "root_causes": [
+            RootCauseCount(str(labels.get(cause, cause)), n, Share(n, closed))
+            for cause, n in by_cause[:3]
+        ],
+        "recovered": Share(recovered, closed),
+        "now": followup_counts(organization=organization),
+        "funnel": funnel if negative.trials or closed else "",
+    }
+
+
+def journey_heatmap(*, assessment: Assessment) -> dict[str, Any]:
+    """Return the touchpoint × segment NPS heatmap over the assessment's period length.
+
+    The chart is the dashboard's (``insights.dashboard.segment_heatmap``); its window
+    ends now, so the report prints the dates it covers. An empty chart (no answer with
+    a segment at a touchpoint) is left out for a sentence saying so.
+    """
+    days = max(
+        1,
+        math.ceil(
+            (assessment.period_end - assessment.period_start) / timedelta(days=1)
+        ),
+    )
+    svg = segment_heatmap(organization=assessment.organization, days=days)
+    empty = "<desc></desc>" in svg  # cx.svg.document describes every cell it draws
+    now = datetime.now(tz=assessment.organization.tzinfo)
+    return {
+        "svg": "" if empty else svg,
+        "since": now - timedelta(days=days),
+        "until": now,
+        "min_n": min_sample(),
+    }
 
 
 def report_context(*, assessment: Assessment) -> dict[str, Any]:
@@ -161,11 +271,17 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
     for d in dimensions:
         d["display_name"] = names[d["key"]]
         d["previous"] = previous_scores.get(d["key"])
+        # Cut, not rounded, to one decimal: a 4.99 must not read as level 5.
+        d["score_shown"] = score_shown(d["score"])
+        d["evidence_shown"] = score_shown(d["evidence_score"])
+        if d["previous"] is not None:
+            d["previous_shown"] = score_shown(d["previous"])
     return {
         "assessment": assessment,
         "organization": assessment.organization,
         "result": result,
         "level_name": _level_name(level),
+        "index_shown": score_shown(float(result["index"])),
         "next_level_name": _level_name(min(level + 1, 4)),
         "previous": previous,
         "findings": _findings(result, previous),
@@ -178,6 +294,12 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
         "chart_bars": bars,
         "chart_radar": radar,
         "chart_ladder": ladder,
+        "closed_loop": closed_loop(assessment=assessment),
+        "heatmap": journey_heatmap(assessment=assessment),
+        "level_probabilities": [
+            (int(k), round(100 * float(p)))
+            for k, p in sorted(result["level_probabilities"].items())
+        ],
         "roadmap": _roadmap(result),
         "markers": MARKERS,
         "generated_at": datetime.now(tz=assessment.organization.tzinfo),

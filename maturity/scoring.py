@@ -8,14 +8,21 @@ The rule, in order (documented again in the report's methods appendix):
    (capped at 1); a flag scores 0 or 1. A marker whose value cannot be computed from the
    data is left out and lowers the dimension's evidence *coverage*.
 2. A dimension attains level k (2…4) when it attained k − 1, its computable markers of
-   levels ≤ k average ≥ 0.75, at least one marker of level k is computable, and none of
-   its must-have markers of level k scores below 0.5. Its evidence score E is the
-   attained level plus the progress toward the next (the mean score of the next level's
-   markers, at most 0.99), so 1.00…4.99. A level that defines no marker for the dimension
-   (employees at level 2, say) asks nothing of it and is attained on the way.
-3. The self-assessment S (1…4) blends in by coverage c: ``s = c·E + (1 − c)·S``. Where S
-   is a level or more above E (and E rests on some data), the dimension is flagged as an
-   **over-claim** and s is capped at E + 0.5.
+   levels ≤ k average ≥ 0.75, the computable markers of level k itself average ≥ 0.5
+   (lower levels met in full cannot carry a level whose own evidence is missing — a
+   dimension is not at level 4 "feedback flows into other systems" with no webhook),
+   at least one marker of level k is computable, and none of its must-have markers of
+   level k scores below 0.5. Its evidence score E is the attained level plus the
+   progress toward the next (the mean score of the next level's markers, at most
+   0.99), so 1.00…4.99. A level that defines no marker for the dimension (employees at
+   level 2, say) asks nothing of it and is attained on the way.
+3. The self-assessment S (1…4) blends in by coverage c: ``s = c·E' + (1 − c)·S``. E' is
+   E where the data can judge; where a level has markers but none is computable from
+   the data (a validated prediction, D4 and D9 at level 4), the data cannot judge that
+   level and the claim speaks for it: the level counts as attained when S reaches it,
+   and S gives the progress toward it. Where S is a level or more above E' (and E'
+   rests on some data), the dimension is flagged as an **over-claim** and s is capped
+   at E' + 0.5. The report shows E, the evidence alone.
 4. The index I is the weighted mean of the dimension scores (equal weights by default).
 5. The organisation is at level k when I ≥ k and every dimension that is core for
    level k scores ≥ k (core: L2 = D1, D2, D6; L3 adds D3, D4, D5, D7; L4 adds D8, D9).
@@ -29,6 +36,7 @@ The rule, in order (documented again in the report's methods appendix):
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -124,6 +132,14 @@ class Assessment:
         return tuple(d.dimension.key for d in self.dimensions if d.overclaim)
 
 
+def score_shown(score: float) -> float:
+    """Return ``score`` cut (not rounded) to one decimal: 4.99 shows 4.9, never 5.0.
+
+    A score's whole part is its level, so rounding up would print the next level.
+    """
+    return math.floor(round(score * 10, 6)) / 10
+
+
 def marker_score(marker: Marker, value: float | None) -> float | None:
     """Return the marker's score 0…1 for ``value`` (rule 1), or None when unknown."""
     if value is None:
@@ -147,9 +163,13 @@ MARKERS_OF = {
 
 
 def dimension_evidence(
-    scored: Sequence[tuple[Marker, float | None]],
+    scored: Sequence[tuple[Marker, float | None]], claimed: float | None = None
 ) -> tuple[float, int, float]:
-    """Return (evidence score E, attained level, coverage) of a dimension (rule 2)."""
+    """Return (evidence score E, attained level, coverage) of a dimension (rule 2).
+
+    With ``claimed``, a level none of whose markers the data can compute is judged by
+    the claim instead (rule 3): attained when the claim reaches it.
+    """
     computable = [(m, score) for m, score in scored if score is not None]
     coverage = len(computable) / len(scored) if scored else 0.0
     level = Level.TACTICAL
@@ -159,30 +179,41 @@ def dimension_evidence(
             continue
         up_to_k = [score for m, score in computable if m.level <= k]
         at_k = [(m, score) for m, score in computable if m.level == k]
+        if not at_k:
+            # The data cannot judge this level; only a claim that reaches it can.
+            if claimed is not None and claimed >= k:
+                level = k
+                continue
+            break
         must_haves_ok = all(
             score >= MUST_HAVE_MINIMUM for m, score in at_k if m.must_have
         )
-        if at_k and _mean(up_to_k) >= ATTAIN_AVERAGE and must_haves_ok:
+        own_evidence_ok = _mean([score for _, score in at_k]) >= MUST_HAVE_MINIMUM
+        if _mean(up_to_k) >= ATTAIN_AVERAGE and own_evidence_ok and must_haves_ok:
             level = k
         else:
             break
     following = Level.PREDICTIVE if level == Level.PREDICTIVE else level + 1
-    progress = min(
-        0.99, _mean([score for m, score in computable if m.level == following])
+    toward = [score for m, score in computable if m.level == following]
+    unjudged = not toward and any(m.level == following for m, _ in scored)
+    # Toward a level the data cannot judge, the claim's step beyond this one counts.
+    progress = (
+        max(0.0, claimed - level) if unjudged and claimed is not None else _mean(toward)
     )
-    return level + progress, int(level), coverage
+    return level + min(0.99, progress), int(level), coverage
 
 
 def _blend(
-    evidence_score: float, coverage: float, claimed: float | None
+    scored: Sequence[tuple[Marker, float | None]], claimed: float | None
 ) -> tuple[float, bool]:
     """Return the dimension score and whether the claim over-reaches (rule 3)."""
+    judged, _, coverage = dimension_evidence(scored, claimed)
     if claimed is None:
-        return max(1.0, min(4.99, evidence_score)), False
-    score = coverage * evidence_score + (1 - coverage) * claimed
-    overclaim = coverage > 0 and claimed >= evidence_score + 1
+        return max(1.0, min(4.99, judged)), False
+    score = coverage * judged + (1 - coverage) * claimed
+    overclaim = coverage > 0 and claimed >= judged + 1
     if overclaim:
-        score = min(score, evidence_score + 0.5)
+        score = min(score, judged + 0.5)
     return max(1.0, min(4.99, score)), overclaim
 
 
@@ -194,11 +225,8 @@ def _dimension_scores(
     """Return dimension scores from marker values alone (the Monte Carlo's path)."""
     scores = {}
     for key in only if only is not None else MARKERS_OF:
-        markers = MARKERS_OF[key]
-        evidence_score, _, coverage = dimension_evidence(
-            [(m, marker_score(m, values.get(m.key))) for m in markers]
-        )
-        scores[key] = round(_blend(evidence_score, coverage, claims.get(key))[0], 2)
+        scored = [(m, marker_score(m, values.get(m.key))) for m in MARKERS_OF[key]]
+        scores[key] = round(_blend(scored, claims.get(key))[0], 2)
     return scores
 
 
@@ -212,11 +240,10 @@ def _score_dimensions(
             for m in MARKERS_OF[dimension.key]
             for observation in [evidence.get(m.key, Observation(None))]
         )
-        evidence_score, evidence_level, coverage = dimension_evidence(
-            [(r.marker, r.score) for r in results]
-        )
+        scored = [(r.marker, r.score) for r in results]
+        evidence_score, evidence_level, coverage = dimension_evidence(scored)
         claimed = self_assessment.get(dimension.key)
-        score, overclaim = _blend(evidence_score, coverage, claimed)
+        score, overclaim = _blend(scored, claimed)
         trials = [
             r.observation.trials
             for r in results
@@ -264,14 +291,14 @@ def _held_back_by(
         return ()
     target = level + 1
     blockers = [
-        f"{d.dimension.key} {d.dimension.name} ({d.score:.1f})"
+        f"{d.dimension.key} {d.dimension.name} ({score_shown(d.score):.1f})"
         for d in sorted(dimensions, key=lambda d: d.score)
         if d.dimension.core_from
         and d.dimension.core_from <= target
         and d.score < target
     ]
     if index < target:
-        blockers.append(f"index ({index:.1f})")
+        blockers.append(f"index ({score_shown(index):.1f})")
     return tuple(blockers)
 
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from cx.models import Organization, Segment
+from followups.selectors import followup_counts
+from maturity import report, services
 from maturity.models import Assessment
+from tests.insights.conftest import make_response, make_survey
+from tests.maturity import builders
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="needs poppler's pdftotext"
@@ -84,3 +93,100 @@ def test_report_speaks_finnish(api, finished, tmp_path):
     assert "Taktinen" in text
     assert "Kuuntelun tapa" in text
     assert "Tiekartta seuraavalle tasolle" in text
+
+
+def _assessed(organization: Organization, capture: Callable[..., Any]) -> Assessment:
+    """Return ``organization``'s assessment, computed by the task after commit."""
+    with capture(execute=True):
+        requested = services.assessment_request(organization=organization)
+    return Assessment.objects.get(pk=requested.pk, status=Assessment.Status.DONE)
+
+
+def test_report_shows_the_journey_heatmap_and_the_closed_loop(
+    db, django_capture_on_commit_callbacks, tmp_path
+):
+    assessment = _assessed(
+        builders.level_4_predictive(), django_capture_on_commit_callbacks
+    )
+
+    text = _pdf_text(report.report_pdf(assessment=assessment, language="en"), tmp_path)
+
+    assert "4 Predictive" in text
+    # A 4.99 is cut to 4.9, not rounded up to a level 5.
+    assert "Score 4.9 (evidence 4.9" in text and "5.0" not in text
+    heatmap = text[text.index("Journey heatmap\n") :]
+    for name in ("Returner", "Valuable", "Advisor chat", "Payment", "n=41"):
+        assert name in heatmap
+    assert "fewer than 30 answers" in heatmap
+    loop = text[text.index("Closed loop\n") : text.index("Journey heatmap\n")]
+    markers = {
+        m["key"]: m for d in assessment.result["dimensions"] for m in d["markers"]
+    }
+    sla = markers["d5_within_sla"]
+    sla_share = round(100 * sla["successes"] / sla["trials"])
+    assert f"{sla_share} % ({sla['successes']} of {sla['trials']})" in loop
+    assert "Top root causes" in loop and "Waiting time" in loop
+    counts = followup_counts(organization=assessment.organization)
+    rate = round(100 * counts["recovery_rate"])
+    assert (
+        f"{rate} % ({counts['recovered']} of {counts['recovery_sent']} recovery "
+        "surveys sent)"
+    ) in " ".join(loop.split())
+
+
+def test_report_of_a_tactical_organisation_says_what_is_missing(
+    db, django_capture_on_commit_callbacks, tmp_path
+):
+    assessment = _assessed(
+        builders.level_1_tactical(), django_capture_on_commit_callbacks
+    )
+
+    text = " ".join(
+        _pdf_text(
+            report.report_pdf(assessment=assessment, language="en"), tmp_path
+        ).split()
+    )
+
+    assert "Negative answers with a follow-up case 0 % (0 of 58) 58" in text
+    assert "No case was closed in the period" in text
+    assert "no recovery survey sent" in text
+    assert "No answer in this window came from a customer in a segment" in text
+
+
+def test_report_escapes_names_and_fetches_nothing(
+    aurora, mortgage, django_capture_on_commit_callbacks, monkeypatch, tmp_path
+):
+    chat = mortgage.touchpoints.get(name="Advisor chat")
+    chat.name = 'Chat <b>x</b> & "co"'
+    chat.save()
+    segment = Segment.objects.create(
+        organization=aurora, key="evil", name='<img src="https://evil.example/x.png">'
+    )
+    survey = make_survey(aurora)
+    yesterday = timezone.now() - timedelta(days=1)
+    for score in (3, 9, 10):
+        make_response(
+            survey,
+            chat,
+            {"nps": score, "comment": '<img src="https://evil.example/y.png">'},
+            segments=[segment],
+            completed_at=yesterday,
+        )
+    fetched: list[str] = []
+
+    def recording_fetcher(url: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        fetched.append(url)
+        raise ValueError("no fetching")
+
+    monkeypatch.setattr(report, "refuse_every_url", recording_fetcher)
+    assessment = _assessed(aurora, django_capture_on_commit_callbacks)
+
+    html = report.report_html(assessment=assessment, language="en")
+    pdf = report.report_pdf(assessment=assessment, language="en")
+
+    assert "<img" not in html and "<b>x</b>" not in html
+    assert "&lt;img src=" in html and "Chat &lt;b&gt;x&lt;/b&gt; &amp;" in html
+    assert fetched == []
+    text = _pdf_text(pdf, tmp_path)
+    assert '<img src="http' in text  # shown as text, truncated to the cell
+    assert "Chat <b>x</b> &" in text
