@@ -407,6 +407,11 @@ def targets_and_alerts(
             MetricTarget.objects.for_organization(organization).exists()
         ),
         "d9_deviation_alerts": Observation.flag(alerts.exists()),
+        # Level 4 of D7 is management practice the product cannot see (MATURITY.md):
+        # the self-assessment decides it.
+        "d7_targets_in_management": Observation(
+            None, context="self-assessed: not visible in the product's data"
+        ),
         # Not in the product's data: the self-assessment speaks for it (scoring rule 3).
         "d9_validated_prediction": Observation(
             None, context="not measured by the product yet"

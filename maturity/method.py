@@ -149,6 +149,8 @@ MARKERS = (
     Marker("d7_owned_share", "D7", L3, S, gettext_noop("Journeys and touchpoints with an owner"), 0.80,
            must_have=True, action=gettext_noop("Give every journey and touchpoint an owner.")),
     Marker("d7_targets_set", "D7", L3, F, gettext_noop("CX targets set"), action=gettext_noop("Set score targets.")),
+    Marker("d7_targets_in_management", "D7", L4, F, gettext_noop("CX targets in management's goals"),
+           action=gettext_noop("Make CX targets part of management's goals and follow-up.")),
     # D8 Employees & leadership
     Marker("d8_employee_survey", "D8", L3, F, gettext_noop("Employee engagement survey answered"),
            must_have=True, action=gettext_noop("Start an employee pulse survey.")),
