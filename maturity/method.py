@@ -175,6 +175,8 @@ SELF_ASSESSMENT_STEPS = {
 MONTE_CARLO_DRAWS = 2000
 MONTE_CARLO_SEED = 20261122
 MIN_EVENTS_FOR_EVIDENCE = 30
+# The confidence labels are stored in English and translated where shown.
+CONFIDENCE_LABELS = (gettext_noop("High"), gettext_noop("Medium"), gettext_noop("Low"))
 CONFIDENCE_HIGH = 0.8
 CONFIDENCE_MEDIUM = 0.6
 COVERAGE_FOR_HIGH_CONFIDENCE = 0.6
