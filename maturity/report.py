@@ -56,6 +56,24 @@ def _level_name(level: int) -> str:
     return _(LEVEL_NAMES[Level(level)])
 
 
+def _blockers(result: dict[str, Any]) -> list[str]:
+    """Return what holds the organisation back, in the report's language.
+
+    The stored result names them in English ("D6 Real-time sharing … (2.5)", "index
+    (2.8)"); the dimension key and score are read back and the name translated.
+    """
+    names = {d["key"]: d["name"] for d in result["dimensions"]}
+    shown = []
+    for blocker in result["held_back_by"]:
+        key, rest = blocker.split(" ", 1)
+        score = rest[rest.rfind("(") :]
+        if key in names:
+            shown.append(f"{key} {_(names[key])} {score}")
+        else:
+            shown.append(f"{_('index')} {score}")
+    return shown
+
+
 def _roadmap(result: dict[str, Any]) -> Roadmap:
     """Return actions in three horizons: unblock the next level, complete it, go beyond."""
     level = int(result["level"])
@@ -69,11 +87,7 @@ def _roadmap(result: dict[str, Any]) -> Roadmap:
             if marker["met"]:
                 continue
             action = _(next(m.action for m in MARKERS if m.key == marker["key"]))
-            if (
-                marker["level"] <= next_level
-                and dimension["key"] in blocking
-                and marker["must_have"]
-            ):
+            if marker["level"] <= next_level and dimension["key"] in blocking:
                 target = now
             elif marker["level"] <= next_level:
                 target = soon
@@ -93,7 +107,7 @@ def _findings(result: dict[str, Any], previous: Assessment | None) -> list[str]:
             _("You operate at level %(level)s, %(name)s. Held back from the next level by: "
               "%(blockers)s.")
             % {"level": result["level"], "name": level_name,
-               "blockers": ", ".join(result["held_back_by"][:3])}
+               "blockers": ", ".join(_blockers(result)[:3])}
         )  # fmt: skip
     else:
         findings.append(
@@ -285,6 +299,7 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
         "next_level_name": _level_name(min(level + 1, 4)),
         "previous": previous,
         "findings": _findings(result, previous),
+        "blockers": _blockers(result),
         # A strength is a dimension whose data meets markers, not one carried by claims.
         "strengths": sorted(
             (d for d in dimensions if any(m["met"] for m in d["markers"])),
