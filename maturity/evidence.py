@@ -12,7 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import TruncWeek
 
 from cx.models import (
@@ -38,6 +48,7 @@ from surveys.models import (
 from webhooks.models import WebhookDelivery
 
 CUSTOMER_SAMPLE = 5000
+LOOP_SAMPLE = 20000
 REPORTABLE_N = 30
 
 
@@ -327,8 +338,15 @@ NEGATIVE = (
 
 
 def closed_loop(organization: Organization, period: Period) -> dict[str, Observation]:
-    """D5: do unhappy customers get a case, handled in time, with a root cause."""
-    negative = _completed(organization, period).filter(
+    """D5: do unhappy customers get a case, handled in time, with a root cause.
+
+    The share of negative responses with a case is measured on the period's latest
+    ``LOOP_SAMPLE`` responses (a bounded sample, read backwards along the primary key),
+    so it costs the same for a thousand responses or a million; the cases' own figures
+    count every case of the period.
+    """
+    latest = _completed(organization, period).order_by("-pk").values("pk")[:LOOP_SAMPLE]
+    negative = Response.objects.filter(pk__in=Subquery(latest)).filter(
         Exists(Answer.objects.filter(NEGATIVE, response=OuterRef("pk")))
     )
     answered = negative.aggregate(
