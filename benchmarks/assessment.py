@@ -91,8 +91,9 @@ def build_history() -> int:
         cursor.execute(
             """
             INSERT INTO surveys_responsesegment (organization_id, response_id, segment_id,
-                key, touchpoint_id, completed_at)
-            SELECT r.organization_id, r.id, s.id, s.key, r.touchpoint_id, r.completed_at
+                key, touchpoint_id, completed_at, nps)
+            SELECT r.organization_id, r.id, s.id, s.key, r.touchpoint_id, r.completed_at,
+                (r.id * 7) %% 11
             FROM surveys_response r
             JOIN cx_segment s ON s.organization_id = r.organization_id
                 AND s.key = (ARRAY['valuable', 'returner', 'new'])[1 + r.id %% 3]

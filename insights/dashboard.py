@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cx.models import Journey, Organization
+from cx.models import Journey, Organization, Segment, Touchpoint
 from followups.models import FollowUp
 from followups.selectors import followup_counts, followup_queue
 from insights import charts
-from insights.metrics import Metric
-from insights.selectors import funnel, metric_rows, underperforming_journeys
+from insights.metrics import Metric, sample_rule
+from insights.selectors import funnel, metric_rows, min_sample, underperforming_journeys
+from surveys import statistics
+from surveys.models import ResponseSegment
 
 PERIOD_DAYS = 90
 NPS_SCALE = (-100.0, 100.0)
@@ -73,22 +76,45 @@ def journey_map(
 
 
 def segment_heatmap(*, organization: Organization, days: int = PERIOD_DAYS) -> str:
-    """Return the touchpoint × segment NPS heatmap as SVG."""
-    rows = metric_rows(
-        organization=organization, metric=Metric.NPS,
-        group_by=["touchpoint", "segment"], since=_since(days),
-    )  # fmt: skip
+    """Return the touchpoint × segment NPS heatmap as SVG.
+
+    One grouped scan of the segment snapshots, which carry the touchpoint and the NPS
+    given (copied when the response completed): no join of answers and segments, so it
+    stays fast at a million responses.
+    """
+    cells_found = (
+        ResponseSegment.objects.for_organization(organization)
+        .filter(
+            completed_at__gte=_since(days),
+            nps__isnull=False,
+            touchpoint__isnull=False,
+            segment__isnull=False,
+        )
+        .values("touchpoint_id", "segment_id")
+        .annotate(
+            n=Count("pk"),
+            promoters=Count("pk", filter=Q(nps__gte=9)),
+            detractors=Count("pk", filter=Q(nps__lte=6)),
+        )
+        .order_by()
+    )
+    rule = sample_rule(min_sample())
+    touchpoint_names = dict(
+        Touchpoint.objects.for_organization(organization).values_list("pk", "name")
+    )
+    segment_names = dict(
+        Segment.objects.for_organization(organization).values_list("pk", "name")
+    )
     cells: dict[tuple[str, str], charts.Cell] = {}
-    touchpoints: list[str] = []
-    segments: list[str] = []
-    for row in rows:
-        touchpoint, segment = row.groups.get("touchpoint"), row.groups.get("segment")
-        if not touchpoint or not segment:
-            continue
-        t, s = str(touchpoint["name"]), str(segment["name"])
-        touchpoints += [t] if t not in touchpoints else []
-        segments += [s] if s not in segments else []
-        cells[(t, s)] = charts.Cell(row.value, row.n)
+    for found in cells_found:
+        row = touchpoint_names.get(found["touchpoint_id"], "?")
+        column = segment_names.get(found["segment_id"], "?")
+        estimate = statistics.nps(
+            found["promoters"], found["detractors"], found["n"], rule
+        )
+        cells[(row, column)] = charts.Cell(estimate.value, found["n"])
+    touchpoints = sorted({row for row, _column in cells})
+    segments = sorted({column for _row, column in cells})
     return charts.heatmap(
         touchpoints, segments, cells, title=_("NPS by touchpoint and segment"),
         scale=NPS_SCALE, no_data=_("not enough answers"),

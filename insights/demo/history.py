@@ -546,10 +546,13 @@ class History:
         if invitation is not None:
             invitation.state = Invitation.State.ANSWERED
             invitation.answered_at = when
-        self.snapshot(response, customer)
+        nps = next((a.number for a in answered if a.type == Question.Type.NPS), None)
+        self.snapshot(response, customer, nps)
         self.follow_up(response, event, answered)
 
-    def snapshot(self, response: Response, customer: Customer | None) -> None:
+    def snapshot(
+        self, response: Response, customer: Customer | None, nps: int | None
+    ) -> None:
         """Record the customer's segments, as surveys.services.snapshots does."""
         if customer is None or response.is_anonymous:
             return
@@ -566,6 +569,7 @@ class History:
                     key=segment.key,
                     touchpoint=response.touchpoint,
                     completed_at=response.completed_at,
+                    nps=nps,
                 )
             )
 

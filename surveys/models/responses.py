@@ -195,6 +195,9 @@ class ResponseSegment(models.Model):
         verbose_name=_("touchpoint"),
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # The response's NPS answer, copied like the touchpoint: the touchpoint × segment
+    # heatmap is then one scan of this table, not a join of answers and segments.
+    nps = models.SmallIntegerField(_("NPS given"), null=True, blank=True)
 
     objects = OrganizationManager()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from cx.models import Segment
-from surveys.models import Response, ResponseSegment
+from surveys.models import Answer, Question, Response, ResponseSegment
 
 
 @transaction.atomic
@@ -27,6 +27,14 @@ def response_segments_snapshot(*, response: Response) -> list[str]:
         for segment in Segment.objects.for_organization(response.organization_id)
         if segment.contains(customer)
     ]
+    nps = (
+        Answer.objects.filter(
+            response=response, question__type=Question.Type.NPS, number__isnull=False
+        )
+        .order_by("question__position")
+        .values_list("number", flat=True)
+        .first()
+    )
     ResponseSegment.objects.bulk_create(
         [
             ResponseSegment(
@@ -36,6 +44,7 @@ def response_segments_snapshot(*, response: Response) -> list[str]:
                 key=segment.key,
                 touchpoint_id=response.touchpoint_id,
                 completed_at=response.completed_at,
+                nps=nps,
             )
             for segment in segments
         ],

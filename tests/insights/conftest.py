@@ -83,6 +83,7 @@ def make_response(
             key=segment.key,
             touchpoint=touchpoint,
             completed_at=completed_at,
+            nps=answers.get("nps") if isinstance(answers.get("nps"), int) else None,
         )
     return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from cx.models import Touchpoint
 from followups.models import FollowUp
@@ -80,3 +81,38 @@ def test_charts_escape_labels_and_mark_missing_values():
     assert "not enough answers" in svg  # in the description for screen readers
     assert charts.score_colour(-100, -100, 100) == "#d55e00"
     assert charts.score_colour(100, -100, 100) == "#0072b2"
+
+
+def test_the_snapshot_keeps_the_nps_given_and_the_heatmap_reads_it(
+    aurora, client, aino, mortgage, settings
+):
+    from cx.models import Customer, Segment
+    from insights.dashboard import segment_heatmap
+    from surveys.models import ResponseSegment
+    from surveys.services.snapshots import response_segments_snapshot
+    from tests.insights.conftest import make_response, make_survey
+
+    settings.CX_MIN_SAMPLE = 2
+    valuable = Segment.objects.create(
+        organization=aurora, key="valuable", name="Valuable",
+        rule={"all": [{"attribute": "value", "operator": "gte", "value": 10}]},
+    )  # fmt: skip
+    survey = make_survey(aurora)
+    pages = mortgage.touchpoints.get(name="Loan pages")
+    for n, score in enumerate([10, 9, 3]):
+        customer = Customer.objects.create(
+            organization=aurora, external_id=f"v{n}", attributes={"value": 50}
+        )
+        response = make_response(
+            survey, pages, {"nps": score}, completed_at=timezone.now()
+        )
+        response.customer = customer
+        response.save()
+        response_segments_snapshot(response=response)
+
+    assert sorted(ResponseSegment.objects.values_list("nps", flat=True)) == [3, 9, 10]
+    svg = segment_heatmap(organization=aurora)
+    assert (
+        "Loan pages × Valuable: 33 (n=3)" in svg
+    )  # (2 − 1) / 3 promoters minus detractors
+    assert valuable.pk

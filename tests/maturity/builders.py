@@ -383,6 +383,7 @@ class OrganizationBuilder:
                 key=segment.key,
                 touchpoint=f.touchpoint,
                 completed_at=response.completed_at,
+                nps=f.score if score.type == "nps" else None,
             )
             for f, response in zip(items, responses, strict=True)
             if f.customer is not None
