@@ -9,7 +9,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cx.admin_scoping import OrganizationScopedAdmin, organizations_of
+from cx.admin_scoping import (
+    OrganizationScopedAdmin,
+    ScopedChoicesMixin,
+    organizations_of,
+)
 from cx.models import (
     ApiKey,
     Customer,
@@ -29,14 +33,14 @@ admin.site.site_header = _("CX feedback administration")
 admin.site.site_title = _("CX feedback")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "timezone", "default_language", "cx_owner"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
@@ -142,7 +146,7 @@ class ProcessAdmin(OrganizationScopedAdmin):
     search_fields = ["name"]
 
 
-class TouchpointInline(admin.TabularInline):
+class TouchpointInline(ScopedChoicesMixin, admin.TabularInline):
     model = Touchpoint
     extra = 0
     fields = ["position", "name", "channel", "process", "owner"]

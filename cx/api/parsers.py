@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.conf import settings
@@ -22,22 +23,51 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(value: Any, limit: int) -> bool:
-    """Return whether ``value`` nests no deeper than ``limit``, without recursion."""
+def _finite(text: str) -> float:
+    """Parse a JSON number; one too large for a float (1e400) is refused, not infinity."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is out of range")
+    return number
+
+
+def _text_problem(text: str) -> str | None:
+    """Return why ``text`` cannot be stored (a NUL, a lone surrogate), or None."""
+    if "\x00" in text:
+        return "Text may not contain NUL characters."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Text may not contain unpaired surrogates (\\ud800-\\udfff)."
+    return None
+
+
+def _problem(value: Any, limit: int) -> str | None:
+    """Return why ``value`` is refused (too deep, unstorable text), without recursion."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limit:
-            return False
-        if isinstance(node, dict):
+            return f"JSON nests deeper than {limit} levels."
+        if isinstance(node, str):
+            problem = _text_problem(node)
+            if problem:
+                return problem
+        elif isinstance(node, dict):
+            stack.extend((key, depth) for key in node)
             stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node)
-    return True
+    return None
 
 
 class StrictJSONParser(JSONParser):
-    """Parse UTF-8 JSON no larger than ``API_MAX_BODY_BYTES`` and no deeper than 32 levels."""
+    """Parse UTF-8 JSON no larger than ``API_MAX_BODY_BYTES`` and no deeper than 32 levels.
+
+    Text the database cannot hold (NUL characters, unpaired surrogates written as
+    ``\\ud800``) and numbers beyond a float are refused here, as a 400, rather than
+    failing as the rows are written.
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
         request = (parser_context or {}).get("request")
@@ -55,9 +85,12 @@ class StrictJSONParser(JSONParser):
                 "The request body is not valid UTF-8."
             ) from None
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(
+                text, parse_constant=_reject_constant, parse_float=_finite
+            )
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
-        if not _depth(data, MAX_DEPTH):
-            raise exceptions.ParseError(f"JSON nests deeper than {MAX_DEPTH} levels.")
+        problem = _problem(data, MAX_DEPTH)
+        if problem:
+            raise exceptions.ParseError(problem)
         return data

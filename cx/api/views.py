@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.request import Request
@@ -23,10 +24,33 @@ from cx.services import events as event_services
 from cx.services.journeys import touchpoint_save
 
 
+class OrganizationFilterBackend(DjangoFilterBackend):
+    """Filter by the query string, where another organisation's object is no choice.
+
+    A filter by object (``?survey=<id>``) otherwise accepts any organisation's id and
+    refuses only ids that exist nowhere, which tells the caller which ids others use.
+    """
+
+    def get_filterset(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None or getattr(view, "swagger_fake_view", False):
+            return filterset
+        for field in filterset.form.fields.values():
+            choices = getattr(field, "queryset", None)
+            if choices is not None and any(
+                f.name == "organization" for f in choices.model._meta.get_fields()
+            ):
+                field.queryset = choices.filter(organization=organization_of(request))
+        return filterset
+
+
 class OrganizationViewSet(viewsets.ModelViewSet):
     """CRUD over one model, always scoped to the caller's organisation."""
 
     model: type[Model]
+    filter_backends = [OrganizationFilterBackend]
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
