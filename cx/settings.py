@@ -266,6 +266,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # could cut an email in half); its message is redelivered, and the invitation's claim
 # makes the second run a no-op.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# After a reconnection Celery lowers the prefetch count and raises it again as each
+# running task is acknowledged: from the pool's thread, on the consumer's channel, while
+# the consumer's own thread uses it too. On RabbitMQ with the thread pool both then wait
+# for the same reply and the worker stops taking tasks for good
+# (tests/faults/test_broker_faults.py found it); a full prefetch at once is harmless.
+CELERY_WORKER_ENABLE_PREFETCH_COUNT_REDUCTION = False
 # Delivery: how often the sweeper runs (seconds), and how long an invitation may stay
 # claimed ("sending") before the sweeper counts its worker as dead and sends it again.
 CX_SWEEP_SECONDS = env_int("CX_SWEEP_SECONDS", 30)
