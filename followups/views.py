@@ -10,24 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cx.models import Membership, Role
+from cx.staff import staff_membership
 from followups import selectors, services
 from followups.models import FollowUp, RootCause
 
 ACTORS = (Role.OWNER, Role.CX_MANAGER)
-
-
-def staff_membership(request: HttpRequest) -> Membership:
-    """Return the user's membership (``?org=`` picks one), or 404 without any."""
-    memberships = Membership.objects.filter(user=request.user).select_related(
-        "organization"
-    )
-    slug = request.GET.get("org")
-    if slug:
-        memberships = memberships.filter(organization__slug=slug)
-    membership = memberships.order_by("pk").first()
-    if membership is None:
-        raise Http404("No organisation.")
-    return membership
 
 
 def _may_act(membership: Membership, followup: FollowUp) -> bool:

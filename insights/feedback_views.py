@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cx.models import Segment, Touchpoint
-from followups.views import staff_membership
+from cx.staff import staff_membership
 from insights import feedback
 from insights.models import Tag
 from surveys.models import Response, Survey

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from followups.views import staff_membership
+from cx.staff import staff_membership
 from insights.dashboard import dashboard
 from insights.exports import export_response
 from insights.models import DashboardVisit

@@ -7,12 +7,12 @@ organisation's assessment is a 404.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cx.models import Membership, Role
+from cx.staff import staff_membership
 from maturity import report, selectors, services
 from maturity.models import Assessment
 
@@ -21,18 +21,7 @@ READERS = (Role.EXECUTIVE, Role.OWNER)
 
 def _membership(request: HttpRequest) -> Membership:
     """Return the user's membership that may read maturity reports, or refuse."""
-    memberships = Membership.objects.filter(user=request.user).select_related(
-        "organization"
-    )
-    slug = request.GET.get("org")
-    if slug:
-        memberships = memberships.filter(organization__slug=slug)
-    membership = memberships.filter(role__in=READERS).first()
-    if membership is None:
-        if memberships.exists():
-            raise PermissionDenied("Maturity reports are for executives and owners.")
-        raise Http404("No organisation.")
-    return membership
+    return staff_membership(request, roles=READERS)
 
 
 @login_required

@@ -77,26 +77,33 @@ def _step_context(
             "event": event.properties if event else {},
         },
     )
-    scale = question.scale()
     return {
         "organization": invitation.organization,
         "survey_title": translate(survey.title, language) or survey.name,
         "intro": translate(survey.intro, language) if position == 0 else "",
         "token": request.resolver_match.kwargs["token"],
-        "question": question,
-        "question_text": piped,
-        "help": translate(question.help_text_i18n or {}, language),
-        "options": question_options(question, language),
-        "is_scale": scale is not None and question.type != Question.Type.FCR,
-        "scale": scale,
-        "multiple": question.type == Question.Type.MULTIPLE,
-        "is_text": question.type == Question.Type.TEXT,
+        **question_fields(question, language, piped),
         "selected": selected or [],
         "error": error,
         "step": position + 1,
         "steps": max(len(visible), position + 1),
         "language": language,
         "languages": [code for code in survey.languages or ["fi", "sv", "en"]],
+    }
+
+
+def question_fields(question: Question, language: str, text: str) -> dict[str, object]:
+    """Return what ``surveys/answer/_question.html`` needs to show ``question``."""
+    scale = question.scale()
+    return {
+        "question": question,
+        "question_text": text,
+        "help": translate(question.help_text_i18n or {}, language),
+        "options": question_options(question, language),
+        "is_scale": scale is not None and question.type != Question.Type.FCR,
+        "scale": scale,
+        "multiple": question.type == Question.Type.MULTIPLE,
+        "is_text": question.type == Question.Type.TEXT,
     }
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from surveys import logic
 from surveys.models import Question, Survey
 from surveys.models.surveys import translate
-from surveys.views.answer import question_options
+from surveys.views.answer import question_fields
 
 
 def _sample_values(survey: Survey) -> dict[str, object]:
@@ -30,18 +30,9 @@ def _sample_values(survey: Survey) -> dict[str, object]:
 def _question_context(
     survey: Survey, question: Question, language: str
 ) -> dict[str, object]:
-    scale = question.scale()
+    text = logic.pipe(translate(question.text, language), _sample_values(survey))
     return {
-        "question": question,
-        "question_text": logic.pipe(
-            translate(question.text, language), _sample_values(survey)
-        ),
-        "help": translate(question.help_text_i18n or {}, language),
-        "options": question_options(question, language),
-        "is_scale": scale is not None and question.type != Question.Type.FCR,
-        "scale": scale,
-        "multiple": question.type == Question.Type.MULTIPLE,
-        "is_text": question.type == Question.Type.TEXT,
+        **question_fields(question, language, text),
         "selected": [],
         "field": f"preview-{question.key}",
         "shown_when": logic.describe(question.condition),

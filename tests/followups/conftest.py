@@ -9,7 +9,7 @@ from tests.surveys.conftest import chat_event, chat_rule, chat_survey  # noqa: F
 
 
 @pytest.fixture
-def answered(api, chat_rule, client, django_capture_on_commit_callbacks):  # noqa: F811
+def answered(api, chat_rule, client, django_capture_on_commit_callbacks):
     """Return a function: customer ``n`` answers the chat survey with ``answers``."""
 
     def answer(n: int, **answers: str) -> Response:

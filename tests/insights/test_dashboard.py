@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from django.utils import timezone
 
 from cx.models import Touchpoint
 from followups.models import FollowUp
 from insights import charts
-from surveys.models import Invitation, Response
-from tests.surveys.conftest import chat_event, chat_rule, chat_survey  # noqa: F401
-
-
-@pytest.fixture
-def answered(api, chat_rule, client, django_capture_on_commit_callbacks):  # noqa: F811
-    def answer(n: int, **answers: str) -> Response:
-        with django_capture_on_commit_callbacks(execute=True):
-            api.post("/api/v1/events/", chat_event(n), format="json")
-        invitation = Invitation.objects.get(customer__external_id=f"c-{n}")
-        with django_capture_on_commit_callbacks(execute=True):
-            for key, value in answers.items():
-                client.post(
-                    f"/s/{invitation.token()}/", {"question": key, "answer": [value]}
-                )
-        return Response.objects.get(invitation=invitation)
-
-    return answer
+from tests.followups.conftest import answered  # noqa: F401
+from tests.surveys.conftest import chat_rule, chat_survey  # noqa: F401
 
 
 def test_the_owner_sees_journeys_charts_and_the_open_queue(

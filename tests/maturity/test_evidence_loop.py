@@ -33,7 +33,7 @@ def test_an_organisation_without_a_loop_shows_none_of_it(aurora):
 
 
 def test_the_loop_sharing_targets_and_alerts_are_measured(
-    answered,  # noqa: F811
+    answered,
     aurora,
     aino,
     client,
