@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdminMixin
+from audit.models import Action, Channel, Subject
+from audit.services import audit_record
 from cx.admin_scoping import (
     OrganizationScopedAdmin,
     ScopedChoicesMixin,
@@ -105,7 +109,9 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(OrganizationScopedAdmin):
+class CustomerAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
+    audit_subject = Subject.CUSTOMER
+    audit_list_subject = Subject.CUSTOMERS
     list_display = [
         "__str__",
         "external_id",
@@ -121,8 +127,17 @@ class CustomerAdmin(OrganizationScopedAdmin):
 
     @admin.action(description=_("Erase personal data of selected customers"))
     def erase(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
-        for customer in queryset:
-            customer_erase(customer=customer)
+        for customer in queryset.select_related("organization"):
+            with transaction.atomic():
+                customer_erase(customer=customer)
+                audit_record(
+                    request=request,
+                    organization=customer.organization,
+                    channel=Channel.ADMIN,
+                    action=Action.ERASED,
+                    subject=Subject.CUSTOMER,
+                    subject_id=customer.pk,
+                )
         messages.success(
             request, _("Erased %(n)d customer(s).") % {"n": queryset.count()}
         )

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "followups",
     "insights",
     "webhooks",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdminMixin
+from audit.models import Subject
 from cx.admin_scoping import OrganizationScopedAdmin
 from followups.models import FollowUp, FollowUpPolicy
 
@@ -26,7 +28,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(OrganizationScopedAdmin):
+class FollowUpAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
+    audit_subject = Subject.FOLLOWUP
+    audit_list_subject = Subject.FOLLOWUPS
     list_display = ["reason", "state", "owner", "touchpoint", "due_at", "root_cause"]
     list_filter = [
         "state", OverdueFilter, "root_cause", "touchpoint", "journey", "process",

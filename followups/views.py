@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from audit.services import Action, Channel, Subject, audit_record
 from cx.models import Membership, Role
 from cx.staff import staff_membership
 from followups import selectors, services
@@ -73,6 +74,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("followups:queue")
         except ValidationError as error:
             errors = error.message_dict
+    audit_record(
+        request=request,
+        organization=membership.organization,
+        channel=Channel.STAFF,
+        action=Action.VIEWED,
+        subject=Subject.FOLLOWUP,
+        subject_id=followup.pk,
+    )
     answers = followup.response.answers.select_related("question").order_by(
         "question__position"
     )

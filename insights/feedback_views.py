@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audit.services import Action, Channel, Subject, audit_record
 from cx.models import Segment, Touchpoint
 from cx.staff import staff_membership
 from insights import feedback
@@ -80,6 +81,14 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             errors = error.message_dict
     customer = None if response.is_anonymous else response.customer
+    audit_record(
+        request=request,
+        organization=organization,
+        channel=Channel.STAFF,
+        action=Action.VIEWED,
+        subject=Subject.RESPONSE,
+        subject_id=response.pk,
+    )
     context = {
         "organization": organization,
         "response": response,

@@ -16,11 +16,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from audit.services import Action, Channel, Subject, audit_record, filters_of
 from cx.staff import staff_membership
 from insights.dashboard import dashboard
 from insights.exports import export_response
 from insights.models import DashboardVisit
-from insights.selectors.responses import responses_filtered
+from insights.selectors.responses import ResponseFilter, responses_filtered
 
 # How often the open page asks for fresh panels (seconds).
 REFRESH_SECONDS = 10
@@ -68,4 +69,15 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             _("These filters cannot be read: %(problems)s") % {"problems": problems},
             content_type="text/plain; charset=utf-8",
         )
+    audit_record(
+        request=request,
+        organization=organization,
+        channel=Channel.STAFF,
+        action=Action.EXPORTED,
+        subject=Subject.RESPONSES,
+        detail={
+            "format": fmt,
+            "filters": filters_of(request.GET, ResponseFilter.base_filters),
+        },
+    )
     return export_response(responses=responses, organization=organization, fmt=fmt)

@@ -14,6 +14,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from audit.api import AuditedReadsMixin
+from audit.models import Action, Channel, Subject
+from audit.services import audit_record
 from cx.api import serializers as s
 from cx.api.event_input import parse_event
 from cx.api.permissions import organization_of
@@ -141,9 +144,11 @@ class EventBatchView(APIView):
         )
 
 
-class CustomerViewSet(OrganizationViewSet):
+class CustomerViewSet(AuditedReadsMixin, OrganizationViewSet):
     """Customers, upserted by their external id. DELETE erases their personal data."""
 
+    audit_subject = Subject.CUSTOMER
+    audit_list_subject = Subject.CUSTOMERS
     model = Customer
     serializer_class = s.CustomerSerializer
     lookup_field = "external_id"
@@ -170,8 +175,17 @@ class CustomerViewSet(OrganizationViewSet):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
+    @transaction.atomic
     def perform_destroy(self, instance: Customer) -> None:
         customer_services.customer_erase(customer=instance)
+        audit_record(
+            request=self.request,
+            organization=instance.organization,
+            channel=Channel.API,
+            action=Action.ERASED,
+            subject=Subject.CUSTOMER,
+            subject_id=instance.pk,
+        )
 
 
 class SegmentViewSet(OrganizationViewSet):

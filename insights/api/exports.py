@@ -15,6 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
+from audit.services import Action, Channel, Subject, audit_record, filters_of
 from cx.api.permissions import organization_of
 from insights import exports
 from insights.selectors.responses import ResponseFilter, responses_filtered
@@ -53,6 +54,19 @@ class ResponseExportView(GenericAPIView):
         organization = organization_of(request)
         responses = responses_filtered(
             organization=organization, params=request.query_params
+        )
+        audit_record(
+            request=request,
+            organization=organization,
+            channel=Channel.API,
+            action=Action.EXPORTED,
+            subject=Subject.RESPONSES,
+            detail={
+                "format": self.fmt,
+                "filters": filters_of(
+                    request.query_params, ResponseFilter.base_filters
+                ),
+            },
         )
         return exports.export_response(
             responses=responses, organization=organization, fmt=self.fmt

@@ -14,6 +14,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.api import AuditedReadsMixin
+from audit.models import Subject
 from cx.api.views import OrganizationViewSet
 from insights.api.metrics import RefSerializer
 from insights.selectors.responses import ResponseFilter, score_of_response
@@ -104,9 +106,11 @@ class ResponseSerializer(serializers.ModelSerializer):
         }
 
 
-class ResponseViewSet(OrganizationViewSet):
+class ResponseViewSet(AuditedReadsMixin, OrganizationViewSet):
     """Responses with answers, newest first; filter by context, score, time, comment."""
 
+    audit_subject = Subject.RESPONSE
+    audit_list_subject = Subject.RESPONSES
     http_method_names = ["get", "head", "options"]
     model = Response
     serializer_class = ResponseSerializer

@@ -8,6 +8,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdminMixin
+from audit.models import Subject
 from cx.admin_scoping import OrganizationScopedAdmin
 from surveys.models import Answer, Question, Response, ResponseSegment, Survey
 from surveys.views.preview import survey_preview
@@ -87,7 +89,9 @@ class SegmentSnapshotInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(OrganizationScopedAdmin):
+class ResponseAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
+    audit_subject = Subject.RESPONSE
+    audit_list_subject = Subject.RESPONSES
     list_display = [
         "started_at", "survey", "state", "origin", "customer", "touchpoint", "journey",
         "language",

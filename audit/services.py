@@ -1,0 +1,55 @@
+"""Writing the audit log. Views call ``audit_record`` after they have shown or changed data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.http import HttpRequest
+
+from audit.models import AuditEntry
+from cx.api.authentication import ApiClient
+from cx.models import Organization
+
+Action = AuditEntry.Action
+Subject = AuditEntry.Subject
+Channel = AuditEntry.Channel
+
+
+def _actor_fields(request: HttpRequest) -> dict[str, Any]:
+    """Return who is behind ``request``: a staff user or an integration's API key."""
+    user = getattr(request, "user", None)
+    if isinstance(user, ApiClient):
+        return {"api_key": user.key, "actor": str(user.key)}
+    if user is not None and user.is_authenticated:
+        return {"user": user, "actor": user.get_username()}
+    return {"actor": "anonymous"}
+
+
+def audit_record(
+    *,
+    request: HttpRequest,
+    organization: Organization,
+    channel: Channel,
+    action: Action,
+    subject: Subject,
+    subject_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Record that the caller of ``request`` did ``action`` to ``subject`` of ``organization``."""
+    return AuditEntry.objects.create(
+        organization=organization,
+        channel=channel,
+        action=action,
+        subject=subject,
+        subject_id=subject_id,
+        detail=dict(detail or {}),
+        **_actor_fields(request),
+    )
+
+
+def filters_of(params: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, str]:
+    """Return the list filters in ``params`` worth recording (``allowed`` keys only)."""
+    return {
+        key: str(params[key]) for key in allowed if params.get(key) not in (None, "")
+    }
