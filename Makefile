@@ -38,15 +38,20 @@ test: $(STAMP) $(AXE)
 fuzz: $(STAMP)
 	CX_FUZZ_EXAMPLES=$${CX_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/cx/test_api_fuzz.py -q
 
-# Fault tests at full size (real PostgreSQL, Redis, RabbitMQ, Celery workers, gunicorn
-# on a PostgreSQL cluster of their own); prints the tables of counts. A missing server
-# fails the run instead of skipping its tests.
+# Fault, abuse and fuzz tests at full size (real PostgreSQL, Redis, RabbitMQ, Celery
+# workers, gunicorn on a PostgreSQL cluster of their own; Schemathesis at 100 examples
+# per operation); prints the table of counts. A missing server fails the run instead of
+# skipping its tests.
 reliability: $(STAMP)
 	CX_RELIABILITY_SIZE=$${CX_RELIABILITY_SIZE:-500} \
+	CX_FUZZ_EXAMPLES=$${CX_FUZZ_EXAMPLES:-100} \
+	CX_TOKEN_DIRECT=$${CX_TOKEN_DIRECT:-20000} \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	CX_REQUIRE_SERVICES=$${CX_REQUIRE_SERVICES:-1} \
-	$(BIN)/pytest tests/surveys/test_delivery_reliability.py tests/faults -q -s -p no:cacheprovider
+	$(BIN)/pytest tests/surveys/test_delivery_reliability.py tests/faults tests/security \
+		tests/cx/test_api_fuzz.py tests/cx/test_ratelimit.py tests/cx/test_security.py \
+		tests/audit -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

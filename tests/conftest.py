@@ -21,6 +21,7 @@ from cx.services.organizations import (
     organization_create,
     staff_user_create,
 )
+from tests.counts import count_report, pytest_terminal_summary  # noqa: F401
 
 REQUIRE_SERVICES = os.environ.get("CX_REQUIRE_SERVICES") == "1"
 

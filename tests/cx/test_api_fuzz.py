@@ -8,6 +8,7 @@ The suite runs a few examples per operation; ``make fuzz`` runs the full count
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -17,8 +18,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from cx.services.organizations import api_key_create, organization_create
+from tests.counts import ABUSE
 
 EXAMPLES = int(os.environ.get("CX_FUZZ_EXAMPLES", "8"))
+TALLY: Counter[str] = Counter()
 
 schema = schemathesis.from_wsgi("/api/schema/", get_wsgi_application())
 
@@ -35,6 +38,20 @@ def _keep_the_test_connection():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tally(count_report):
+    """Count every call and its failures; add one row to the run's table at the end."""
+    TALLY.clear()
+    yield
+    if TALLY["calls"]:
+        count_report.add(
+            ABUSE,
+            check=f"Schemathesis, {TALLY['operations']} operations, 5xx or off-schema",
+            attempts=TALLY["calls"],
+            got_through=TALLY["server errors"] + TALLY["off schema"],
+        )
 
 
 @pytest.fixture
@@ -54,5 +71,14 @@ def test_api_never_fails_and_keeps_to_its_schema(case, api_key):
 
     response = case.call_wsgi()
 
+    if TALLY[case.operation.verbose_name] == 0:
+        TALLY["operations"] += 1
+    TALLY[case.operation.verbose_name] += 1
+    TALLY["calls"] += 1
+    TALLY["server errors"] += response.status_code >= 500
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
-    case.validate_response(response)
+    try:
+        case.validate_response(response)
+    except Exception:
+        TALLY["off schema"] += 1
+        raise

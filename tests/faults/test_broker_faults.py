@@ -30,7 +30,7 @@ import pytest
 
 from cx.celery import app as celery_app
 from surveys.models import Invitation
-from tests.faults.conftest import FaultReport
+from tests.counts import CountReport
 from tests.faults.support import (
     SIZE,
     BrokerLink,
@@ -104,7 +104,7 @@ def deliver_through(
     concurrency: int,
     fault: Callable[[Worker, str], tuple[Worker, str]],
     name: str,
-    report: FaultReport,
+    report: CountReport,
 ) -> None:
     """Send SIZE invitations, strike with ``fault`` a third of the way, count the mail.
 

@@ -29,7 +29,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.faults.conftest import FaultReport
+from tests.counts import CountReport
 from tests.faults.support import (
     SIZE,
     AppServer,
@@ -196,7 +196,7 @@ def test_a_database_restart_loses_and_doubles_no_acknowledged_event(
     cluster: PostgresCluster,
     conn_max_age: str,
     tmp_path: Path,
-    fault_report: FaultReport,
+    fault_report: CountReport,
 ) -> None:
     env = production_env(
         DATABASE_URL=cluster.url(DATABASE),

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from surveys.models import Invitation
-from tests.faults.conftest import FaultReport
+from tests.counts import CountReport
 from tests.faults.support import SIZE, broker_queue_delete
 from tests.surveys.celery_worker import Worker, new_queue, use_broker
 from tests.surveys.smtp import SinkServer, SMTPSink
@@ -158,7 +158,7 @@ def test_each_invitation_of_a_failed_batch_ends_as_its_failure_says(
     chat_rule,
     sink: SinkServer,
     worker: Worker,
-    fault_report: FaultReport,
+    fault_report: CountReport,
 ) -> None:
     behaviour.misbehave(sink.sink)
 

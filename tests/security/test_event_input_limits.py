@@ -20,6 +20,7 @@ from django.conf import settings
 
 from cx.models import Customer, Event
 from surveys.models import Invitation, Suppression
+from tests.counts import ABUSE
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def rows() -> Callable[[], dict[str, int]]:
     return count
 
 
-def test_hostile_bodies_get_4xx_and_store_nothing(api, rows):
+def test_hostile_bodies_get_4xx_and_store_nothing(api, rows, count_report):
     api.raise_request_exception = False
     before = rows()
     results: list[tuple[str, str, int, frozenset[int]]] = []
@@ -142,6 +143,12 @@ def test_hostile_bodies_get_4xx_and_store_nothing(api, rows):
         f"\nhostile event bodies: {len(results)} requests, "
         f"{len(server_errors)} server errors, {len(wrong)} unexpected answers; "
         f"rows before {before}, after {rows()}"
+    )
+    count_report.add(
+        ABUSE,
+        check="hostile event bodies: 5xx, unexpected answer or rows stored",
+        attempts=len(results),
+        got_through=len(server_errors) + len(wrong) + int(rows() != before),
     )
     assert server_errors == []
     assert wrong == []

@@ -51,6 +51,7 @@ from maturity.report import report_html
 from maturity.services import assessment_compute, assessment_request
 from surveys.emails import invitation_message
 from surveys.models import Invitation, Response, TriggerRule
+from tests.counts import ABUSE
 from tests.security.conftest import answer_invitation
 from tests.security.probing import body_text
 from webhooks import services as webhook_services
@@ -227,7 +228,7 @@ def _check_csp(response: Any, problems: list[str], url: str) -> None:
         problems.append(f"{url}: Content-Security-Policy {policy!r}")
 
 
-def test_no_payload_is_rendered_raw_anywhere(corpus, client, aino):
+def test_no_payload_is_rendered_raw_anywhere(corpus, client, aino, count_report):
     a, invitations = corpus
     surfaces: dict[str, Surface] = {}
     csp_problems: list[str] = []
@@ -322,6 +323,13 @@ def test_no_payload_is_rendered_raw_anywhere(corpus, client, aino):
             f"{surface.evaluated} evaluated"
         )
     html_surfaces = {n: s for n, s in surfaces.items() if "(text)" not in n}
+    count_report.add(
+        ABUSE,
+        check=f"XSS and formula payloads on {len(surfaces)} surfaces, raw or run",
+        attempts=sum(s.outputs for s in surfaces.values()),
+        got_through=sum(sum(s.raw.values()) for s in html_surfaces.values())
+        + sum(s.evaluated for s in surfaces.values()),
+    )
     assert not csp_problems, csp_problems[:5]
     assert {n: dict(s.raw) for n, s in html_surfaces.items() if s.raw} == {}
     assert {n: s.evaluated for n, s in surfaces.items() if s.evaluated} == {}

@@ -66,6 +66,7 @@ from cx.services.organizations import member_add
 from followups.models import RootCause
 from insights import metrics
 from surveys.models import Response
+from tests.counts import ABUSE
 from tests.security.conftest import Tenant, tenant_event
 from tests.security.probing import (
     CSRF_VALUE,
@@ -738,7 +739,7 @@ def report(title: str, attempts: list[Attempt]) -> list[Attempt]:
     return successes
 
 
-def test_nothing_of_a_is_reachable_by_b_or_by_nobody(world):
+def test_nothing_of_a_is_reachable_by_b_or_by_nobody(world, count_report):
     a, b = world
     targets = api_targets(a, b) + page_targets(a) + admin_targets(a, b)
     clients = identities(a, b)
@@ -746,6 +747,12 @@ def test_nothing_of_a_is_reachable_by_b_or_by_nobody(world):
     attempts, problems = run_matrix(a, b, clients, targets)
 
     successes = report("isolation matrix", attempts)
+    count_report.add(
+        ABUSE,
+        check="B, a revoked key, nobody: every API route, staff page, admin URL",
+        attempts=len(attempts),
+        got_through=len(successes),
+    )
     assert len(attempts) > 1000
     assert not problems, problems[:20]
     assert len(successes) == 0
@@ -763,7 +770,7 @@ def _page(response: HttpResponseBase) -> tuple[int, str, str]:
     )
 
 
-def test_a_link_of_a_gives_b_nothing_more_than_it_gives_anyone(world):
+def test_a_link_of_a_gives_b_nothing_more_than_it_gives_anyone(world, count_report):
     a, b = world
     clients = identities(a, b)
     links = [
@@ -829,4 +836,10 @@ def test_a_link_of_a_gives_b_nothing_more_than_it_gives_anyone(world):
             attempts.append(attempt)
 
     successes = report("public links", attempts)
+    count_report.add(
+        ABUSE,
+        check="A's answer and public links used by B: more than anyone gets",
+        attempts=len(attempts),
+        got_through=len(successes),
+    )
     assert len(successes) == 0

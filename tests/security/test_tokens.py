@@ -34,6 +34,7 @@ from surveys.models import Answer, Invitation, Response
 from surveys.models import invitations as invitation_module
 from surveys.models.invitations import new_token_salt, token_digest
 from surveys.views.public import MAX_TOKEN_LENGTH, invitation_for
+from tests.counts import ABUSE
 from tests.security.conftest import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +162,7 @@ def test_the_raw_token_is_stored_in_no_column(aurora_world):
     assert found == []
 
 
-def test_no_guess_finds_an_invitation(aurora_world):
+def test_no_guess_finds_an_invitation(aurora_world, count_report):
     real = aurora_world.open_invitation.token()
     assert invitation_for(real).pk == aurora_world.open_invitation.pk  # the control
     stored = set(Invitation.objects.values_list("token_hash", flat=True))
@@ -186,11 +187,17 @@ def test_no_guess_finds_an_invitation(aurora_world):
         f"looked up by digest, {bulk_hits} found; {len(direct)} through "
         f"invitation_for, {len(direct_hits)} found"
     )
+    count_report.add(
+        ABUSE,
+        check="random and mutated survey-link tokens",
+        attempts=len(guesses) + len(near_misses) + len(direct),
+        got_through=bulk_hits + len(direct_hits),
+    )
     assert bulk_hits == 0
     assert direct_hits == []
 
 
-def test_wrong_tokens_get_404_from_the_pages_never_500(aurora_world):
+def test_wrong_tokens_get_404_from_the_pages_never_500(aurora_world, count_report):
     client = Client(raise_request_exception=False)
     real = aurora_world.open_invitation.token()
     odd = [
@@ -219,6 +226,12 @@ def test_wrong_tokens_get_404_from_the_pages_never_500(aurora_world):
         status = method(url).status_code
         statuses[status] = statuses.get(status, 0) + 1
     print(f"\nanswer page with wrong tokens: {len(sample)} requests, {statuses}")
+    count_report.add(
+        ABUSE,
+        check="wrong tokens on the answer pages (not 404)",
+        attempts=len(sample),
+        got_through=len(sample) - statuses.get(404, 0),
+    )
     assert len(sample) == HTTP_SAMPLE
     assert statuses == {404: HTTP_SAMPLE}
     assert (

@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 
 from surveys.models import Invitation
+from tests.counts import CountReport
 from tests.surveys.celery_worker import RedisServer, Worker, new_queue, use_broker
 from tests.surveys.smtp import SinkServer
 
@@ -36,20 +37,10 @@ STRIKE_SECONDS = max(60, SIZE // 2)
 RECOVERY_SECONDS = max(120, SIZE)
 
 
-@pytest.fixture(scope="module")
-def report(request):
-    """Collect each test's counts and print them as one table at the end."""
-    rows: list[tuple[str, int, int, int, int]] = []
-    yield rows
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    if reporter is None or not rows:
-        return
-    reporter.ensure_newline()
-    reporter.write_line(
-        f"{'fault':<28}{'invitations':>12}{'sent':>7}{'dup':>6}{'lost':>6}"
-    )
-    for fault, size, sent, duplicated, lost in rows:
-        reporter.write_line(f"{fault:<28}{size:>12}{sent:>7}{duplicated:>6}{lost:>6}")
+@pytest.fixture
+def report(count_report):
+    """The run's table of counts (``tests.counts``), printed at the end."""
+    return count_report
 
 
 def post_batch(api, size: int) -> set[str]:
@@ -84,7 +75,7 @@ def run_with_fault(
     tmp_path,
     fault: Callable[[Worker], Worker],
     name: str,
-    report: list,
+    report: CountReport,
 ) -> None:
     queue = new_queue()
     with use_broker(broker_url, queue):
@@ -109,7 +100,10 @@ def run_with_fault(
     sent = len(set(counts) & expected)
     duplicated = sum(n - 1 for n in counts.values())
     lost = len(expected - set(counts))
-    report.append((name, SIZE, sent, duplicated, lost))
+    report.add(
+        "delivery under faults, Redis (invitations)",
+        fault=name, invitations=SIZE, sent=sent, duplicated=duplicated, lost=lost,
+    )  # fmt: skip
     print(f"{name}: sent {sent} / duplicated {duplicated} / lost {lost}")
     assert done, worker.output()
     assert (sent, duplicated, lost) == (SIZE, 0, 0)
