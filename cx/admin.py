@@ -45,7 +45,14 @@ class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "timezone", "default_language", "cx_owner"]
+    list_display = [
+        "name",
+        "slug",
+        "timezone",
+        "default_language",
+        "cx_owner",
+        "response_retention_months",
+    ]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
 

@@ -365,7 +365,19 @@ CX_EVENT_RECEIVERS: list[str] = ["surveys.services.triggers.events_match"]
 # Callables adding fields to the event API's output: (events) -> {event pk: {field: …}}.
 CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 # Apps that remove what they hold about a customer when the customer is erased.
-CX_CUSTOMER_ERASERS: list[str] = ["surveys.services.privacy.customer_erase_survey_data"]
+CX_CUSTOMER_ERASERS: list[str] = [
+    "surveys.services.privacy.customer_erase_survey_data",
+    "followups.privacy.customer_erase_followups",
+    "insights.privacy.customer_erase_notes",
+    "webhooks.privacy.customer_erase_webhook_payloads",
+]
+# Apps that anonymise what they hold about responses past their organisation's
+# retention period: (organization, responses) -> {what: rows changed}.
+CX_RESPONSE_ANONYMISERS: list[str] = [
+    "followups.privacy.followups_anonymise",
+    "insights.privacy.notes_anonymise",
+    "webhooks.privacy.deliveries_anonymise",
+]
 CX_DEMO_STEPS: list[str] = [
     "cx.demo.load_core",
     "surveys.demo.load_surveys",
@@ -400,4 +412,8 @@ CELERY_BEAT_SCHEDULE["invitations-sweep"] = {
 CELERY_BEAT_SCHEDULE["webhook-deliveries-sweep"] = {
     "task": "webhooks.tasks.webhook_deliveries_sweep_task",
     "schedule": CX_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["responses-retention"] = {
+    "task": "surveys.tasks.responses_retention_task",
+    "schedule": crontab(minute=30, hour=3),
 }

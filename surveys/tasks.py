@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from celery import shared_task
 
-from surveys.services import delivery
+from surveys.services import delivery, retention
 
 
 def invitations_dispatch(invitation_ids: Sequence[int]) -> None:
@@ -48,3 +48,9 @@ def invitations_sweep_task() -> None:
     invitations_dispatch(work["due"])
     for invitation_id in work["reminders"]:
         reminder_send_task.delay(invitation_id)
+
+
+@shared_task(acks_late=True)
+def responses_retention_task() -> dict[str, dict[str, int]]:
+    """Anonymise responses past each organisation's retention period (beat, daily)."""
+    return retention.responses_retention_apply()

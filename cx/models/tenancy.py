@@ -53,6 +53,15 @@ class Organization(models.Model):
         verbose_name=_("CX owner"),
         help_text=_("The one person accountable for customer experience as a whole."),
     )
+    response_retention_months = models.PositiveSmallIntegerField(
+        _("keep identified responses (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Responses older than this are anonymised daily: scores stay; the "
+            "customer link, comments, addresses and notes go. Empty or 0 keeps them."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -63,6 +72,11 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=models.Q(default_language__in=Language.values),
                 name="organization_language_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_retention_months__isnull=True)
+                | models.Q(response_retention_months__gte=0),
+                name="organization_retention_not_negative",
             ),
         ]
 

@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
 from cx.services.bulk import chunks, rows_source
+from cx.services.privacy import admin_history_redact, events_renamed
 
 CUSTOMER_COLUMNS = (
     ("organization_id", "bigint"),
@@ -153,13 +154,17 @@ def customer_erase(*, customer: Customer) -> None:
     """Remove the customer's personal data everywhere, but keep the rows for aggregates.
 
     The customer row is kept under a meaningless id and opted out, so no survey reaches
-    it again; event properties are emptied; every app named in ``CX_CUSTOMER_ERASERS``
-    removes what it holds about the customer (invitation addresses, free-text answers…)
-    in the same transaction.
+    it again; the customer's events lose their properties and their ids (integrators
+    often build them from the customer's own id); the admin history names the customer
+    by id only; every app named in ``CX_CUSTOMER_ERASERS`` removes what it holds about the
+    customer (invitation addresses, free-text answers, notes, webhook payloads…) in the
+    same transaction, before the customer's own fields, which they may match on, go.
     """
     for eraser in _erasers():
         eraser(customer=customer)
-    customer.events.update(properties={})
+    admin_history_redact(objects=Customer.objects.filter(pk=customer.pk))
+    admin_history_redact(objects=customer.events.all())
+    customer.events.update(properties={}, event_id=events_renamed())
     customer.external_id = f"erased-{customer.pk}"
     customer.email = ""
     customer.name = ""

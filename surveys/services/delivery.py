@@ -51,6 +51,7 @@ from surveys import transport
 from surveys.emails import invitation_message
 from surveys.models import Invitation, Response, Survey, UndeliverableAddress
 from surveys.scheduling import next_allowed
+from surveys.services.privacy import addresses_masked
 from surveys.transport import AmbiguousError, PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
@@ -288,13 +289,17 @@ def _deliver(
     except Abandoned:
         return SendResult("skipped", "the claim was lost")
     except AmbiguousError as exc:
-        logger.warning("Invitation %s: %s", invitation_id, exc.reason)
+        logger.warning("Invitation %s: %s", invitation_id, addresses_masked(exc.reason))
         _owned(invitation_id, claimed_at).update(
             last_error=(AMBIGUOUS + exc.reason)[:2000]
         )
         return SendResult("ambiguous", exc.reason)
     except TransientError as exc:
-        logger.warning("Invitation %s: transient failure: %s", invitation_id, exc)
+        logger.warning(
+            "Invitation %s: transient failure: %s",
+            invitation_id,
+            addresses_masked(exc),
+        )
         wait = invitation_release(
             invitation_id=invitation_id, claimed_at=claimed_at, error=exc.reason
         )
@@ -302,7 +307,11 @@ def _deliver(
             return SendResult("failed", exc.reason)
         return SendResult("retry", exc.reason, retry_in=wait)
     except PermanentError as exc:
-        logger.warning("Invitation %s: permanent failure: %s", invitation_id, exc)
+        logger.warning(
+            "Invitation %s: permanent failure: %s",
+            invitation_id,
+            addresses_masked(exc),
+        )
         invitation_fail(
             invitation_id=invitation_id, claimed_at=claimed_at, reason=exc.reason
         )
@@ -478,7 +487,11 @@ def tracking_event_record(
         candidates.filter(pk=invitation_id).first() if invitation_id else None
     ) or candidates.filter(state__in=DELIVERED).order_by("-sent_at").first()
     if invitation is None:
-        logger.info("Tracking event %s for unknown address %s", kind, email)
+        logger.info(
+            "Tracking event %s for an address we never sent to (invitation %s)",
+            kind,
+            invitation_id,
+        )
         return None
     if kind == "unsubscribed":
         Customer.objects.filter(pk=invitation.customer_id).update(opted_out=True)
