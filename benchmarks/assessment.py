@@ -173,6 +173,14 @@ def main() -> None:
         print(
             f"Level {assessment.level} · index {assessment.index} · {assessment.confidence_label}"
         )
+        print(
+            "Each run (s): assessment + PDF "
+            + " / ".join(f"{t:.2f}" for t in full)
+            + " · of which assessment "
+            + " / ".join(f"{t:.2f}" for t in compute)
+            + " · WeasyPrint alone "
+            + " / ".join(f"{t:.2f}" for t in render_only)
+        )
 
 
 if __name__ == "__main__":

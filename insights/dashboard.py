@@ -6,6 +6,7 @@ one ``dashboard`` that gathers them for the page. Every read is the organisation
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,7 +98,16 @@ def segment_heatmap(*, organization: Organization, days: int = PERIOD_DAYS) -> s
             detractors=Count("pk", filter=Q(nps__lte=6)),
         )
         .order_by()
+        .values_list("touchpoint_id", "segment_id", "n", "promoters", "detractors")
     )
+    return nps_heatmap(organization=organization, cells=cells_found)
+
+
+def nps_heatmap(*, organization: Organization, cells: Iterable[Sequence[int]]) -> str:
+    """Draw NPS cells ``(touchpoint id, segment id, answers, promoters, detractors)``.
+
+    Shared with the maturity report, which draws the cells its assessment stored.
+    """
     rule = sample_rule(min_sample())
     touchpoint_names = dict(
         Touchpoint.objects.for_organization(organization).values_list("pk", "name")
@@ -105,18 +115,16 @@ def segment_heatmap(*, organization: Organization, days: int = PERIOD_DAYS) -> s
     segment_names = dict(
         Segment.objects.for_organization(organization).values_list("pk", "name")
     )
-    cells: dict[tuple[str, str], charts.Cell] = {}
-    for found in cells_found:
-        row = touchpoint_names.get(found["touchpoint_id"], "?")
-        column = segment_names.get(found["segment_id"], "?")
-        estimate = statistics.nps(
-            found["promoters"], found["detractors"], found["n"], rule
-        )
-        cells[(row, column)] = charts.Cell(estimate.value, found["n"])
-    touchpoints = sorted({row for row, _column in cells})
-    segments = sorted({column for _row, column in cells})
+    drawn: dict[tuple[str, str], charts.Cell] = {}
+    for touchpoint, segment, answers, promoters, detractors in cells:
+        row = touchpoint_names.get(touchpoint, "?")
+        column = segment_names.get(segment, "?")
+        estimate = statistics.nps(promoters, detractors, answers, rule)
+        drawn[(row, column)] = charts.Cell(estimate.value, answers)
+    touchpoints = sorted({row for row, _column in drawn})
+    segments = sorted({column for _row, column in drawn})
     return charts.heatmap(
-        touchpoints, segments, cells, title=_("NPS by touchpoint and segment"),
+        touchpoints, segments, drawn, title=_("NPS by touchpoint and segment"),
         scale=NPS_SCALE, no_data=_("not enough answers"),
     )  # fmt: skip
 

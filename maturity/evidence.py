@@ -2,28 +2,30 @@
 
 Read-only: this module queries cx and surveys and changes nothing. Each marker is one
 aggregate query (or a bounded sample, where said), so an assessment over a million
-responses stays a few seconds. A marker the product cannot measure yet returns an
-observation with no value; it lowers the dimension's evidence coverage and lets the
-self-assessment speak for it.
+responses stays under a second. On PostgreSQL, outside a transaction, the independent
+scans run side by side on connections of their own (``gather``); the markers are the
+same either way. A marker the product cannot measure yet returns an observation with no
+value; it lowers the dimension's evidence coverage and lets the self-assessment speak
+for it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    When,
 )
-from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from cx.models import (
     Customer,
@@ -36,6 +38,7 @@ from cx.models import (
 )
 from followups.models import FollowUp
 from insights.models import DashboardVisit, DeviationAlert, MetricTarget
+from maturity.reads import one_of, side_by_side
 from maturity.scoring import Observation
 from surveys.models import (
     Answer,
@@ -61,6 +64,34 @@ class Period:
     def weeks(self) -> int:
         return max(1, round((self.end - self.start) / timedelta(days=7)))
 
+    def week_windows(self) -> list[tuple[datetime, datetime]]:
+        """Return the period cut at each week's start (Monday 00:00, current time zone).
+
+        The windows are the calendar weeks the period touches, clipped to the period,
+        as ``TruncWeek`` would group its instants.
+        """
+        zone = timezone.get_current_timezone()
+        first = timezone.localtime(self.start, zone).date()
+        monday = first - timedelta(days=first.weekday())
+        windows = []
+        start = self.start
+        while start < self.end:
+            monday += timedelta(days=7)
+            end = min(datetime.combine(monday, time(), tzinfo=zone), self.end)
+            windows.append((start, end))
+            start = end
+        return windows
+
+
+def _customer_surveys(organization: Organization) -> list[int]:
+    """Return the ids of the organisation's surveys that ask customers."""
+    return list(
+        Survey.objects.for_organization(organization)
+        .filter(audience=Survey.Audience.CUSTOMERS)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
 
 def _completed(organization: Organization, period: Period) -> QuerySet[Response]:
     """Return the period's completed customer feedback: what the organisation heard.
@@ -69,6 +100,9 @@ def _completed(organization: Organization, period: Period) -> QuerySet[Response]
     measures them through the cases that sent them), and the product never opens a case
     for one: counted here they would lower the triggered share (D1) and the share of
     negative answers with a case (D5) the more an organisation closes its loop.
+
+    The customer surveys are named by id (a handful) rather than joined, which spares
+    the scan a hash probe per response.
     """
     return (
         Response.objects.for_organization(organization)
@@ -76,7 +110,7 @@ def _completed(organization: Organization, period: Period) -> QuerySet[Response]
             state=Response.State.COMPLETED,
             completed_at__gte=period.start,
             completed_at__lt=period.end,
-            survey__audience=Survey.Audience.CUSTOMERS,
+            survey_id__in=_customer_surveys(organization),
         )
         .exclude(origin=Response.Origin.RECOVERY)
     )
@@ -84,31 +118,35 @@ def _completed(organization: Organization, period: Period) -> QuerySet[Response]
 
 @dataclass
 class ResponseSummary:
-    """Counts of the period's completed customer responses, from one grouped scan."""
+    """Counts of the period's completed customer responses."""
 
     total: int = 0
     triggered: int = 0
     identified: int = 0
-    weeks: set[tuple[int, int]] = field(default_factory=set)
+    weeks_with_answers: int = 0
     touchpoints: set[int] = field(default_factory=set)
     triggered_touchpoints: set[int] = field(default_factory=set)
 
 
 def response_summary(organization: Organization, period: Period) -> ResponseSummary:
-    """Return the period's response counts in one pass over the responses.
+    """Return the period's response counts: one grouped pass, then the weeks.
 
-    The grouping keys (touchpoint × origin × identified × week) have a few thousand
-    combinations at most, so the database scans once and returns little.
+    The pass groups by touchpoint × origin (a few dozen groups) and counts the
+    identified answers in each with a filtered count. The weeks with answers are not a
+    grouping key of that pass (truncating a million instants to weeks in the current
+    time zone costs more than the rest of it): ``_weeks_with_answers`` finds them along
+    the completion-time index instead.
     """
-    identified = Q(customer__isnull=False, is_anonymous=False)
+    completed = _completed(organization, period)
     rows = (
-        _completed(organization, period)
+        completed.values("touchpoint_id", "origin")
         .annotate(
-            week=TruncWeek("completed_at"),
-            identified=Case(When(identified, then=True), default=False),
+            # COUNT(*), not COUNT(id): no column to read and test for NULL per row.
+            n=Count("*"),
+            identified=Count(
+                "pk", filter=Q(customer__isnull=False, is_anonymous=False)
+            ),
         )
-        .values("touchpoint_id", "origin", "identified", "week")
-        .annotate(n=Count("id"))
         .order_by()
     )
     summary = ResponseSummary()
@@ -117,19 +155,46 @@ def response_summary(organization: Organization, period: Period) -> ResponseSumm
         summary.total += n
         triggered = row["origin"] == Response.Origin.EVENT
         summary.triggered += n if triggered else 0
-        summary.identified += n if row["identified"] else 0
-        summary.weeks.add(tuple(row["week"].isocalendar()[:2]))
+        summary.identified += row["identified"]
         if row["touchpoint_id"] is not None:
             summary.touchpoints.add(row["touchpoint_id"])
             if triggered:
                 summary.triggered_touchpoints.add(row["touchpoint_id"])
+    if summary.total:
+        summary.weeks_with_answers = _weeks_with_answers(completed, period)
     return summary
+
+
+def _weeks_with_answers(completed: QuerySet[Response], period: Period) -> int:
+    """Return how many calendar weeks of the period have a response in ``completed``.
+
+    A skip scan along the completion-time index: ask for the first answer from a week's
+    start on, count the week it falls in, and ask again from the start of the week
+    after it. One small query per week with answers (and one to find there is no more),
+    each reading the index from where it starts rather than the table.
+    """
+    windows = period.week_windows()
+    starts = [start for start, _ in windows]
+    found = 0
+    week = 0
+    while week < len(windows):
+        first = (
+            completed.filter(completed_at__gte=starts[week])
+            .order_by("completed_at")
+            .values_list("completed_at", flat=True)
+            .first()
+        )
+        if first is None:
+            break
+        found += 1
+        week = bisect_right(starts, first)  # the week after the one it falls in
+    return found
 
 
 def listening(summary: ResponseSummary, period: Period) -> dict[str, Observation]:
     """D1: how much feedback follows customer events, and how continuously."""
     triggered = Observation.share(summary.triggered, summary.total)
-    weeks = min(len(summary.weeks), period.weeks)
+    weeks = min(summary.weeks_with_answers, period.weeks)
     return {
         "d1_triggered_share": triggered,
         "d1_triggered_share_l3": triggered,
@@ -139,14 +204,25 @@ def listening(summary: ResponseSummary, period: Period) -> dict[str, Observation
     }
 
 
+def identified(summary: ResponseSummary) -> dict[str, Observation]:
+    """D2 (part): the share of the period's answers from an identified customer."""
+    share = Observation.share(summary.identified, summary.total)
+    return {
+        "d2_identified_share": share,
+        "d2_identified_share_l3": share,
+        "d2_identified_share_l4": share,
+    }
+
+
 def identification(
-    organization: Organization, period: Period, summary: ResponseSummary
+    organization: Organization, period: Period
 ) -> dict[str, Observation]:
-    """D2: are respondents identified, described, and recognised across touchpoints.
+    """D2: are respondents described, and recognised across touchpoints and systems.
 
     Recognition across touchpoints and attribute counts are measured on a random sample
     of the organisation's customers (``CUSTOMER_SAMPLE``): a share with its uncertainty,
-    at a fixed cost however many responses there are.
+    at a fixed cost however many responses there are. The identified share is counted
+    over every answer, from the response summary (``identified``).
     """
     sample = list(
         Customer.objects.for_organization(organization)
@@ -156,7 +232,7 @@ def identification(
     attributes = dict(sample)
     respondents = (
         _completed(organization, period)
-        .filter(customer_id__in=attributes, is_anonymous=False)
+        .filter(one_of("customer_id", list(attributes)), is_anonymous=False)
         .values("customer_id")
         .annotate(touchpoints=Count("touchpoint", distinct=True))
         .order_by()
@@ -174,14 +250,11 @@ def identification(
             occurred_at__gte=period.start,
             occurred_at__lt=period.end,
         )
+        .order_by()  # else the default ordering joins the DISTINCT: one row per event
         .values_list("type", flat=True)
         .distinct()
     }
-    identified = Observation.share(summary.identified, summary.total)
     return {
-        "d2_identified_share": identified,
-        "d2_identified_share_l3": identified,
-        "d2_identified_share_l4": identified,
         "d2_attributes_per_customer": Observation(
             None if median_attributes is None else float(median_attributes)
         ),
@@ -236,24 +309,61 @@ def coverage(
     }
 
 
-def segmentation(organization: Organization, period: Period) -> dict[str, Observation]:
-    """D4: are results split by segment and touchpoint, and used for targeting."""
-    cells = (
+def segment_counts(organization: Organization, period: Period) -> list[dict[str, Any]]:
+    """Return the period's segment snapshots counted by key × touchpoint × segment.
+
+    Each group also counts its NPS answers, promoters (9–10) and detractors (0–6), so
+    that one scan of the snapshots serves both D4 (``segmentation``) and the report's
+    NPS heatmap (``nps_cells``).
+    """
+    return list(
         ResponseSegment.objects.for_organization(organization)
-        .filter(
-            completed_at__gte=period.start,
-            completed_at__lt=period.end,
+        .filter(completed_at__gte=period.start, completed_at__lt=period.end)
+        .values("key", "touchpoint_id", "segment_id")
+        .annotate(
+            n=Count("*"),
+            scored=Count("nps"),
+            promoters=Count("pk", filter=Q(nps__gte=9)),
+            detractors=Count("pk", filter=Q(nps__lte=6)),
         )
-        .values("key", "touchpoint_id")
-        .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def nps_cells(counts: list[dict[str, Any]]) -> list[list[int]]:
+    """Return [touchpoint, segment, answers, promoters, detractors] per heatmap cell.
+
+    The cells of ``insights.dashboard.segment_heatmap``: NPS answers with a touchpoint
+    and a segment, here over the assessment's period.
+    """
+    cells: dict[tuple[int, int], list[int]] = {}
+    for row in counts:
+        where = (row["touchpoint_id"], row["segment_id"])
+        if None in where or not row["scored"]:
+            continue
+        cell = cells.setdefault(where, [0, 0, 0])
+        cell[0] += row["scored"]
+        cell[1] += row["promoters"]
+        cell[2] += row["detractors"]
+    return [[*where, *counted] for where, counted in sorted(cells.items())]
+
+
+def segmentation(
+    organization: Organization,
+    period: Period,
+    counts: list[dict[str, Any]] | None = None,
+) -> dict[str, Observation]:
+    """D4: are results split by segment and touchpoint, and used for targeting."""
+    if counts is None:
+        counts = segment_counts(organization, period)
     per_segment: dict[str, int] = {}
-    cell_ns: list[int] = []
-    for cell in cells:
-        per_segment[cell["key"]] = per_segment.get(cell["key"], 0) + cell["n"]
-        if cell["touchpoint_id"] is not None:
-            cell_ns.append(cell["n"])
+    per_cell: dict[tuple[str, int], int] = {}
+    for row in counts:
+        key, touchpoint = row["key"], row["touchpoint_id"]
+        per_segment[key] = per_segment.get(key, 0) + row["n"]
+        if touchpoint is not None:
+            per_cell[(key, touchpoint)] = per_cell.get((key, touchpoint), 0) + row["n"]
+    cell_ns = list(per_cell.values())
     targeting = (
         TriggerRule.objects.for_organization(organization)
         .filter(is_active=True)
@@ -277,6 +387,14 @@ def segmentation(organization: Organization, period: Period) -> dict[str, Observ
         "d4_targeting": Observation.flag(targeting),
         "d4_predictions": Observation(None, context="not measured by the product yet"),
     }
+
+
+def _segments(
+    organization: Organization, period: Period
+) -> tuple[dict[str, Observation], list[dict[str, Any]]]:
+    """Return the D4 markers and the segment counts they come from."""
+    counts = segment_counts(organization, period)
+    return segmentation(organization, period, counts), counts
 
 
 def governance(organization: Organization, period: Period) -> dict[str, Observation]:
@@ -344,15 +462,27 @@ def closed_loop(organization: Organization, period: Period) -> dict[str, Observa
     ``LOOP_SAMPLE`` responses (a bounded sample, read backwards along the primary key),
     so it costs the same for a thousand responses or a million; the cases' own figures
     count every case of the period.
+
+    The sample is every response of the period from the oldest of those on, so the
+    database reads their answers by one range of response ids, not one lookup each.
     """
-    latest = _completed(organization, period).order_by("-pk").values("pk")[:LOOP_SAMPLE]
-    negative = Response.objects.filter(pk__in=Subquery(latest)).filter(
-        Exists(Answer.objects.filter(NEGATIVE, response=OuterRef("pk")))
-    )
-    answered = negative.aggregate(
-        total=Count("pk"),
-        with_case=Count("pk", filter=Q(followup__isnull=False)),
-    )
+    completed = _completed(organization, period)
+    oldest = completed.order_by("-pk")[:LOOP_SAMPLE].aggregate(oldest=Min("pk"))[
+        "oldest"
+    ]
+    answered = {"total": 0, "with_case": 0}
+    if oldest is not None:
+        negative_answers = Answer.objects.filter(
+            NEGATIVE, response=OuterRef("pk"), response_id__gte=oldest
+        )
+        answered = (
+            completed.filter(pk__gte=oldest)
+            .filter(Exists(negative_answers))
+            .aggregate(
+                total=Count("pk"),
+                with_case=Count("pk", filter=Q(followup__isnull=False)),
+            )
+        )
     cases = FollowUp.objects.for_organization(organization).filter(
         opened_at__gte=period.start, opened_at__lt=period.end
     )
@@ -437,18 +567,57 @@ def targets_and_alerts(
     }
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the organisation's data shows over a period."""
+
+    markers: dict[str, Observation]
+    # [touchpoint, segment, answers, promoters, detractors]: the report's NPS heatmap
+    nps_cells: list[list[int]]
+
+
 def collect(organization: Organization, period: Period) -> dict[str, Observation]:
     """Return every marker the product can measure for ``organization`` over ``period``."""
-    summary = response_summary(organization, period)
-    return {
+    return gather(organization, period).markers
+
+
+def gather(organization: Organization, period: Period) -> Evidence:
+    """Return the markers and the period's NPS by touchpoint × segment.
+
+    The markers come in the method's order (the Monte Carlo draws in that order).
+    """
+    found = side_by_side(
+        {
+            "summary": lambda: response_summary(organization, period),
+            "identification": lambda: identification(organization, period),
+            "segments": lambda: _segments(organization, period),
+            "closed_loop": lambda: closed_loop(organization, period),
+            "set_up": lambda: [
+                read(organization, period)
+                for read in (
+                    governance,
+                    employees,
+                    api_integration,
+                    sharing,
+                    targets_and_alerts,
+                )
+            ],
+        }
+    )
+    summary: ResponseSummary = found["summary"]
+    segmented, counts = found["segments"]
+    governed, employed, integrated, shared, targeted = found["set_up"]
+    markers = {
         **listening(summary, period),
-        **identification(organization, period, summary),
+        **identified(summary),
+        **found["identification"],
         **coverage(organization, summary),
-        **segmentation(organization, period),
-        **governance(organization, period),
-        **employees(organization, period),
-        **api_integration(organization, period),
-        **closed_loop(organization, period),
-        **sharing(organization, period),
-        **targets_and_alerts(organization, period),
+        **segmented,
+        **governed,
+        **employed,
+        **integrated,
+        **found["closed_loop"],
+        **shared,
+        **targeted,
     }
+    return Evidence(markers, nps_cells(counts))

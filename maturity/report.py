@@ -1,7 +1,7 @@
 """The executive report: an assessment rendered to PDF with WeasyPrint.
 
 Nothing in the report is fetched: the HTML is rendered from the stored assessment (and,
-for the journey heatmap and the closed loop's current state, a few aggregate reads of
+for the closed loop's current state and the names on the journey heatmap, a few reads of
 the organisation's own rows), charts are inline SVG drawn by the same code as the
 dashboard's, the stylesheet is read from ``static/maturity/report.css``, and the URL
 fetcher refuses every URL — so no respondent or staff text can make WeasyPrint reach a
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from followups.models import FollowUp, RootCause
 from followups.selectors import followup_counts
 from insights import charts as insight_charts
-from insights.dashboard import segment_heatmap
+from insights.dashboard import nps_heatmap, segment_heatmap
 from insights.selectors import min_sample
 from maturity import charts
 from maturity.method import DIMENSIONS, LEVEL_NAMES, MARKERS, Level
@@ -213,25 +213,35 @@ def closed_loop(*, assessment: Assessment) -> dict[str, Any]:
 
 
 def journey_heatmap(*, assessment: Assessment) -> dict[str, Any]:
-    """Return the touchpoint × segment NPS heatmap over the assessment's period length.
+    """Return the touchpoint × segment NPS heatmap over the assessment's period.
 
-    The chart is the dashboard's (``insights.dashboard.segment_heatmap``); its window
-    ends now, so the report prints the dates it covers. An empty chart (no answer with
-    a segment at a touchpoint) is left out for a sentence saying so.
+    The assessment stored the period's cells (the scan of segment snapshots that D4
+    counts also counts their NPS); the chart is drawn as the dashboard's
+    (``insights.dashboard.segment_heatmap``) draws it. An assessment stored before the
+    cells were gets the dashboard's own chart over its period's length, a window that
+    ends now. An empty chart (no answer with a segment at a touchpoint) is left out for
+    a sentence saying so.
     """
-    days = max(
-        1,
-        math.ceil(
-            (assessment.period_end - assessment.period_start) / timedelta(days=1)
-        ),
-    )
-    svg = segment_heatmap(organization=assessment.organization, days=days)
+    organization = assessment.organization
+    cells = assessment.result.get("nps_by_touchpoint_and_segment")
+    if cells is not None:
+        svg = nps_heatmap(organization=organization, cells=cells)
+        since, until = assessment.period_start, assessment.period_end
+    else:
+        days = max(
+            1,
+            math.ceil(
+                (assessment.period_end - assessment.period_start) / timedelta(days=1)
+            ),
+        )
+        svg = segment_heatmap(organization=organization, days=days)
+        until = datetime.now(tz=organization.tzinfo)
+        since = until - timedelta(days=days)
     empty = "<desc></desc>" in svg  # cx.svg.document describes every cell it draws
-    now = datetime.now(tz=assessment.organization.tzinfo)
     return {
         "svg": "" if empty else svg,
-        "since": now - timedelta(days=days),
-        "until": now,
+        "since": since,
+        "until": until,
         "min_n": min_sample(),
     }
 

@@ -217,19 +217,6 @@ def _blend(
     return max(1.0, min(4.99, score)), overclaim
 
 
-def _dimension_scores(
-    values: Mapping[str, float | None],
-    claims: Mapping[str, float],
-    only: Sequence[str] | None = None,
-) -> dict[str, float]:
-    """Return dimension scores from marker values alone (the Monte Carlo's path)."""
-    scores = {}
-    for key in only if only is not None else MARKERS_OF:
-        scored = [(m, marker_score(m, values.get(m.key))) for m in MARKERS_OF[key]]
-        scores[key] = round(_blend(scored, claims.get(key))[0], 2)
-    return scores
-
-
 def _score_dimensions(
     evidence: Mapping[str, Observation], self_assessment: Mapping[str, float]
 ) -> list[DimensionResult]:
@@ -320,20 +307,75 @@ def _recommendations(dimension: DimensionResult, target: int) -> tuple[str, ...]
     return tuple(actions)
 
 
-def _redraw(
-    evidence: Mapping[str, Observation], rng: random.Random
-) -> dict[str, float | None]:
-    """Return marker values with every sampled share drawn from its Beta posterior."""
-    values: dict[str, float | None] = {}
-    for key, observation in evidence.items():
-        if observation.trials and observation.sampled:
-            successes = observation.successes or 0
-            values[key] = rng.betavariate(
-                successes + 1, observation.trials - successes + 1
-            )
-        else:
-            values[key] = observation.value
-    return values
+def _level_tally(
+    evidence: Mapping[str, Observation],
+    claims: Mapping[str, float],
+    weights: Mapping[str, float],
+    dimensions: Sequence[DimensionResult],
+    draws: int,
+) -> Counter[int]:
+    """Return how many of ``draws`` redraws of the sampled shares give each level.
+
+    Each draw takes every sampled share from its Beta posterior, in the evidence's
+    order, from one generator seeded with ``MONTE_CARLO_SEED``; dimensions without a
+    sampled share keep their scores. A dimension's score depends only on its markers'
+    scores, and a share far from its threshold scores the same (0 or 1) in nearly every
+    draw, so each dimension's blend and the gate are computed once per distinct set of
+    scores and looked up after: the same numbers as scoring every draw afresh.
+    """
+    posteriors = [
+        (key, successes + 1, observation.trials - successes + 1)
+        for key, observation in evidence.items()
+        if observation.trials and observation.sampled
+        for successes in [observation.successes or 0]
+    ]
+    drawn_keys = {key for key, _, _ in posteriors}
+    # Only dimensions with sampled shares change between draws; the rest are fixed.
+    uncertain = [
+        key
+        for key, markers in MARKERS_OF.items()
+        if any(m.key in drawn_keys for m in markers)
+    ]
+    fixed = {
+        d.dimension.key: d.score for d in dimensions if d.dimension.key not in uncertain
+    }
+    # Per uncertain dimension: its markers' fixed scores, and which of them are drawn.
+    fixed_scores = {
+        key: [
+            marker_score(m, evidence.get(m.key, Observation(None)).value)
+            for m in MARKERS_OF[key]
+        ]
+        for key in uncertain
+    }
+    drawn_markers = {
+        key: [(i, m) for i, m in enumerate(MARKERS_OF[key]) if m.key in drawn_keys]
+        for key in uncertain
+    }
+    blended: dict[tuple[str, tuple[float | None, ...]], float] = {}
+    gated: dict[tuple[float, ...], int] = {}
+    betavariate = random.Random(MONTE_CARLO_SEED).betavariate
+    tally: Counter[int] = Counter()
+    for _ in range(draws):
+        values = {key: betavariate(alpha, beta) for key, alpha, beta in posteriors}
+        drawn = {}
+        for key in uncertain:
+            scores = fixed_scores[key].copy()
+            for i, marker in drawn_markers[key]:
+                scores[i] = marker_score(marker, values[marker.key])
+            signature = (key, tuple(scores))
+            score = blended.get(signature)
+            if score is None:
+                scored = list(zip(MARKERS_OF[key], scores, strict=True))
+                score = blended[signature] = round(
+                    _blend(scored, claims.get(key))[0], 2
+                )
+            drawn[key] = score
+        levels = tuple(drawn.values())
+        level = gated.get(levels)
+        if level is None:
+            level = gated[levels] = _gate({**fixed, **drawn}, weights)[1]
+        tally[level] += 1
+    return tally
 
 
 def assess(
@@ -350,24 +392,7 @@ def assess(
     dimensions = _score_dimensions(evidence, claims)
     index, level = _gate({d.dimension.key: d.score for d in dimensions}, weights)
 
-    # Only dimensions with sampled shares change between draws; the rest are fixed.
-    uncertain = [
-        key
-        for key, markers in MARKERS_OF.items()
-        if any(
-            evidence.get(m.key, Observation(None)).sampled
-            and evidence.get(m.key, Observation(None)).trials
-            for m in markers
-        )
-    ]
-    fixed = {
-        d.dimension.key: d.score for d in dimensions if d.dimension.key not in uncertain
-    }
-    rng = random.Random(MONTE_CARLO_SEED)
-    tally: Counter[int] = Counter()
-    for _ in range(draws):
-        drawn = _dimension_scores(_redraw(evidence, rng), claims, uncertain)
-        tally[_gate({**fixed, **drawn}, weights)[1]] += 1
+    tally = _level_tally(evidence, claims, weights, dimensions, draws)
     probabilities = (
         {k: tally[k] / draws for k in range(1, 5)} if draws else {level: 1.0}
     )

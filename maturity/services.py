@@ -105,10 +105,9 @@ def assessment_compute(*, assessment_id: int) -> None:
     try:
         period = evidence.Period(assessment.period_start, assessment.period_end)
         claims = self_assessment_levels(organization=organization)
+        found = evidence.gather(organization, period)
         scored = assess(
-            evidence.collect(organization, period),
-            claims,
-            importance=importance_of(organization=organization),
+            found.markers, claims, importance=importance_of(organization=organization)
         )
     except Exception as exc:  # recorded on the row, so the requester sees why
         logger.exception("Assessment %s failed", assessment_id)
@@ -124,7 +123,7 @@ def assessment_compute(*, assessment_id: int) -> None:
         index=scored.index,
         confidence=scored.confidence,
         confidence_label=scored.confidence_label,
-        result=result_as_json(scored, claims=claims),
+        result=result_as_json(scored, claims=claims, nps_cells=found.nps_cells),
         completed_at=timezone.now(),
     )
     if assessment.email_executives:
@@ -192,8 +191,18 @@ def assessment_email_report(*, assessment_id: int) -> int:
     return len(recipients)
 
 
-def result_as_json(scored: Scored, *, claims: Mapping[str, float]) -> dict[str, Any]:
-    """Return every number behind the scored level, for storage and audit."""
+def result_as_json(
+    scored: Scored,
+    *,
+    claims: Mapping[str, float],
+    nps_cells: list[list[int]] | None = None,
+) -> dict[str, Any]:
+    """Return every number behind the scored level, for storage and audit.
+
+    ``nps_cells`` ([touchpoint, segment, answers, promoters, detractors], from
+    ``evidence.gather``) are the period's NPS by touchpoint × segment: the report draws
+    its heatmap from them.
+    """
     return {
         "method_version": METHOD_VERSION,
         "level": scored.level,
@@ -239,4 +248,5 @@ def result_as_json(scored: Scored, *, claims: Mapping[str, float]) -> dict[str, 
             }
             for d in scored.dimensions
         ],
+        **({} if nps_cells is None else {"nps_by_touchpoint_and_segment": nps_cells}),
     }
