@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from cx.demo import Progress
-from cx.models import Customer, Event, Organization, Segment
+from cx.models import Customer, Event, Membership, Organization, Role, Segment
 from cx.models.journeys import TouchpointEventType
 from followups.models import FollowUp
 from followups.rules import GivenAnswer, Thresholds, reasons
@@ -34,6 +34,7 @@ from insights.demo.content import (
     VALUABLE_LIFT,
     WEB_SURVEY,
 )
+from insights.models import DashboardVisit
 from surveys import logic
 from surveys.models import (
     Answer,
@@ -69,6 +70,7 @@ class Written:
     answers: list[Answer] = field(default_factory=list)
     segments: list[ResponseSegment] = field(default_factory=list)
     followups: list[FollowUp] = field(default_factory=list)
+    visits: list[DashboardVisit] = field(default_factory=list)
 
 
 class History:
@@ -646,12 +648,43 @@ class History:
 
     # --- writing --------------------------------------------------------------------
 
+    def dashboard_visits(self) -> None:
+        """The CX team opens the dashboard most working days, the executive on Mondays.
+
+        A generator of its own, so that the stories stay as they were without it.
+        """
+        rng = random.Random(SEED + 1)
+        members = Membership.objects.filter(
+            organization=self.organization,
+            role__in=[Role.OWNER, Role.CX_MANAGER, Role.EXECUTIVE],
+        ).select_related("user")
+        for ago in range(self.days, -1, -1):
+            day = (self.now - timedelta(days=ago)).astimezone(self.zone).date()
+            if day.weekday() >= 5:
+                continue
+            for member in members:
+                looks = (
+                    day.weekday() == 0
+                    if member.role == Role.EXECUTIVE
+                    else rng.random() < 0.8
+                )
+                if looks:
+                    self.written.visits.append(
+                        DashboardVisit(
+                            organization=self.organization,
+                            user=member.user,
+                            role=member.role,
+                            day=day,
+                        )
+                    )
+
     def write(self) -> None:
         """Make the history in memory, then insert it table by table."""
         self.progress(f"history: {self.days} days of stories")
         self.stories()
         self.trigger()
         self.public_link()
+        self.dashboard_visits()
         self.written.responses.sort(key=lambda response: response.started_at)
         written = self.written
         batches: list[tuple[str, type[models.Model], list[Any]]] = [
@@ -663,6 +696,7 @@ class History:
             ("answers", Answer, written.answers),
             ("segment snapshots", ResponseSegment, written.segments),
             ("follow-ups", FollowUp, written.followups),
+            ("dashboard visits", DashboardVisit, written.visits),
         ]
         for label, model, rows in batches:
             self.progress(f"history: {len(rows)} {label}")
