@@ -97,3 +97,43 @@ class SinkServer:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+
+# How far apart the kill and the server's receipt of a message may be for the message
+# to count as handed over at the kill (the kernel still delivers what the killed
+# process had written; the sink notes the time once it has read the whole message).
+HANDOFF_SLACK_SECONDS = 1.0
+
+
+@dataclass
+class Strike:
+    """When a fault killed the worker, and the addresses it was mailing then."""
+
+    killed_at: float | None = None
+    in_flight: set[str] = field(default_factory=set)
+
+
+def mailed_twice_at_the_kill(received: list[Received], strike: Strike) -> set[str]:
+    """Return the addresses mailed twice because a SIGKILL struck inside their hand-off.
+
+    ``surveys.transport`` writes the message's final dot and then commits the row as
+    sent; a process killed between the two (microseconds) leaves the server holding the
+    message and the row *sending*, so the sweeper sends it again. Such a duplicate is a
+    row that was being sent when the worker was killed (``in_flight``) whose first copy
+    reached the server at the kill. Any other duplicate is a bug.
+    """
+    if strike.killed_at is None:
+        return set()
+    first: dict[str, float] = {}
+    twice: set[str] = set()
+    for item in sorted(received, key=lambda item: item.at):
+        for recipient in item.recipients:
+            if recipient in first:
+                twice.add(recipient)
+            else:
+                first[recipient] = item.at
+    return {
+        recipient
+        for recipient in twice & strike.in_flight
+        if abs(first[recipient] - strike.killed_at) <= HANDOFF_SLACK_SECONDS
+    }
