@@ -12,18 +12,25 @@ import codecs
 import csv
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import tzinfo
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from audit.services import Action, Channel, Subject, audit_record, filters_of
 from cx.models import Organization
+from insights.selectors.responses import ResponseFilter, responses_filtered
 from surveys.models import Answer, Question, Response, ResponseSegment
 
 Number = int | float | Decimal
@@ -200,3 +207,31 @@ def export_response(
     # Answers and customer ids: not for shared caches, nor kept after the download.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def responses_export(
+    *,
+    request: HttpRequest,
+    organization: Organization,
+    channel: Channel,
+    fmt: str,
+    params: Mapping[str, Any],
+) -> HttpResponseBase:
+    """Return the responses the list filters ``params`` select, as a download in ``fmt``.
+
+    The export is noted in the audit log (format and filters) once the filters parse;
+    filters that do not parse raise ``ValidationError`` (by parameter) and record nothing.
+    """
+    responses = responses_filtered(organization=organization, params=params)
+    audit_record(
+        request=request,
+        organization=organization,
+        channel=channel,
+        action=Action.EXPORTED,
+        subject=Subject.RESPONSES,
+        detail={
+            "format": fmt,
+            "filters": filters_of(params, ResponseFilter.base_filters),
+        },
+    )
+    return export_response(responses=responses, organization=organization, fmt=fmt)

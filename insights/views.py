@@ -16,12 +16,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from audit.services import Action, Channel, Subject, audit_record, filters_of
+from audit.models import Channel
 from cx.staff import staff_membership
 from insights.dashboard import dashboard
-from insights.exports import export_response
+from insights.exports import responses_export
 from insights.models import DashboardVisit
-from insights.selectors.responses import ResponseFilter, responses_filtered
 
 # How often the open page asks for fresh panels (seconds).
 REFRESH_SECONDS = 10
@@ -59,7 +58,13 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Download the organisation's responses, filtered as the API list is."""
     organization = staff_membership(request).organization
     try:
-        responses = responses_filtered(organization=organization, params=request.GET)
+        return responses_export(
+            request=request,
+            organization=organization,
+            channel=Channel.STAFF,
+            fmt=fmt,
+            params=request.GET,
+        )
     except ValidationError as error:
         problems = "; ".join(
             f"{name}: {' '.join(messages)}"
@@ -69,15 +74,3 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             _("These filters cannot be read: %(problems)s") % {"problems": problems},
             content_type="text/plain; charset=utf-8",
         )
-    audit_record(
-        request=request,
-        organization=organization,
-        channel=Channel.STAFF,
-        action=Action.EXPORTED,
-        subject=Subject.RESPONSES,
-        detail={
-            "format": fmt,
-            "filters": filters_of(request.GET, ResponseFilter.base_filters),
-        },
-    )
-    return export_response(responses=responses, organization=organization, fmt=fmt)

@@ -180,7 +180,7 @@ class CustomerViewSet(AuditedReadsMixin, OrganizationViewSet):
         customer_services.customer_erase(customer=instance)
         audit_record(
             request=self.request,
-            organization=instance.organization,
+            organization=organization_of(self.request),
             channel=Channel.API,
             action=Action.ERASED,
             subject=Subject.CUSTOMER,

@@ -15,10 +15,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
-from audit.services import Action, Channel, Subject, audit_record, filters_of
+from audit.models import Channel
 from cx.api.permissions import organization_of
 from insights import exports
-from insights.selectors.responses import ResponseFilter, responses_filtered
+from insights.selectors.responses import ResponseFilter
 from surveys.models import Response
 
 COLUMNS_HELP = (
@@ -51,25 +51,12 @@ class ResponseExportView(GenericAPIView):
     content_negotiation_class = FileOrJsonNegotiation
 
     def get(self, request: Request) -> HttpResponseBase:
-        organization = organization_of(request)
-        responses = responses_filtered(
-            organization=organization, params=request.query_params
-        )
-        audit_record(
+        return exports.responses_export(
             request=request,
-            organization=organization,
+            organization=organization_of(request),
             channel=Channel.API,
-            action=Action.EXPORTED,
-            subject=Subject.RESPONSES,
-            detail={
-                "format": self.fmt,
-                "filters": filters_of(
-                    request.query_params, ResponseFilter.base_filters
-                ),
-            },
-        )
-        return exports.export_response(
-            responses=responses, organization=organization, fmt=self.fmt
+            fmt=self.fmt,
+            params=request.query_params,
         )
 
 

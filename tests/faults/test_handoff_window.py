@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from email.message import Message
 
-from tests.surveys.smtp import Received, Strike, mailed_twice_at_the_kill
+from tests.surveys.delivery_faults import Strike, mailed_twice_at_the_kill
+from tests.surveys.smtp import Received
 
 
 def _mail(address: str, at: float) -> Received:
