@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from rest_framework.test import APIClient
 
@@ -24,6 +26,15 @@ from cx.services.organizations import (
 from tests.counts import count_report, pytest_terminal_summary  # noqa: F401
 
 REQUIRE_SERVICES = os.environ.get("CX_REQUIRE_SERVICES") == "1"
+
+# The instant every test starts at, so that no answer depends on the day (or the hour)
+# the suite runs. CX_TEST_CLOCK moves it, to run the suite "on another day".
+TEST_CLOCK = datetime.fromisoformat(
+    os.environ.get("CX_TEST_CLOCK", "2026-06-10T09:30:00+00:00")
+)
+# Tests that talk to processes of their own (workers, servers, browsers) keep the real
+# clock: those processes could not share a pinned one.
+REAL_CLOCK_MARKERS = ("real_clock", "broker", "browser")
 
 
 def _uses_postgres() -> bool:
@@ -54,6 +65,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"CX_REQUIRE_SERVICES=1 but this test {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Start the test at TEST_CLOCK, the clock running on from there."""
+    if any(marker in request.keywords for marker in REAL_CLOCK_MARKERS):
+        yield
+        return
+    with time_machine.travel(TEST_CLOCK, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.real_clock  # the server runs in processes of its own
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

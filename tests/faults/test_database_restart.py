@@ -40,7 +40,10 @@ from tests.faults.support import (
     unavailable,
 )
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.real_clock,
+]  # gunicorn servers of its own
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
 
