@@ -8,6 +8,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from cx.models import Membership, Role
+from cx.roles import Permission
+
+
+class RoleRequired(PermissionDenied):
+    """The user's role lacks ``permission``; the 403 page names who has it."""
+
+    def __init__(self, permission: Permission) -> None:
+        super().__init__(f"This page needs the permission {permission.value!r}.")
+        self.permission = permission
 
 
 def staff_membership(

@@ -26,3 +26,7 @@ urlpatterns = [
     path("feedback/", include("insights.feedback_urls")),
     path("", include("surveys.urls")),
 ]
+
+handler403 = "cx.errors.forbidden"
+handler404 = "cx.errors.not_found"
+handler500 = "cx.errors.server_error"
