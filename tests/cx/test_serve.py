@@ -20,7 +20,9 @@ from tests.cx.serving import (
 def test_embedded_server_serves_admin_and_healthz_with_the_demo(tmp_path: Path):
     env = embedded_environment(tmp_path / "var")
     manage(env, "migrate", "--no-input")
-    demo_output = manage(env, "load_demo", "--if-empty")
+    demo_output = manage(
+        {**env, "CX_DEMO_HISTORY_DAYS": "0"}, "load_demo", "--if-empty"
+    )
     assert "Demo organisation 'demo' ready" in demo_output
 
     with served(env) as server:
