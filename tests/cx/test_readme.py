@@ -35,6 +35,8 @@ from tests.cx.serving import (
     served,
 )
 
+pytestmark = pytest.mark.real_clock  # the product runs in processes of its own
+
 README = ROOT / "README.md"
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 

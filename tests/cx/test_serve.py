@@ -6,6 +6,7 @@ import time
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from tests.cx.serving import (
