@@ -81,13 +81,14 @@ def segment_counts(organization: Organization, period: Period) -> list[dict[str,
     """Return the period's segment snapshots counted by key × touchpoint × segment.
 
     Each group also counts its NPS answers, promoters (9–10) and detractors (0–6), so
-    that one scan of the snapshots serves both D4 (``segmentation``) and the report's
-    NPS heatmap (``nps_cells``).
+    that one scan of the snapshots serves both D4 (``segmentation``, live answers only)
+    and the report's NPS heatmap (``nps_cells``, imported history too, as the
+    dashboard's).
     """
     return list(
         ResponseSegment.objects.for_organization(organization)
         .filter(completed_at__gte=period.start, completed_at__lt=period.end)
-        .values("key", "touchpoint_id", "segment_id")
+        .values("key", "touchpoint_id", "segment_id", "imported")
         .annotate(
             n=Count("*"),
             scored=Count("nps"),
@@ -121,12 +122,17 @@ def segmentation(
     period: Period,
     counts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Observation]:
-    """D4: are results split by segment and touchpoint, and used for targeting."""
+    """D4: are results split by segment and touchpoint, and used for targeting.
+
+    Only live answers count: imported history proves no segmentation in the product.
+    """
     if counts is None:
         counts = segment_counts(organization, period)
     per_segment: dict[str, int] = {}
     per_cell: dict[tuple[str, int], int] = {}
     for row in counts:
+        if row.get("imported"):
+            continue
         key, touchpoint = row["key"], row["touchpoint_id"]
         per_segment[key] = per_segment.get(key, 0) + row["n"]
         if touchpoint is not None:

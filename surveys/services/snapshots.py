@@ -47,6 +47,7 @@ def response_segments_snapshot(*, response: Response) -> list[str]:
                 touchpoint_id=response.touchpoint_id,
                 completed_at=response.completed_at,
                 nps=nps,
+                imported=response.imported_at is not None,
             )
             for segment in segments
         ],
@@ -88,6 +89,7 @@ def responses_segments_snapshot(
                 touchpoint_id=response.touchpoint_id,
                 completed_at=response.completed_at,
                 nps=nps,
+                imported=response.imported_at is not None,
             )
             for response, nps in known
             for segment in member_of.get(response.customer_id, [])

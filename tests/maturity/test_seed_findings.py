@@ -160,6 +160,7 @@ def test_imported_answers_never_make_listening_level_3_or_4(assessed, label):
     builder = builders.OrganizationBuilder(f"history-{label}", "History Oy")
     organization = builder.organization
     mortgage = builder.journey("Mortgage", builders.MORTGAGE)
+    builder.segments()
     survey = builder.survey("Feedback")
     for touchpoint in mortgage:
         builder.rule(survey, touchpoint)
@@ -192,6 +193,9 @@ def test_imported_answers_never_make_listening_level_3_or_4(assessed, label):
     # The labels speak as a claim about the past, at most level 2, like a self-assessment.
     claim = result.dimension("D1")["imported_claim"]
     assert claim == (2.0 if label == "event" else 1.0)
+    # Its segment snapshots feed results by segment, not the segmentation evidence.
+    assert ResponseSegment.objects.filter(organization=organization).exists()
+    assert result.marker("d4_segments_reportable")["value"] == 0.0
 
 
 def test_imported_history_does_not_lift_live_listening(assessed):
@@ -251,7 +255,7 @@ def test_imports_of_known_customers_get_segment_snapshots():
     )
     # Customer 0 is valuable (150,000) and no returner (no previous products).
     snapshots = ResponseSegment.objects.filter(response=known)
-    assert [(s.key, s.nps, s.completed_at) for s in snapshots] == [
-        ("valuable", 3, known.completed_at)
+    assert [(s.key, s.nps, s.completed_at, s.imported) for s in snapshots] == [
+        ("valuable", 3, known.completed_at, True)
     ]
     assert not ResponseSegment.objects.filter(response=anonymous).exists()
