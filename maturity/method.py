@@ -103,7 +103,7 @@ MARKERS = (
            gettext_noop("Identified respondents recognised at 2+ touchpoints"), 0.25, must_have=True,
            action=gettext_noop("Use one customer id across channels and touchpoints.")),
     Marker("d2_multi_channel_share", "D2", L4, S,
-           gettext_noop("Identified respondents recognised in 2+ channels"), 0.25,
+           gettext_noop("Identified respondents recognised in 2+ channels"), 0.25, must_have=True,
            action=gettext_noop("Recognise the customer in every channel: web, chat, phone, email.")),
     Marker("d2_sources", "D2", L4, C, gettext_noop("Systems whose events join on the customer"), 3,
            must_have=True, action=gettext_noop("Feed events from several systems under the same customer id.")),
@@ -140,7 +140,7 @@ MARKERS = (
     Marker("d5_closed_within_sla", "D5", L4, S, gettext_noop("Cases closed by staff within the SLA"), 0.90,
            must_have=True, action=gettext_noop("Close nine cases in ten within the SLA.")),
     Marker("d5_recovery_measured", "D5", L4, S,
-           gettext_noop("Closed cases of known customers with recovery measured"), 0.50,
+           gettext_noop("Closed cases of known customers with recovery measured"), 0.50, must_have=True,
            action=gettext_noop("Send a recovery survey when closing a case.")),
     # D6 Real-time sharing & integration
     Marker("d6_dashboard_viewed", "D6", L2, F, gettext_noop("Results viewed in the central dashboard"),

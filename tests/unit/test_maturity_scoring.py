@@ -151,3 +151,17 @@ def test_the_short_history_is_said_in_words():
     assert "only 4 days of data" in confidence_reason_text(
         four_days.confidence_reasons[0]
     )
+
+
+@pytest.mark.parametrize(
+    ("dimension", "marker"),
+    [("D5", "d5_recovery_measured"), ("D2", "d2_multi_channel_share")],
+)
+def test_a_level_4_fact_missing_keeps_its_dimension_at_3(dimension, marker):
+    evidence = evidence_at(4)
+    evidence[marker] = Obs.share(0, 100)  # e.g. cases closed in time, recovery unknown
+
+    result = assess(evidence, draws=0)
+
+    scored = next(d for d in result.dimensions if d.dimension.key == dimension)
+    assert scored.evidence_level == 3
