@@ -29,7 +29,14 @@ from insights import charts as insight_charts
 from insights.dashboard import nps_heatmap, segment_heatmap
 from insights.selectors import min_sample
 from maturity import charts
-from maturity.method import DIMENSIONS, LEVEL_NAMES, MARKERS, Level
+from maturity.method import (
+    DIMENSIONS,
+    LEVEL_NAMES,
+    MARKERS,
+    METHOD_STEPS,
+    Level,
+    confidence_reason_text,
+)
 from maturity.models import Assessment
 from maturity.scoring import score_shown
 from maturity.selectors import previous_assessment
@@ -327,6 +334,11 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
         ],
         "roadmap": _roadmap(result),
         "markers": MARKERS,
+        "method_steps": METHOD_STEPS,
+        "confidence_reasons": [
+            confidence_reason_text(reason)
+            for reason in result.get("confidence_reasons", [])
+        ],
         "generated_at": datetime.now(tz=assessment.organization.tzinfo),
     }
 
