@@ -26,8 +26,8 @@ from webhooks.models import WebhookDelivery
 
 def _visits(organization: Organization, period: Period):  # type: ignore[no-untyped-def]
     return DashboardVisit.objects.for_organization(organization).filter(
-        day__gte=timezone.localdate(period.start),
-        day__lt=timezone.localdate(period.end) + timedelta(days=1),
+        day__gte=timezone.localdate(period.start, organization.tzinfo),
+        day__lt=timezone.localdate(period.end, organization.tzinfo) + timedelta(days=1),
     )
 
 
@@ -160,8 +160,9 @@ def prediction(
     alerts = (
         DeviationAlert.objects.for_organization(organization)
         .filter(
-            day__gte=timezone.localdate(period.start),
-            day__lt=timezone.localdate(period.end) + timedelta(days=1),
+            day__gte=timezone.localdate(period.start, organization.tzinfo),
+            day__lt=timezone.localdate(period.end, organization.tzinfo)
+            + timedelta(days=1),
         )
         .count()
     )
