@@ -19,10 +19,19 @@ from django.utils import timezone
 from cx.models import Organization
 from maturity import evidence
 from maturity.method import DIMENSION_BY_KEY, SELF_ASSESSMENT_ITEM_KEYS
-from maturity.models import Assessment, DimensionImportance, SelfAssessmentAnswer
+from maturity.models import (
+    Assessment,
+    DimensionImportance,
+    SelfAssessmentAnswer,
+    SelfAssessmentRound,
+)
 from maturity.scoring import Assessment as Scored
 from maturity.scoring import assess
-from maturity.selectors import importance_of, self_assessment_levels
+from maturity.selectors import (
+    importance_of,
+    self_assessment_answers,
+    self_assessment_levels,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +46,13 @@ def self_assessment_save(
     answers: Mapping[str, int],
     importance: Mapping[str, int] | None = None,
     user: AbstractBaseUser | None = None,
-) -> None:
-    """Store the organisation's answers (item → step 1–4) and importances (1–5)."""
+    at: datetime | None = None,
+) -> SelfAssessmentRound:
+    """Store the organisation's answers (item → step 1–4) and importances (1–5).
+
+    The current answer per item is updated and the whole questionnaire as it now
+    stands is kept as one round of history (who answered, when), which is returned.
+    """
     errors: dict[str, str] = {}
     for item, step in answers.items():
         if item not in SELF_ASSESSMENT_ITEM_KEYS:
@@ -52,11 +66,12 @@ def self_assessment_save(
             errors[dimension] = "Importance is a whole number from 1 to 5."
     if errors:
         raise ValidationError(errors)
+    answerer = user if user is not None and user.is_authenticated else None
     for item, step in answers.items():
         SelfAssessmentAnswer.objects.update_or_create(
             organization=organization,
             item=item,
-            defaults={"step": step, "answered_by": user},
+            defaults={"step": step, "answered_by": answerer},
         )
     for dimension, weight in (importance or {}).items():
         DimensionImportance.objects.update_or_create(
@@ -64,6 +79,13 @@ def self_assessment_save(
             dimension=dimension,
             defaults={"importance": weight},
         )
+    return SelfAssessmentRound.objects.create(
+        organization=organization,
+        answered_by=answerer,
+        answered_at=at or timezone.now(),
+        answers=self_assessment_answers(organization=organization),
+        importance=importance_of(organization=organization),
+    )
 
 
 def assessment_request(
