@@ -153,7 +153,7 @@ def radar(
         body.append(
             f"<line x1='{centre}' y1='{centre}' x2='{ex:.1f}' y2='{ey:.1f}' stroke='{GRID}'/>"
         )
-        lx, ly = point(i, 5.55)
+        lx, ly = point(i, 6.1)  # clear of the outer ring and of a 4.9 on it
         anchor = (
             "middle" if abs(lx - centre) < 20 else ("start" if lx > centre else "end")
         )
