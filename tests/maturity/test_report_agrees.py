@@ -98,7 +98,10 @@ def test_the_report_states_the_figures_of_the_staff_pages(demo, assessment, tmp_
 
     nps = metric(Metric.NPS)
     stated = " ".join(line_of(text, "NPS").split())
-    expected = f"{round(nps.value)} {round(nps.ci_low)}…{round(nps.ci_high)} {nps.n} 25 "  # the target set in the administration, not the default 30
+    # The target is the one set in the administration, not the default 30.
+    expected = (
+        f"{round(nps.value)} {round(nps.ci_low)}…{round(nps.ci_high)} {nps.n} 25 "
+    )
     assert expected in stated + " ", (stated, expected)
     for name, starts, target in [
         (Metric.CSAT, "CSAT", "80 %"),
