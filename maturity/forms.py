@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from maturity.method import DIMENSIONS, SELF_ASSESSMENT_ITEMS, SELF_ASSESSMENT_STEPS
 
 IMPORTANCE_CHOICES = [
-    (1, _lazy("1 · minor")),
+    (1, gettext_lazy("1 · minor")),
     (2, "2"),
-    (3, _lazy("3 · normal")),
+    (3, gettext_lazy("3 · normal")),
     (4, "4"),
-    (5, _lazy("5 · critical")),
+    (5, gettext_lazy("5 · critical")),
 ]
 
 
@@ -29,10 +29,12 @@ class SelfAssessmentForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        steps = [(step, _lazy(label)) for step, label in SELF_ASSESSMENT_STEPS.items()]
+        steps = [
+            (step, gettext_lazy(label)) for step, label in SELF_ASSESSMENT_STEPS.items()
+        ]
         for key, _dimension, statement in SELF_ASSESSMENT_ITEMS:
             self.fields[f"item_{key}"] = forms.TypedChoiceField(
-                label=_lazy(statement),
+                label=gettext_lazy(statement),
                 choices=steps,
                 coerce=int,
                 widget=forms.RadioSelect,
@@ -40,7 +42,7 @@ class SelfAssessmentForm(forms.Form):
             )
         for dimension in DIMENSIONS:
             self.fields[f"importance_{dimension.key}"] = forms.TypedChoiceField(
-                label=_lazy(dimension.name),
+                label=gettext_lazy(dimension.name),
                 choices=IMPORTANCE_CHOICES,
                 coerce=int,
                 initial=(importance or {}).get(dimension.key, 3),
