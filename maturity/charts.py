@@ -263,13 +263,15 @@ def claim_vs_evidence(
                 f"<line x1='{x(row.evidence):.1f}' y1='{y}' x2='{x(row.claim):.1f}' "
                 f"y2='{y}' stroke='{'#D55E00' if gap else '#bbbbbb'}' stroke-width='4'/>"
             )
-            cx = x(row.claim)
-            body.append(
-                f"<path d='M{cx:.1f},{y - 7} l7,7 l-7,7 l-7,-7 z' fill='{CLAIM}'/>"
-            )
         body.append(
             f"<circle cx='{x(row.evidence):.1f}' cy='{y}' r='6' fill='{EVIDENCE}'/>"
         )
+        if row.claim is not None:  # on top, so a claim equal to the evidence shows
+            cx = x(row.claim)
+            body.append(
+                f"<path d='M{cx:.1f},{y - 6} l6,6 l-6,6 l-6,-6 z' fill='{CLAIM}' "
+                f"stroke='#ffffff' stroke-width='1'/>"
+            )
     legend = {EVIDENCE: evidence_name}
     if any(row.claim is not None for row in rows):
         legend[CLAIM] = claim_name
@@ -291,7 +293,7 @@ class TrendPoint:
 
 def index_trend(points: Sequence[TrendPoint], *, title: str, index_name: str) -> str:
     """Return the index across assessments on the 1–5 scale, level bands behind it."""
-    width, height, left, right, top, bottom = 640, 240, 40, 20, 16, 40
+    width, height, left, right, top, bottom = 640, 240, 40, 44, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def y(score: float) -> float:

@@ -40,6 +40,7 @@ class Blocker:
     name: str
     score: float
     needed: int
+    missing: tuple[str, ...] = ()  # what the dimension lacks for the next level
 
     @property
     def shown(self) -> str:
@@ -73,7 +74,17 @@ def blockers(result: dict[str, Any]) -> list[Blocker]:
         return []
     keys = {str(b).split(" ", 1)[0] for b in result.get("held_back_by", [])}
     found = [
-        Blocker(d["key"], dimension_name(d["key"]), float(d["score"]), level + 1)
+        Blocker(
+            d["key"],
+            dimension_name(d["key"]),
+            float(d["score"]),
+            level + 1,
+            tuple(
+                _(m["label"])
+                for m in d.get("markers", [])
+                if not m.get("met") and int(m["level"]) <= level + 1
+            ),
+        )
         for d in result.get("dimensions", [])
         if d["key"] in keys
     ]

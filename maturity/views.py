@@ -27,6 +27,7 @@ from cx.roles import Permission, role_may, roles_with
 from cx.staff import staff_membership
 from maturity import report, services
 from maturity.forms import SelfAssessmentForm
+from maturity.method import SELF_ASSESSMENT_ITEMS, SELF_ASSESSMENT_STEPS
 from maturity.models import Assessment, SelfAssessmentRound
 from maturity.overview import overview
 from maturity.selectors import importance_of, self_assessment_answers
@@ -113,17 +114,44 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             _("Self-assessment saved. The next assessment compares it with the data."),
         )
         return redirect(reverse("maturity:page") + "#self-assessment")
-    rounds = (
+    rounds = list(
         SelfAssessmentRound.objects.for_organization(organization)
         .select_related("answered_by")
-        .order_by("-answered_at", "-pk")[:SELF_ASSESSMENT_HISTORY]
+        .order_by("-answered_at", "-pk")[: SELF_ASSESSMENT_HISTORY + 1]
     )
     return render(
         request,
         "maturity/self_assessment.html",
-        {"organization": organization, "form": form, "rounds": rounds},
+        {
+            "organization": organization,
+            "form": form,
+            "rounds": [
+                (found, _changes(found, rounds[i + 1] if i + 1 < len(rounds) else None))
+                for i, found in enumerate(rounds[:SELF_ASSESSMENT_HISTORY])
+            ],
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+def _changes(
+    found: SelfAssessmentRound, before: SelfAssessmentRound | None
+) -> list[str] | None:
+    """Return what a round changed from the one before it, in words (None: the first)."""
+    if before is None:
+        return None
+    changed = []
+    for key, _dimension, statement in SELF_ASSESSMENT_ITEMS:
+        old, new = before.answers.get(key), found.answers.get(key)
+        if old != new and new is not None:
+            changed.append(
+                f"{_(statement)} {_step(old)} → {_step(new)}",
+            )
+    return changed
+
+
+def _step(step: int | None) -> str:
+    return _(SELF_ASSESSMENT_STEPS[step]) if step in SELF_ASSESSMENT_STEPS else "–"
 
 
 @login_required
