@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from followups.selectors import followup_sla
 from insights.metrics import DEFINITIONS, Kind, Metric
 from insights.selectors import metric_rows, target_for
 from maturity.models import Assessment
+from maturity.reads import side_by_side
 
 HEADLINE_METRICS = (Metric.NPS, Metric.CSAT, Metric.CES, Metric.FCR)
 SHORT_NAMES = {
@@ -104,21 +106,28 @@ def _metric(
 def headline_metrics(
     *, assessment: Assessment, previous: Assessment | None
 ) -> list[Headline]:
-    """Return NPS, CSAT, CES, FCR and the response rate over the assessment's period."""
+    """Return NPS, CSAT, CES, FCR and the response rate over the assessment's period.
+
+    The reads (this period and the last assessment's) run side by side where that is
+    safe: each is one aggregate over the period's answers.
+    """
     organization = assessment.organization
-    found = []
-    for metric in (*HEADLINE_METRICS, Metric.RESPONSE_RATE):
-        n, value, low, high, reason = _metric(
-            organization, metric, assessment.period_start, assessment.period_end
-        )
-        earlier = (
-            None
-            if previous is None
-            else _metric(
-                organization, metric, previous.period_start, previous.period_end
-            )[1]
-        )
-        found.append(
+    metrics = (*HEADLINE_METRICS, Metric.RESPONSE_RATE)
+    periods = {"now": (assessment.period_start, assessment.period_end)}
+    if previous is not None:
+        periods["before"] = (previous.period_start, previous.period_end)
+    found = side_by_side(
+        {
+            f"{when}:{metric}": partial(_metric, organization, metric, since, until)
+            for metric in metrics
+            for when, (since, until) in periods.items()
+        }
+    )
+    headlines = []
+    for metric in metrics:
+        n, value, low, high, reason = found[f"now:{metric}"]
+        earlier = found.get(f"before:{metric}")
+        headlines.append(
             Headline(
                 metric=metric,
                 n=n,
@@ -126,11 +135,11 @@ def headline_metrics(
                 low=low,
                 high=high,
                 reason=reason,
-                previous=earlier,
+                previous=None if earlier is None else earlier[1],
                 target=target_for(organization=organization, metric=metric),
             )
         )
-    return found
+    return headlines
 
 
 @dataclass(frozen=True)
