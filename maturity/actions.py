@@ -10,7 +10,7 @@ for twelve months.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -197,7 +197,3 @@ def timeline(
     return [
         (_(HORIZONS[effort]), listed) for effort, listed in by_effort.items() if listed
     ]
-
-
-def dimension_names(result: Mapping[str, Any]) -> Sequence[str]:
-    return [str(d["key"]) for d in result.get("dimensions", [])]

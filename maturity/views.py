@@ -68,8 +68,15 @@ def page(request: HttpRequest) -> HttpResponse:
 def live(request: HttpRequest) -> HttpResponse:
     """Return the page's live part: the latest result, or the wait for a new one."""
     membership = _membership(request, Permission.VIEW_MATURITY)
+    return _live(request, membership, waited=bool(request.GET.get("waiting")))
+
+
+def _live(
+    request: HttpRequest, membership: Membership, *, waited: bool
+) -> HttpResponse:
+    """Render the live part; ``waited``: the page was waiting for an assessment."""
     context = _context(request, membership)
-    context["just_finished"] = request.GET.get("waiting") and not context["waiting"]
+    context["just_finished"] = waited and not context["waiting"]
     return render(request, "maturity/_live.html", context)
 
 
@@ -80,15 +87,8 @@ def assess(request: HttpRequest) -> HttpResponse:
     membership = _membership(request, Permission.ASSESS_MATURITY)
     services.assessment_request(organization=membership.organization, user=request.user)
     if request.headers.get("HX-Request"):
-        return live(_as_get(request))
+        return _live(request, membership, waited=True)
     return redirect("maturity:page")
-
-
-def _as_get(request: HttpRequest) -> HttpRequest:
-    request.method = "GET"
-    request.GET = request.GET.copy()
-    request.GET["waiting"] = "1"
-    return request
 
 
 @login_required
