@@ -9,18 +9,14 @@ cases), over the assessment's period — so the PDF and the product cannot disag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from functools import partial
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from cx.models import Organization
 from followups.selectors import followup_sla
 from insights.metrics import DEFINITIONS, Kind, Metric
-from insights.selectors import metric_rows, target_for
+from insights.selectors import metric_totals, target_for
 from maturity.models import Assessment
-from maturity.reads import side_by_side
 
 HEADLINE_METRICS = (Metric.NPS, Metric.CSAT, Metric.CES, Metric.FCR)
 SHORT_NAMES = {
@@ -94,48 +90,35 @@ class Headline:
         return sign + _number(abs(delta), self.kind)
 
 
-def _metric(
-    organization: Organization, metric: Metric, since: datetime, until: datetime
-) -> tuple[int, float | None, float | None, float | None, str | None]:
-    (row,) = metric_rows(
-        organization=organization, metric=metric, group_by=[], since=since, until=until
-    )
-    return row.n, row.value, row.ci_low, row.ci_high, row.reason
-
-
 def headline_metrics(
     *, assessment: Assessment, previous: Assessment | None
 ) -> list[Headline]:
     """Return NPS, CSAT, CES, FCR and the response rate over the assessment's period.
 
-    The reads (this period and the last assessment's) run side by side where that is
-    safe: each is one aggregate over the period's answers.
+    Counted as the dashboard counts them (``insights.selectors.metric_totals``, the
+    ungrouped ``metric_rows``), this period and the last assessment's in one pass.
     """
     organization = assessment.organization
-    metrics = (*HEADLINE_METRICS, Metric.RESPONSE_RATE)
+    wanted = (*HEADLINE_METRICS, Metric.RESPONSE_RATE)
     periods = {"now": (assessment.period_start, assessment.period_end)}
     if previous is not None:
         periods["before"] = (previous.period_start, previous.period_end)
-    found = side_by_side(
-        {
-            f"{when}:{metric}": partial(_metric, organization, metric, since, until)
-            for metric in metrics
-            for when, (since, until) in periods.items()
-        }
+    found = metric_totals(
+        organization=organization, metrics_wanted=wanted, periods=periods
     )
     headlines = []
-    for metric in metrics:
-        n, value, low, high, reason = found[f"now:{metric}"]
-        earlier = found.get(f"before:{metric}")
+    for metric in wanted:
+        row = found["now", metric]
+        earlier = found.get(("before", metric))
         headlines.append(
             Headline(
                 metric=metric,
-                n=n,
-                value=value,
-                low=low,
-                high=high,
-                reason=reason,
-                previous=None if earlier is None else earlier[1],
+                n=row.n,
+                value=row.value,
+                low=row.ci_low,
+                high=row.ci_high,
+                reason=row.reason,
+                previous=None if earlier is None else earlier.value,
                 target=target_for(organization=organization, metric=metric),
             )
         )

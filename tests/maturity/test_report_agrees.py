@@ -116,6 +116,11 @@ def test_the_report_states_the_figures_of_the_staff_pages(demo, assessment, tmp_
         )
         assert expected in stated, (starts, stated, expected)
 
+    ces = metric(Metric.CES)
+    stated = " ".join(line_of(text, "CES").split())
+    expected = f"{ces.value:.1f} {ces.ci_low:.1f}…{ces.ci_high:.1f} {ces.n} –"
+    assert expected in stated, (stated, expected)
+
     cases = list(
         FollowUp.objects.filter(
             organization=demo, opened_at__gte=start, opened_at__lt=end
