@@ -134,7 +134,7 @@ def radar(
 
     def point(index: int, level: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
-        distance = radius * (min(max(level, 0.0), 5.0) / 5.0)
+        distance = radius * max(level, 0.0) / 5.0
         return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
 
     body = []
@@ -153,7 +153,7 @@ def radar(
         body.append(
             f"<line x1='{centre}' y1='{centre}' x2='{ex:.1f}' y2='{ey:.1f}' stroke='{GRID}'/>"
         )
-        lx, ly = point(i, 6.1)  # clear of the outer ring and of a 4.9 on it
+        lx, ly = point(i, 5.75)  # clear of the outer ring and of a 4.9 on it
         anchor = (
             "middle" if abs(lx - centre) < 20 else ("start" if lx > centre else "end")
         )
@@ -165,14 +165,14 @@ def radar(
         if not known:
             continue  # nothing drawn, so nothing in the legend
         shape = " ".join(
-            f"{px:.1f},{py:.1f}" for px, py in (point(i, v) for i, v in known)
+            f"{px:.1f},{py:.1f}" for px, py in (point(i, min(v, 5.0)) for i, v in known)
         )
         body.append(
             f"<polygon points='{shape}' fill='{colour}' fill-opacity='0.15' "
             f"stroke='{colour}' stroke-width='2'/>"
         )
         for i, v in known:
-            px, py = point(i, v)
+            px, py = point(i, min(v, 5.0))
             body.append(f"<circle cx='{px:.1f}' cy='{py:.1f}' r='3' fill='{colour}'/>")
         body.append(
             f"<rect x='{legend_x}' y='{legend_y - 9}' width='10' height='10' fill='{colour}'/>"
