@@ -90,8 +90,8 @@ WHERE = {
         Effort.QUICK,
         "admin:cx_touchpoint_changelist",
         gettext_noop(
-            "Give every touchpoint an owner: the daily deviation check alerts them "
-            "when a score falls for real."
+            "Make sure each touchpoint has an owner who acts on the daily deviation "
+            "alerts."
         ),
     ),
     "d9_validated_prediction": Where(Effort.MONTHS, "insights:dashboard"),

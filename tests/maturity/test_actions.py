@@ -59,4 +59,4 @@ def test_no_action_asks_to_switch_on_deviation_alerts():
     found = actions.actions(result_with_nothing_met())
 
     assert not any("Turn on deviation alerts" in action.text for action in found)
-    assert any("deviation check" in action.text for action in found)
+    assert any("daily deviation alerts" in action.text for action in found)
