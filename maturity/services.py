@@ -23,10 +23,19 @@ from maturity.method import (
     SELF_ASSESSMENT_ITEM_KEYS,
     confidence_reason_text,
 )
-from maturity.models import Assessment, DimensionImportance, SelfAssessmentAnswer
+from maturity.models import (
+    Assessment,
+    DimensionImportance,
+    SelfAssessmentAnswer,
+    SelfAssessmentRound,
+)
 from maturity.scoring import Assessment as Scored
 from maturity.scoring import assess
-from maturity.selectors import importance_of, self_assessment_levels
+from maturity.selectors import (
+    importance_of,
+    self_assessment_answers,
+    self_assessment_levels,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +50,13 @@ def self_assessment_save(
     answers: Mapping[str, int],
     importance: Mapping[str, int] | None = None,
     user: AbstractBaseUser | None = None,
-) -> None:
-    """Store the organisation's answers (item → step 1–4) and importances (1–5)."""
+    at: datetime | None = None,
+) -> SelfAssessmentRound:
+    """Store the organisation's answers (item → step 1–4) and importances (1–5).
+
+    The current answer per item is updated and the whole questionnaire as it now
+    stands is kept as one round of history (who answered, when), which is returned.
+    """
     errors: dict[str, str] = {}
     for item, step in answers.items():
         if item not in SELF_ASSESSMENT_ITEM_KEYS:
@@ -56,11 +70,12 @@ def self_assessment_save(
             errors[dimension] = "Importance is a whole number from 1 to 5."
     if errors:
         raise ValidationError(errors)
+    answerer = user if user is not None and user.is_authenticated else None
     for item, step in answers.items():
         SelfAssessmentAnswer.objects.update_or_create(
             organization=organization,
             item=item,
-            defaults={"step": step, "answered_by": user},
+            defaults={"step": step, "answered_by": answerer},
         )
     for dimension, weight in (importance or {}).items():
         DimensionImportance.objects.update_or_create(
@@ -68,6 +83,13 @@ def self_assessment_save(
             dimension=dimension,
             defaults={"importance": weight},
         )
+    return SelfAssessmentRound.objects.create(
+        organization=organization,
+        answered_by=answerer,
+        answered_at=at or timezone.now(),
+        answers=self_assessment_answers(organization=organization),
+        importance=importance_of(organization=organization),
+    )
 
 
 def assessment_request(
@@ -94,6 +116,28 @@ def assessment_request(
             email_executives=email_executives,
         )
         transaction.on_commit(lambda: assessment_compute_task.delay(assessment.pk))
+    return assessment
+
+
+def assessment_compute_now(
+    *,
+    organization: Organization,
+    period_start: datetime,
+    period_end: datetime,
+) -> Assessment:
+    """Compute an assessment of a past period in this process, dated at its end.
+
+    For the demo's history: no task is queued, and the row reads as if it had been
+    requested and finished when its period ended, so the trend orders it rightly.
+    """
+    assessment = Assessment.objects.create(
+        organization=organization, period_start=period_start, period_end=period_end
+    )
+    assessment_compute(assessment_id=assessment.pk)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        created_at=period_end, completed_at=period_end
+    )
+    assessment.refresh_from_db()
     return assessment
 
 
