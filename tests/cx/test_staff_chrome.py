@@ -136,7 +136,7 @@ def test_the_403_page_says_who_may_open_it_in_the_users_language(aurora):
     client = _client(_member(aurora, Role.EXECUTIVE))
     client.cookies["django_language"] = "fi"
 
-    response = client.get("/test/needs-feedback/")
+    response = client.get("/feedback/")
 
     assert response.status_code == 403
     html = response.text
@@ -156,7 +156,7 @@ def test_the_403_page_says_who_may_open_it_in_the_users_language(aurora):
 def test_the_403_page_in_english_names_the_roles(aurora):
     client = _client(_member(aurora, Role.EXECUTIVE))
 
-    html = client.get("/test/needs-feedback/", HTTP_ACCEPT_LANGUAGE="en").text
+    html = client.get("/feedback/", HTTP_ACCEPT_LANGUAGE="en").text
 
     assert (
         "This page is for owners, CX managers and analysts: "
