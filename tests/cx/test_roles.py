@@ -63,7 +63,7 @@ def test_an_analyst_cannot_make_themselves_owner_in_the_admin(client, aurora, st
     assert opened.status_code in (302, 403, 404)
     assert posted.status_code in (302, 403, 404)
     assert _membership(anna, aurora).role == Role.ANALYST
-    assert client.post("/maturity/").status_code == 403
+    assert client.post("/maturity/assess/").status_code == 403
     assert "Memberships" not in client.get(reverse("admin:index")).content.decode()
 
 
@@ -473,7 +473,7 @@ def test_only_roles_that_may_assess_ask_for_an_assessment(
         client.force_login(staff[role])
         before = Assessment.objects.count()
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/maturity/")
+            response = client.post("/maturity/assess/")
         may = role_may(role, Permission.ASSESS_MATURITY)
         assert response.status_code == (302 if may else 403), role
         assert Assessment.objects.count() == before + (1 if may else 0), role
