@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from cx.models import Event
@@ -24,7 +25,28 @@ def event_invitations(events: Sequence[Event]) -> dict[int, dict[str, Any]]:
                 "id": row["pk"],
                 "survey": {"id": row["survey_id"], "name": row["survey__name"]},
                 "state": row["state"],
-                "due_at": row["due_at"].isoformat().replace("+00:00", "Z"),
+                "due_at": _iso(row["due_at"]),
             }
         )
     return {event.pk: {"invitations": found.get(event.pk, [])} for event in events}
+
+
+def invitations_listed(
+    events: Sequence[Event], invitations: Sequence[Invitation]
+) -> dict[int, dict[str, Any]]:
+    """Return what ``event_invitations`` reads, for invitations just created in memory."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for invitation in sorted(invitations, key=lambda i: i.pk):
+        found[invitation.event_id].append(
+            {
+                "id": invitation.pk,
+                "survey": {"id": invitation.survey_id, "name": invitation.survey.name},
+                "state": invitation.state,
+                "due_at": _iso(invitation.due_at),
+            }
+        )
+    return {event.pk: {"invitations": found.get(event.pk, [])} for event in events}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -78,6 +78,16 @@ class OrganizationViewSet(viewsets.ModelViewSet):
             serializer.save()
 
 
+def outcome_details(
+    outcomes: list[event_services.EventOutcome],
+) -> dict[int, dict[str, Any]]:
+    """Return each event's extra output fields: as the receivers reported them for the
+    events just stored, read back for the others."""
+    known = {o.event.pk: o.details for o in outcomes if o.details is not None}
+    missing = [o.event for o in outcomes if o.event.pk not in known]
+    return {**event_details(missing), **known} if missing else known
+
+
 class EventView(APIView):
     @extend_schema(
         request=s.EventInSerializer,
@@ -95,7 +105,7 @@ class EventView(APIView):
         (outcome,) = event_services.events_record(
             organization=organization_of(request), events=[incoming.to_event()]
         )
-        details = event_details([outcome.event])
+        details = outcome_details([outcome])
         return Response(
             {**s.event_as_dict(outcome.event), **details[outcome.event.pk]},
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
@@ -122,7 +132,7 @@ class EventBatchView(APIView):
         outcomes = event_services.events_record(
             organization=organization_of(request), events=[event for _, event in valid]
         )
-        details = event_details([outcome.event for outcome in outcomes])
+        details = outcome_details(outcomes)
         for (index, _), outcome in zip(valid, outcomes, strict=True):
             event = outcome.event
             results.append(
