@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
-from cx.services.bulk import chunks, rows_source
+from cx.services.bulk import chunks, rows_source, stored_instance
 from cx.services.privacy import admin_history_redact, events_renamed
 
 CUSTOMER_COLUMNS = (
@@ -107,25 +107,18 @@ def customer_from_row(organization: Organization, row: Sequence[Any]) -> Custome
 
     ``created_at`` equals the upsert's time stamp exactly when the upsert created it.
     """
-    pk, external_id, email, name, language, attributes, opted_out, created, updated = (
-        row
-    )
-    customer = Customer(
-        pk=pk,
-        organization=organization,
-        external_id=external_id,
-        email=email,
-        name=name,
-        language=language,
+    values = dict(zip(RETURNED, row, strict=True))
+    attributes = values["attributes"]
+    values.update(
+        organization_id=organization.pk,
         attributes=json.loads(attributes)
         if isinstance(attributes, str)
         else attributes,
-        opted_out=bool(opted_out),
-        created_at=_aware(created),
-        updated_at=_aware(updated),
+        opted_out=bool(values["opted_out"]),
+        created_at=_aware(values["created_at"]),
+        updated_at=_aware(values["updated_at"]),
     )
-    customer._state.adding = False
-    return customer
+    return stored_instance(Customer, values, organization=organization)
 
 
 def _aware(value: Any) -> Any:

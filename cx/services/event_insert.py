@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cx.models import Customer, Event, Organization
 from cx.selectors import TouchpointMap
+from cx.services.bulk import stored_instance
 from cx.services.customers import customer_from_row, customer_merge_sql
 
 if TYPE_CHECKING:
@@ -40,19 +41,23 @@ def event_built(
 ) -> Event:
     """Return the event just stored as row ``pk``, with customer and touchpoint attached."""
     touchpoint_id = touchpoints.by_event_type.get(posted.type)
-    event = Event(
-        pk=pk,
+    return stored_instance(
+        Event,
+        {
+            "id": pk,
+            "organization_id": organization.pk,
+            "event_id": posted.event_id,
+            "type": posted.type,
+            "customer_id": customer.pk if customer else None,
+            "touchpoint_id": touchpoint_id,
+            "occurred_at": posted.occurred_at or received_at,
+            "received_at": received_at,
+            "properties": posted.properties,
+        },
         organization=organization,
-        event_id=posted.event_id,
-        type=posted.type,
         customer=customer,
         touchpoint=touchpoints.by_id[touchpoint_id] if touchpoint_id else None,
-        occurred_at=posted.occurred_at or received_at,
-        received_at=received_at,
-        properties=posted.properties,
     )
-    event._state.adding = False
-    return event
 
 
 def event_insert_one(
