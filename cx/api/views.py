@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -127,8 +128,9 @@ class EventBatchView(APIView):
         batch.is_valid(raise_exception=True)
         valid: list[tuple[int, event_services.EventIn]] = []
         results: list[dict[str, Any]] = []
+        zone = timezone.get_current_timezone()
         for index, item in enumerate(batch.validated_data["events"]):
-            event, errors = parse_event(item)
+            event, errors = parse_event(item, zone)
             if event is None:
                 results.append({"index": index, "status": 400, "errors": errors})
             else:
@@ -143,7 +145,7 @@ class EventBatchView(APIView):
                 {
                     "index": index,
                     "status": 201 if outcome.created else 200,
-                    "event": {**s.event_as_dict(event), **details[event.pk]},
+                    "event": {**s.event_as_dict(event, zone), **details[event.pk]},
                 }
             )
         results.sort(key=lambda result: result["index"])
