@@ -37,7 +37,6 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cx.models import Event, Organization
@@ -46,11 +45,10 @@ from surveys.models import (
     Suppression,
     Survey,
     TriggerRule,
-    UndeliverableAddress,
 )
 from surveys.models.invitations import token_digest
 from surveys.scheduling import due_at
-from surveys.selectors import invitations_listed
+from surveys.selectors import invitations_listed, undeliverable_among
 from surveys.services.trigger_set import CompiledRule, TriggerSet, trigger_set
 
 logger = logging.getLogger(__name__)
@@ -111,13 +109,9 @@ class Matcher:
         emails = {customer.email.lower() for customer in addressed}
         self.undeliverable: set[str] = set()
         if emails:
-            self.undeliverable = {
-                email.lower()
-                for email in UndeliverableAddress.objects.for_organization(organization)
-                .annotate(address=Lower("email"))
-                .filter(address__in=emails)
-                .values_list("email", flat=True)
-            }
+            self.undeliverable = undeliverable_among(
+                organization=organization, emails=emails
+            )
         known = {
             event.customer_id
             for event, rules in self.matches
