@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -31,6 +32,8 @@ from cx.models import (
     Touchpoint,
     TouchpointEventType,
 )
+from cx.models.tenancy import parse_api_key_scopes
+from cx.roles import SCOPE_LABELS, Scope
 from cx.services.customers import customer_erase
 
 admin.site.site_header = _("CX feedback administration")
@@ -91,10 +94,34 @@ class MembershipAdmin(OrganizationScopedAdmin):
     raw_id_fields = ["user"]
 
 
+class ApiKeyForm(forms.ModelForm):
+    """An API key's scopes as one checkbox each."""
+
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=[(scope.value, f"{scope} — {SCOPE_LABELS[scope]}") for scope in Scope],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["organization", "name", "scopes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["scopes"] = self.instance.scope_list
+
+    def clean_scopes(self) -> str:
+        return ",".join(parse_api_key_scopes(",".join(self.cleaned_data["scopes"])))
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(OrganizationScopedAdmin):
+    form = ApiKeyForm
     list_display = [
         "name",
+        "scopes",
         "organization",
         "lookup",
         "created_at",

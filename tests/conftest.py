@@ -14,6 +14,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from cx.models import Journey, Organization, Role
+from cx.roles import Scope
 from cx.services.journeys import touchpoint_save
 from cx.services.organizations import (
     api_key_create,
@@ -86,7 +87,7 @@ def olli(other_org: Organization):  # type: ignore[no-untyped-def]
 
 def _client_for(organization: Organization) -> APIClient:
     client = APIClient()
-    issued = api_key_create(organization=organization)
+    issued = api_key_create(organization=organization, scopes=[Scope.MANAGE])
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret_key}")
     client.api_key = issued.api_key  # type: ignore[attr-defined]
     return client
@@ -94,7 +95,7 @@ def _client_for(organization: Organization) -> APIClient:
 
 @pytest.fixture
 def api(aurora: Organization) -> APIClient:
-    """An integrating system of Aurora Bank, with a valid API key."""
+    """An integrating system of Aurora Bank, with a valid API key that may do all."""
     return _client_for(aurora)
 
 
