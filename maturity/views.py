@@ -1,7 +1,8 @@
 """The staff "Maturity" page: assessments with their level and trend, and the reports.
 
-Executives and owners of the organisation see it; other roles get 403, and another
-organisation's assessment is a 404.
+Roles that may read the maturity assessment see it; assessing and the report need
+ASSESS_MATURITY (see cx.roles); other roles get 403, and another organisation's
+assessment is a 404.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cx.models import Membership, Role
+from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from maturity import report, selectors, services
 from maturity.models import Assessment
-
-READERS = (Role.EXECUTIVE, Role.OWNER)
-
-
-def _membership(request: HttpRequest) -> Membership:
-    """Return the user's membership that may read maturity reports, or refuse."""
-    return staff_membership(request, roles=READERS)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = staff_membership(
+        request,
+        permission=Permission.ASSESS_MATURITY
+        if request.method == "POST"
+        else Permission.VIEW_MATURITY,
+    )
     organization = membership.organization
     if request.method == "POST":
         services.assessment_request(organization=organization, user=request.user)
@@ -45,14 +44,17 @@ def page(request: HttpRequest) -> HttpResponse:
             else None
         )
         rows.append({"assessment": assessment, "change": change})
-    return render(
-        request, "maturity/page.html", {"organization": organization, "rows": rows}
-    )
+    context = {
+        "organization": organization,
+        "rows": rows,
+        "may": permissions_of(membership.role),
+    }
+    return render(request, "maturity/page.html", context)
 
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _membership(request)
+    membership = staff_membership(request, permission=Permission.ASSESS_MATURITY)
     assessment = (
         Assessment.objects.for_organization(membership.organization)
         .filter(pk=pk, status=Assessment.Status.DONE)

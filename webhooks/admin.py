@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.roles import Permission
 from webhooks import services
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 
@@ -41,6 +42,8 @@ class WebhookEndpointForm(forms.ModelForm):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.MANAGE_ORGANIZATION
+    change_permission = Permission.MANAGE_ORGANIZATION
     form = WebhookEndpointForm
     list_display = ["url", "organization", "subscribed", "active", "created_at"]
     list_filter = [("organization", OWN_ONLY), "active"]
@@ -79,6 +82,9 @@ class WebhookEndpointAdmin(OrganizationScopedAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.MANAGE_ORGANIZATION
+    change_permission = Permission.MANAGE_ORGANIZATION
+    action_permissions = {"retry": Permission.MANAGE_ORGANIZATION}
     list_display = [
         "message_id", "endpoint", "event_type", "state", "attempts",
         "last_status_code", "error", "due_at", "delivered_at", "created_at",
@@ -110,7 +116,13 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
     ) -> bool:
         return False
 
-    @admin.action(description=_("Send the selected failed deliveries again"))
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return self.may(request, Permission.MANAGE_ORGANIZATION)
+
+    @admin.action(
+        description=_("Send the selected failed deliveries again"),
+        permissions=("retry",),
+    )
     def retry_failed(
         self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]
     ) -> None:

@@ -17,6 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from audit.models import Action, AuditEntry, Subject
 from cx.models import ApiKey, Customer, Event, Journey, Organization
 from cx.roles import Scope
 from cx.services.organizations import api_key_create
@@ -204,6 +205,11 @@ def test_the_owner_sees_and_changes_a_keys_scopes_in_the_admin(client, aino, aur
     assert "read" in checked and "manage" not in checked
     assert saved.status_code == 302
     assert ApiKey.objects.get().scopes == "events:write,read"
+    change = AuditEntry.objects.get(action=Action.CHANGED, subject=Subject.API_KEY)
+    assert (change.detail["was"], change.detail["scopes"]) == (
+        "read",
+        "events:write,read",
+    )
     assert empty.status_code == 200  # shown again with the error
     assert ApiKey.objects.get().scopes == "events:write,read"
 

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.models import Channel
 from cx.models import Organization
 from cx.roles import DEFAULT_SCOPE, SCOPE_LABELS, Scope
-from cx.services.organizations import api_key_create
+from cx.services.api_keys import api_key_issue
 
 
 class Command(BaseCommand):
@@ -33,10 +34,12 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             raise CommandError(f"No organisation with slug {options['org']!r}.")
-        issued = api_key_create(
+        issued = api_key_issue(
             organization=organization,
             name=options["name"],
             scopes=options["scope"] or [DEFAULT_SCOPE],
+            by=None,
+            channel=Channel.COMMAND,
         )
         self.stdout.write(
             f"API key '{issued.api_key.name}' for {organization.slug} with the scopes "
