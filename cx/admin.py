@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -265,7 +266,10 @@ class ApiKeyForm(forms.ModelForm):
 
     scopes = forms.MultipleChoiceField(
         label=_("scopes"),
-        choices=[(scope.value, f"{scope} — {SCOPE_LABELS[scope]}") for scope in Scope],
+        choices=[
+            (scope.value, format_lazy("{} — {}", scope.value, SCOPE_LABELS[scope]))
+            for scope in Scope
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
 
