@@ -1,4 +1,5 @@
-"""The Maturity page: executives and owners read and download; nobody else does."""
+"""The Maturity page: every staff role reads it; those who may assess (owners, CX
+managers, executives) ask for assessments and download reports; analysts do not."""
 
 from __future__ import annotations
 
@@ -39,11 +40,20 @@ def test_an_executive_sees_the_list_and_downloads_the_report(
     assert "attachment" in pdf["Content-Disposition"]
 
 
-def test_an_analyst_is_refused(client, aurora, done_assessment):
+def test_an_analyst_reads_the_page_but_neither_assesses_nor_downloads(
+    client, aurora, done_assessment
+):
     login_as(client, aurora, Role.ANALYST, "antti")
 
-    assert client.get("/maturity/").status_code == 403
+    page = client.get("/maturity/")
+
+    assert page.status_code == 200
+    assert "Tactically driven" in page.content.decode()
+    assert "report.pdf" not in page.content.decode()
+    assert "Assess now" not in page.content.decode()
     assert client.get(f"/maturity/{done_assessment.pk}/report.pdf").status_code == 403
+    assert client.post("/maturity/").status_code == 403
+    assert Assessment.objects.count() == 1
 
 
 def test_another_organisations_executive_gets_404(client, other_org, done_assessment):
