@@ -215,7 +215,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        self._require_change(request, obj)
+        self._require_delete(request, obj)
         try:
             membership_remove(membership=obj, by=request.user)
         except MembershipRefused as refusal:
@@ -336,7 +336,6 @@ class CustomerAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
     audit_list_subject = Subject.CUSTOMERS
     view_permission = Permission.VIEW_FEEDBACK
     change_permission = Permission.CONFIGURE_CX
-    action_permissions = {"erase": Permission.ERASE_CUSTOMERS}
     list_display = [
         "__str__",
         "external_id",
@@ -350,8 +349,8 @@ class CustomerAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
     readonly_fields = ["created_at", "updated_at"]
     actions = ["erase"]
 
-    def has_erase_permission(self, request: HttpRequest) -> bool:
-        return self.may(request, Permission.ERASE_CUSTOMERS)
+    def has_erase_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may(request, Permission.ERASE_CUSTOMERS, obj)
 
     @admin.action(
         description=_("Erase personal data of selected customers"),

@@ -183,8 +183,8 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """A ModelAdmin for a model with an ``organization`` field (``organization_field``).
 
     ``view_permission`` opens the list and the pages; ``change_permission`` (``None``:
-    read-only) adds, changes and deletes, and is what an action needs unless
-    ``action_permissions`` names another permission for it. Each is checked against
+    read-only) adds, changes and deletes; an action's own permission (``erase``) is a
+    ``has_erase_permission(request, obj=None)`` method. Each is checked against
     the user's role in the object's organisation; the list shows only the rows of
     organisations where the role allows viewing, and a form offers only organisations
     (and their rows) where it allows the change.
@@ -193,19 +193,9 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     organization_field = "organization"
     view_permission: Permission | None = None
     change_permission: Permission | None = None
-    # An action's own ``allowed_permissions`` name -> the role permission it needs.
-    action_permissions: dict[str, Permission] = {}
 
     def _organization_id(self, obj: Model) -> int | None:
         return getattr(obj, f"{self.organization_field}_id", None)
-
-    def permission_for(self, name: str) -> Permission | None:
-        """Return the role permission that Django's permission ``name`` stands for."""
-        if name == "view":
-            return self.view_permission
-        if name in ("add", "change", "delete"):
-            return self.change_permission
-        return self.action_permissions.get(name)
 
     def may(
         self, request: HttpRequest, permission: Permission | None, obj: Any = None
@@ -257,19 +247,24 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     ) -> bool:
         return self.may(request, self.change_permission, obj)
 
+    # The guards below ask the same has_*_permission methods as Django's views, so
+    # that each rule is written once and every path (list-editable rows, a moved
+    # object, bulk deletes, actions) depends on it.
+
     def _require_change(self, request: HttpRequest, obj: Model) -> None:
         """Refuse a write to ``obj`` (and, if it moved, from its old organisation)."""
-        organization_ids = {self._organization_id(obj)}
-        if obj.pk is not None:
-            before = type(obj)._default_manager.filter(pk=obj.pk)
-            organization_ids |= set(
-                before.values_list(f"{self.organization_field}_id", flat=True)
-            )
-        for organization_id in organization_ids:
-            if organization_id is None or not may(
-                request, self.change_permission, organization_id
-            ):
+        before = (
+            type(obj)._default_manager.filter(pk=obj.pk).first()
+            if obj.pk is not None
+            else None
+        )
+        for version in (obj, before):
+            if version is not None and not self.has_change_permission(request, version):
                 raise PermissionDenied
+
+    def _require_delete(self, request: HttpRequest, obj: Model) -> None:
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool
@@ -279,66 +274,56 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self._require_change(request, obj)
+        self._require_delete(request, obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            self._require_change(request, obj)
+            self._require_delete(request, obj)
         super().delete_queryset(request, queryset)
 
     def _get_list_editable_queryset(
         self, request: HttpRequest, prefix: str
     ) -> QuerySet[Any]:
-        return self.permitted(
-            super()._get_list_editable_queryset(request, prefix),
-            request,
-            self.change_permission,
-        )
+        queryset = super()._get_list_editable_queryset(request, prefix)
+        return self.permitted(queryset, request, "change")
 
     def permitted(
-        self,
-        queryset: QuerySet[Any],
-        request: HttpRequest,
-        permission: Permission | None,
+        self, queryset: QuerySet[Any], request: HttpRequest, name: str
     ) -> QuerySet[Any]:
-        """Return the rows of ``queryset`` in organisations allowing ``permission``."""
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            **{
-                f"{self.organization_field}__in": organizations_allowing(
-                    request, permission
-                ).values("pk")
-            }
-        )
+        """Return the rows of ``queryset`` that ``has_<name>_permission`` allows."""
+        check = getattr(self, f"has_{name}_permission")
+        if name == "add":
+            return queryset if check(request) else queryset.none()
+        allowed = [obj.pk for obj in queryset if check(request, obj)]
+        return queryset.filter(pk__in=allowed)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        """Offer the actions the role allows somewhere; each acts only where it may."""
-        actions = {}
-        for name, (func, action_name, description) in (
-            super().get_actions(request).items()
-        ):
-            needed = getattr(func, "allowed_permissions", ("change",))
-            if not all(
-                self.may(request, self.permission_for(permission))
-                for permission in needed
-            ):
-                continue
-            actions[name] = (self._narrowed(func, needed), action_name, description)
-        return actions
+        """Offer the actions the role allows somewhere; each acts only where it may.
 
-    def _narrowed(self, func: Any, needed: tuple[str, ...]) -> Any:
+        Django offers an action when ``has_<permission>_permission(request)`` holds for
+        each of its ``allowed_permissions``; its rows are narrowed here to those that
+        ``has_<permission>_permission(request, row)`` allows (an action naming none
+        needs "change").
+        """
+        return {
+            name: (self._narrowed(func), action_name, description)
+            for name, (func, action_name, description) in super()
+            .get_actions(request)
+            .items()
+        }
+
+    def _narrowed(self, func: Any) -> Any:
+        needed = getattr(func, "allowed_permissions", None) or ("change",)
+
         @functools.wraps(func)
         def action(
             modeladmin: OrganizationScopedAdmin,
             request: HttpRequest,
             queryset: QuerySet[Any],
         ) -> Any:
-            for permission in needed:
-                queryset = modeladmin.permitted(
-                    queryset, request, modeladmin.permission_for(permission)
-                )
+            for name in needed:
+                queryset = modeladmin.permitted(queryset, request, name)
             return func(modeladmin, request, queryset)
 
         return action

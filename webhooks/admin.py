@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +84,6 @@ class WebhookEndpointAdmin(OrganizationScopedAdmin):
 class WebhookDeliveryAdmin(OrganizationScopedAdmin):
     view_permission = Permission.MANAGE_ORGANIZATION
     change_permission = Permission.MANAGE_ORGANIZATION
-    action_permissions = {"retry": Permission.MANAGE_ORGANIZATION}
     list_display = [
         "message_id", "endpoint", "event_type", "state", "attempts",
         "last_status_code", "error", "due_at", "delivered_at", "created_at",
@@ -116,8 +115,10 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
     ) -> bool:
         return False
 
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        return self.may(request, Permission.MANAGE_ORGANIZATION)
+    def has_retry_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return self.may(request, Permission.MANAGE_ORGANIZATION, obj)
 
     @admin.action(
         description=_("Send the selected failed deliveries again"),

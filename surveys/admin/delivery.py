@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,6 @@ class ProblemFilter(admin.SimpleListFilter):
 class InvitationAdmin(OrganizationScopedAdmin):
     view_permission = Permission.VIEW_FEEDBACK
     change_permission = Permission.CONFIGURE_CX
-    action_permissions = {"requeue": Permission.CONFIGURE_CX}
     list_display = [
         "email", "survey", "state", "due_at", "sent_at", "attempts", "reminders_sent",
         "error",
@@ -88,8 +87,10 @@ class InvitationAdmin(OrganizationScopedAdmin):
     ) -> bool:
         return False
 
-    def has_requeue_permission(self, request: HttpRequest) -> bool:
-        return self.may(request, Permission.CONFIGURE_CX)
+    def has_requeue_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return self.may(request, Permission.CONFIGURE_CX, obj)
 
     @admin.action(
         description=_("Re-queue the selected failed invitations"),
