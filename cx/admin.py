@@ -338,6 +338,8 @@ class CustomerAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
     audit_list_subject = Subject.CUSTOMERS
     view_permission = Permission.VIEW_FEEDBACK
     change_permission = Permission.CONFIGURE_CX
+    # Deleting a customer takes their answers, events and cases with them.
+    delete_permission = Permission.ERASE_CUSTOMERS
     list_display = [
         "__str__",
         "external_id",
@@ -465,7 +467,9 @@ class TouchpointAdmin(OrganizationScopedAdmin):
 @admin.register(Event)
 class EventAdmin(OrganizationScopedAdmin):
     view_permission = Permission.VIEW_FEEDBACK
-    change_permission = Permission.CONFIGURE_CX  # deletes; events are never edited
+    change_permission = Permission.CONFIGURE_CX  # events are never edited
+    # Deleting an event takes its invitations, suppressions and answers' context.
+    delete_permission = Permission.ERASE_CUSTOMERS
     list_display = [
         "type",
         "event_id",
