@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from cx.admin_scoping import OrganizationScopedAdmin
-from cx.models import ApiKey, Customer, Membership, Organization, Role
+from cx.models import ApiKey, Customer, Membership, Organization, Process, Role
 from cx.roles import Permission, role_may
 from cx.services.memberships import MembershipRefused, membership_change_role
 from cx.services.organizations import member_add, staff_user_create
@@ -417,8 +417,11 @@ def test_actions_are_offered_by_role(client, staff):
 
     assert "erase" in offered(Role.OWNER, "cx_customer")
     assert "erase" not in offered(Role.CX_MANAGER, "cx_customer")
-    assert "delete_selected" in offered(Role.CX_MANAGER, "cx_customer")
-    assert "delete_selected" not in offered(Role.ANALYST, "cx_customer")
+    # Deleting customers destroys personal data: only those who may erase do it.
+    assert "delete_selected" in offered(Role.OWNER, "cx_customer")
+    assert "delete_selected" not in offered(Role.CX_MANAGER, "cx_customer")
+    assert "delete_selected" in offered(Role.CX_MANAGER, "cx_process")
+    assert "delete_selected" not in offered(Role.ANALYST, "cx_process")
     assert "requeue_failed" in offered(Role.CX_MANAGER, "surveys_invitation")
     assert "requeue_failed" not in offered(Role.ANALYST, "surveys_invitation")
     assert "retry_failed" in offered(Role.OWNER, "webhooks_webhookdelivery")
@@ -533,17 +536,17 @@ def test_writes_outside_the_role_are_refused_below_the_views(
 def test_a_bulk_action_acts_only_where_the_role_allows(
     client, aurora, other_org, mixed
 ):
-    theirs = Customer.objects.create(organization=other_org, external_id="t")
-    ours = Customer.objects.create(organization=aurora, external_id="o")
+    Process.objects.create(organization=other_org, name="theirs")
+    Process.objects.create(organization=aurora, name="ours")
     client.force_login(mixed)
 
     client.post(
-        reverse("admin:cx_customer_changelist"),
+        reverse("admin:cx_process_changelist"),
         {
             "action": "delete_selected",
-            "_selected_action": [theirs.pk, ours.pk],
+            "_selected_action": list(Process.objects.values_list("pk", flat=True)),
             "post": "yes",
         },
     )
 
-    assert list(Customer.objects.values_list("external_id", flat=True)) == ["t"]
+    assert list(Process.objects.values_list("name", flat=True)) == ["theirs"]

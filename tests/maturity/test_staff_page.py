@@ -192,3 +192,19 @@ def test_the_self_assessment_speaks_finnish_and_swedish(
     ).content.decode()
 
     assert "Undeveloped" not in form and "Save the self-assessment" not in form
+
+
+def test_a_self_assessment_answered_through_the_api_is_named_so(
+    client, aurora, done_assessment
+):
+    from maturity.services import self_assessment_save
+
+    self_assessment_save(
+        organization=aurora, answers=dict.fromkeys(SELF_ASSESSMENT_ITEM_KEYS, 2)
+    )
+    login_as(client, aurora, Role.EXECUTIVE, "eeva")
+
+    page = client.get("/maturity/")
+
+    assert page.status_code == 200
+    assert "Last answered through the API on" in page.content.decode()
