@@ -8,6 +8,7 @@ attention goes where the most customers are let down.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +35,7 @@ def journey_scores(
     metric: Metric | str = Metric.NPS,
     since: datetime | None = None,
     until: datetime | None = None,
+    filters: Mapping[str, object] | None = None,
 ) -> list[JourneyScore]:
     """Return one score per journey from its touchpoints' scores, weighted by volume.
 
@@ -46,6 +48,7 @@ def journey_scores(
         group_by=["journey", "touchpoint"],
         since=since,
         until=until,
+        filters=filters,
     )
     by_journey: dict[int, list[MetricRow]] = defaultdict(list)
     journeys: dict[int, Label] = {}
@@ -70,6 +73,28 @@ def journey_scores(
     return scores
 
 
+@dataclass(frozen=True)
+class Target:
+    """A metric's target; ``is_default`` when the organisation has set none."""
+
+    metric: Metric
+    value: float
+    is_default: bool
+
+
+def targets_of(*, organization: Organization) -> dict[Metric, Target]:
+    """Return the organisation's targets by metric, with the defaults where none is set."""
+    found = {
+        Metric(metric): Target(Metric(metric), value, is_default=False)
+        for metric, value in MetricTarget.objects.for_organization(
+            organization
+        ).values_list("metric", "value")
+    }
+    for metric, value in metrics.DEFAULT_TARGETS.items():
+        found.setdefault(Metric(metric), Target(Metric(metric), value, is_default=True))
+    return found
+
+
 def target_for(*, organization: Organization, metric: Metric | str) -> float | None:
     """Return the organisation's target for ``metric``, else the default (NPS 30)."""
     metric = Metric(metric)
@@ -91,6 +116,7 @@ class Underperformer:
     n: int
     target: float
     priority: float
+    target_is_default: bool = False
 
 
 def underperforming_journeys(
@@ -99,18 +125,25 @@ def underperforming_journeys(
     metric: Metric | str = Metric.NPS,
     since: datetime | None = None,
     until: datetime | None = None,
+    filters: Mapping[str, object] | None = None,
 ) -> list[Underperformer]:
     """Return journeys scoring below target, the heaviest (target − score) × volume first.
 
     Journeys without enough answers have no score and are left out, as is every journey
     of a metric with no target.
     """
-    target = target_for(organization=organization, metric=metric)
-    if target is None:
+    metric = Metric(metric)
+    set_target = targets_of(organization=organization).get(metric)
+    if set_target is None:
         return []
+    target = set_target.value
     found = []
     for score in journey_scores(
-        organization=organization, metric=metric, since=since, until=until
+        organization=organization,
+        metric=metric,
+        since=since,
+        until=until,
+        filters=filters,
     ):
         value, volume = score.result.value, score.counts.n
         if value is None or value >= target:
@@ -122,6 +155,7 @@ def underperforming_journeys(
                 n=volume,
                 target=target,
                 priority=metrics.shortfall(target, value, volume),
+                target_is_default=set_target.is_default,
             )
         )
     found.sort(key=lambda journey: journey.priority, reverse=True)
