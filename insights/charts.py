@@ -212,11 +212,11 @@ def nice_axis(values: Sequence[float], *, bounds: tuple[float, float]) -> list[f
         return [low_bound, (low_bound + high_bound) / 2, high_bound]
     low, high = min(values), max(values)
     span = max(high - low, (high_bound - low_bound) / 20)
-    raw_step = span / 4
+    raw_step = span / 5
     magnitude = 10 ** math.floor(math.log10(raw_step))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
-    start = max(low_bound, math.floor((low - step / 2) / step) * step)
-    end = min(high_bound, math.ceil((high + step / 2) / step) * step)
+    start = max(low_bound, math.floor(low / step) * step)
+    end = min(high_bound, math.ceil(high / step) * step)
     ticks, tick = [], start
     while tick <= end + step / 1000:
         ticks.append(round(tick, 6))
