@@ -383,6 +383,7 @@ CX_DEMO_STEPS: list[str] = [
     "cx.demo.load_core",
     "surveys.demo.load_surveys",
     "insights.demo.load_history",
+    "insights.demo.load_targets",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.
 CX_DEMO_HISTORY_DAYS = env_int("CX_DEMO_HISTORY_DAYS", 90)
