@@ -266,7 +266,9 @@ def trend(
             f"<line x1='{left}' y1='{y(tick):.1f}' x2='{width - right}' "
             f"y2='{y(tick):.1f}' stroke='{GRID}'/>"
         )
-        label = f"{tick:.{decimals}f}" if decimals else f"{tick:.0f}"
+        label = (f"{tick:.{decimals}f}" if decimals else f"{tick:.0f}").replace(
+            "-", "−"
+        )
         body.append(text(left - 6, y(tick) + 4, label, anchor="end", size=SMALL))
     # The band is drawn per run of shown points, so a hidden week leaves a gap.
     runs: list[list[int]] = [[]]

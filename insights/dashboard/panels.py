@@ -6,7 +6,7 @@ read is the organisation's own and obeys the query's period, journey and segment
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -269,6 +269,26 @@ def _bucket_end(start: date, unit: str) -> date:
     return following - timedelta(days=1)
 
 
+def _bucket_starts(
+    query: DashboardQuery, unit: str, found: Mapping[date, object]
+) -> list[date]:
+    """Return the first day of every day, week or month of the period, in order."""
+    if unit == "month":
+        starts, day = [], query.first_day.replace(day=1)
+        while day <= query.today:
+            starts.append(day)
+            day = _bucket_end(day, unit) + timedelta(days=1)
+    else:
+        step = 1 if unit == "day" else 7
+        day = query.first_day - timedelta(days=query.first_day.weekday() * (step == 7))
+        starts = []
+        while day <= query.today:
+            starts.append(day)
+            day += timedelta(days=step)
+    # A bucket the database dated differently (a time-zone edge) is kept, not lost.
+    return sorted(set(starts) | set(found))
+
+
 def metric_trend(
     *,
     query: DashboardQuery,
@@ -287,25 +307,29 @@ def metric_trend(
         until=query.until,
         filters=query.filters(),
     )
+    found = {
+        row.groups[unit]: row for row in rows if isinstance(row.groups.get(unit), date)
+    }
     points = []
-    for row in rows:
-        start = row.groups.get(unit)
-        if not isinstance(start, date):
-            continue
+    # Every bucket of the period, so that one with no answers is a gap in the line.
+    for start in _bucket_starts(query, unit, found):
+        row = found.get(start)
         first = max(start, query.first_day)
         last = min(_bucket_end(start, unit), query.today)
         points.append(
             charts.Point(
                 start,
-                row.value,
-                row.ci_low,
-                row.ci_high,
-                row.n,
+                row.value if row else None,
+                row.ci_low if row else None,
+                row.ci_high if row else None,
+                row.n if row else 0,
                 href=query.feedback_url(
                     metric=metric.value,
                     since=first.isoformat(),
                     until=last.isoformat(),
-                ),
+                )
+                if row
+                else None,
             )
         )
     titles = {

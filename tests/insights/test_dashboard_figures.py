@@ -276,4 +276,4 @@ def test_the_trend_axis_fits_a_30_point_swing_instead_of_100_to_100():
 
     ticks = re.findall(r"text-anchor='end'[^>]*>(−?-?\d+)</text>", svg)
     assert ticks[0] in ("0", "5") and ticks[-1] in ("50", "55")
-    assert "-100" not in ticks and "100" not in ticks
+    assert "−100" not in ticks and "100" not in ticks
