@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from insights.metrics import DEFINITIONS, Kind, Metric, Result
@@ -24,15 +25,20 @@ def shown(metric: Metric, value: float | None) -> str:
     if kind is Kind.NPS:
         return f"{value:+.0f}".replace("-", "−") if round(value) else "0"
     if kind is Kind.MEAN:
-        return f"{value:.1f}"
+        return _decimal(f"{value:.1f}")
     return f"{value:.0f} %"
+
+
+def _decimal(figure: str) -> str:
+    """Return ``figure`` with the decimal separator of the active language."""
+    return figure.replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
 def change_shown(metric: Metric, change: float) -> str:
     """Return a change between periods: NPS points, CES units, percentage points."""
     kind = DEFINITIONS[metric].kind
     figure = f"{change:+.1f}" if kind is Kind.MEAN else f"{change:+.0f}"
-    figure = figure.replace("-", "−")
+    figure = _decimal(figure.replace("-", "−"))
     if kind is Kind.PROPORTION:
         return _("%(change)s pp") % {"change": figure}
     if kind is Kind.NPS:

@@ -277,3 +277,18 @@ def test_the_trend_axis_fits_a_30_point_swing_instead_of_100_to_100():
     ticks = re.findall(r"text-anchor='end'[^>]*>(−?-?\d+)</text>", svg)
     assert ticks[0] in ("0", "5") and ticks[-1] in ("50", "55")
     assert "−100" not in ticks and "100" not in ticks
+
+
+def test_figures_are_written_in_the_readers_language():
+    from django.utils import translation
+
+    from insights.dashboard.figures import change_shown, shown
+    from insights.metrics import Metric
+
+    with translation.override("fi"):
+        assert (shown(Metric.CES, 4.25), change_shown(Metric.CES, -0.3)) == (
+            "4,2",
+            "−0,3",
+        )
+    with translation.override("en"):
+        assert shown(Metric.NPS, -3.4) == "−3" and shown(Metric.CSAT, 81.6) == "82 %"
