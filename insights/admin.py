@@ -10,8 +10,8 @@ from insights.models import MetricTarget, ResponseNote, Tag
 
 @admin.register(MetricTarget)
 class MetricTargetAdmin(OrganizationScopedAdmin):
-    list_display = ["metric", "value", "organization"]
-    list_filter = ["organization", "metric"]
+    list_display = ["metric", "value", "journey", "organization"]
+    list_filter = ["organization", "metric", "journey"]
 
 
 @admin.register(Tag)

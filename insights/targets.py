@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cx.models import Organization
+from cx.models import Journey, Organization
 from insights.metrics import DEFINITIONS, Kind, Metric
 from insights.models import MetricTarget
 
@@ -26,9 +26,14 @@ def target_range(metric: Metric) -> tuple[float, float]:
 
 @transaction.atomic
 def metric_targets_set(
-    *, organization: Organization, values: dict[Metric, float | None]
+    *,
+    organization: Organization,
+    values: dict[Metric, float | None],
+    journey: Journey | None = None,
 ) -> None:
-    """Set each metric's target; None removes it (the default, if any, applies again).
+    """Set each metric's target, for all journeys or for ``journey`` alone.
+
+    None removes it: the organisation's target (for a journey) or the default applies.
 
     Raise ``ValidationError`` by metric when a value is outside the metric's scale;
     nothing is saved then.
@@ -44,14 +49,19 @@ def metric_targets_set(
                 _("Give a target from %(low)s to %(high)s.")
                 % {"low": f"{low:g}", "high": f"{high:g}"}
             ]
+    if journey is not None and journey.organization_id != organization.pk:
+        errors["journey"] = [_("Choose one from the list.")]
     if errors:
         raise ValidationError(errors)
     for metric, value in values.items():
         if value is None:
             MetricTarget.objects.for_organization(organization).filter(
-                metric=metric
+                metric=metric, journey=journey
             ).delete()
         else:
             MetricTarget.objects.update_or_create(
-                organization=organization, metric=metric, defaults={"value": value}
+                organization=organization,
+                metric=metric,
+                journey=journey,
+                defaults={"value": value},
             )

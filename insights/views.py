@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import Channel
-from cx.models import Membership
+from cx.models import Journey, Membership
 from cx.roles import Permission, role_may
 from cx.staff import RoleRequired, staff_membership
 from insights.dashboard import dashboard, dashboard_query
@@ -108,10 +108,23 @@ def targets(request: HttpRequest) -> HttpResponse:
             errors[metric.value] = [_("Write a number.")]
         if raw and values.get(metric) is not None and not math.isfinite(values[metric]):
             errors[metric.value] = [_("Write a number.")]
+    journey = None
+    if request.POST.get("journey"):
+        journey = (
+            Journey.objects.for_organization(membership.organization)
+            .filter(
+                pk=request.POST["journey"] if request.POST["journey"].isdigit() else 0
+            )
+            .first()
+        )
+        if journey is None:
+            errors["journey"] = [_("Choose one from the list.")]
     try:
         if errors:
             raise ValidationError(errors)
-        metric_targets_set(organization=membership.organization, values=values)
+        metric_targets_set(
+            organization=membership.organization, values=values, journey=journey
+        )
     except ValidationError as error:
         return _bad_request(error)
     back = request.POST.get("next", "")

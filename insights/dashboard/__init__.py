@@ -47,7 +47,10 @@ __all__ = [
 def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
     """Return everything the dashboard page shows for ``query``."""
     organization = query.organization
-    targets = targets_of(organization=organization)
+    targets = targets_of(
+        organization=organization,
+        journey=query.journey.pk if query.journey is not None else None,
+    )
     nps_target = targets.get(Metric.NPS)
     rows = funnel_rows(query=query)
     return {

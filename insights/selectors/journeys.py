@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
+
 from cx.models import Organization
 from insights import metrics
 from insights.metrics import Counts, Metric, Result
@@ -75,24 +77,46 @@ def journey_scores(
 
 @dataclass(frozen=True)
 class Target:
-    """A metric's target; ``is_default`` when the organisation has set none."""
+    """A metric's target: the journey's own, else the organisation's, else the default."""
 
     metric: Metric
     value: float
     is_default: bool
+    for_journey: bool = False
 
 
-def targets_of(*, organization: Organization) -> dict[Metric, Target]:
-    """Return the organisation's targets by metric, with the defaults where none is set."""
-    found = {
-        Metric(metric): Target(Metric(metric), value, is_default=False)
-        for metric, value in MetricTarget.objects.for_organization(
-            organization
-        ).values_list("metric", "value")
-    }
+def targets_of(
+    *, organization: Organization, journey: int | None = None
+) -> dict[Metric, Target]:
+    """Return the targets by metric that apply to ``journey`` (or to all journeys).
+
+    A journey's own target comes first, then the organisation's, then the default.
+    """
+    rows = MetricTarget.objects.for_organization(organization).filter(
+        Q(journey__isnull=True) | Q(journey_id=journey)
+        if journey is not None
+        else Q(journey__isnull=True)
+    )
+    found: dict[Metric, Target] = {}
+    # The organisation's first, so that the journey's own replaces it.
+    for metric, value, journey_id in sorted(
+        rows.values_list("metric", "value", "journey_id"),
+        key=lambda row: row[2] is not None,
+    ):
+        found[Metric(metric)] = Target(
+            Metric(metric), value, is_default=False, for_journey=journey_id is not None
+        )
     for metric, value in metrics.DEFAULT_TARGETS.items():
         found.setdefault(Metric(metric), Target(Metric(metric), value, is_default=True))
     return found
+
+
+def _journey_targets(organization: Organization, metric: Metric) -> dict[int, float]:
+    return dict(
+        MetricTarget.objects.for_organization(organization)
+        .filter(metric=metric, journey__isnull=False)
+        .values_list("journey_id", "value")
+    )
 
 
 def target_for(*, organization: Organization, metric: Metric | str) -> float | None:
@@ -100,7 +124,7 @@ def target_for(*, organization: Organization, metric: Metric | str) -> float | N
     metric = Metric(metric)
     value = (
         MetricTarget.objects.for_organization(organization)
-        .filter(metric=metric)
+        .filter(metric=metric, journey__isnull=True)
         .values_list("value", flat=True)
         .first()
     )
@@ -133,10 +157,10 @@ def underperforming_journeys(
     of a metric with no target.
     """
     metric = Metric(metric)
-    set_target = targets_of(organization=organization).get(metric)
-    if set_target is None:
+    general = targets_of(organization=organization).get(metric)
+    own = _journey_targets(organization, metric)
+    if general is None and not own:
         return []
-    target = set_target.value
     found = []
     for score in journey_scores(
         organization=organization,
@@ -146,6 +170,10 @@ def underperforming_journeys(
         filters=filters,
     ):
         value, volume = score.result.value, score.counts.n
+        journey_target = own.get(score.journey["id"])
+        if journey_target is None and general is None:
+            continue
+        target = journey_target if journey_target is not None else general.value
         if value is None or value >= target:
             continue
         found.append(
@@ -155,7 +183,7 @@ def underperforming_journeys(
                 n=volume,
                 target=target,
                 priority=metrics.shortfall(target, value, volume),
-                target_is_default=set_target.is_default,
+                target_is_default=journey_target is None and general.is_default,
             )
         )
     found.sort(key=lambda journey: journey.priority, reverse=True)

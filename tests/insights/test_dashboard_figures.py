@@ -292,3 +292,39 @@ def test_figures_are_written_in_the_readers_language():
         )
     with translation.override("en"):
         assert shown(Metric.NPS, -3.4) == "−3" and shown(Metric.CSAT, 81.6) == "82 %"
+
+
+def test_a_journey_has_its_own_targets_on_its_cards_and_in_the_ranking(
+    client, aino, aurora, history, mortgage
+):
+    client.force_login(aino)
+    client.post("/dashboard/targets/", {"target_nps": "-50"})
+    assert "Journeys to fix first" in _dashboard(client).content.decode()
+    assert not _dashboard(client).context["underperforming"]  # all above −50
+
+    response = client.post(
+        "/dashboard/targets/",
+        {"target_nps": "60", "journey": mortgage.pk, "next": f"?journey={mortgage.pk}"},
+    )
+
+    assert response.status_code == 302
+    assert MetricTarget.objects.get(journey=mortgage).value == 60
+    page = _dashboard(client, journey=mortgage.pk)
+    nps = next(c for c in page.context["headlines"] if c.metric == "nps")
+    assert (nps.target.value, nps.target.for_journey) == (60, True)
+    assert "Target +60 (Mortgage)" in page.content.decode()
+    (ranked,) = _dashboard(client).context["underperforming"]
+    assert (ranked.journey["name"], ranked.target) == ("Mortgage", 60)
+    # Everywhere else the organisation's target still holds.
+    assert "Target −50" in _dashboard(client).content.decode()
+
+
+def test_a_target_for_another_organisations_journey_is_a_400(client, olli, mortgage):
+    client.force_login(olli)
+
+    response = client.post(
+        "/dashboard/targets/", {"target_nps": "10", "journey": mortgage.pk}
+    )
+
+    assert response.status_code == 400
+    assert not MetricTarget.objects.exists()
