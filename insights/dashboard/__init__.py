@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cx.models import Journey, Segment
 from followups.models import FollowUp
 from followups.selectors import followup_counts, followup_queue
+from insights.dashboard.figures import shown
 from insights.dashboard.headlines import headlines, short_name
 from insights.dashboard.panels import (
     delivery_funnel,
@@ -71,12 +72,24 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             target_label=_target_label(nps_target),
         ),
         "funnel": delivery_funnel(rows=rows),
-        "underperforming": underperforming_journeys(
-            organization=organization,
-            since=query.since,
-            until=query.until,
-            filters=query.filters(),
-        ),
+        "underperforming": [
+            {
+                "journey": item.journey,
+                "score": shown(Metric.NPS, item.score),
+                "target": shown(Metric.NPS, item.target),
+                "target_is_default": item.target_is_default,
+                "n": item.n,
+                "href": query.feedback_url(
+                    metric=Metric.NPS.value, journey=item.journey["id"]
+                ),
+            }
+            for item in underperforming_journeys(
+                organization=organization,
+                since=query.since,
+                until=query.until,
+                filters=query.filters(),
+            )
+        ],
         "targets": [
             (metric, short_name(metric), targets.get(metric)) for metric in TARGETED
         ],

@@ -314,7 +314,11 @@ def test_a_journey_has_its_own_targets_on_its_cards_and_in_the_ranking(
     assert (nps.target.value, nps.target.for_journey) == (60, True)
     assert "Target +60 (Mortgage)" in page.content.decode()
     (ranked,) = _dashboard(client).context["underperforming"]
-    assert (ranked.journey["name"], ranked.target) == ("Mortgage", 60)
+    assert (ranked["journey"]["name"], ranked["target"]) == ("Mortgage", "+60")
+    nps_answers = _dashboard(client, journey=mortgage.pk).context["headlines"][0]
+    assert (
+        _listed(client, ranked["href"]) == ranked["n"] == nps_answers.figure.current.n
+    )
     # Everywhere else the organisation's target still holds.
     assert "Target −50" in _dashboard(client).content.decode()
 
