@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import number_format
+
 from cx.svg import GRID, INK, MIN_LABEL, MUTED, document, link, text
 
 LOW, MID, HIGH = (213, 94, 0), (240, 240, 240), (0, 114, 178)
@@ -377,14 +379,17 @@ def funnel(
         bar = bar_space * count / first
         rate = ""
         if previous is not None:
-            share = f"{count / previous:.0%}" if previous else "–"
+            share = (
+                f"{number_format(round(100 * count / previous))} %" if previous else "–"
+            )
             rate = of_previous.format(rate=share)
         body.append(text(0, y + 14, label, size=LABEL, weight="bold"))
         body.append(
             f"<rect x='0' y='{y + 20}' width='{max(bar, 1):.1f}' height='18' "
             f"fill='{LINE}' rx='2'/>"
         )
-        figure = f"{count:,}".replace(",", "\u202f")
+        # As the active language writes numbers: "1 029" in Finnish, not "1,029".
+        figure = number_format(count, force_grouping=True)
         body.append(text(bar + 8, y + 34, figure, size=LABEL, weight="bold"))
         if rate:
             body.append(

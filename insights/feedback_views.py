@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
 from cx.models import Segment, Touchpoint
+from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from insights import feedback
 from insights.models import Tag
@@ -21,7 +22,9 @@ PAGE_SIZE = 50
 
 @login_required
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    organization = staff_membership(request).organization
+    organization = staff_membership(
+        request, permission=Permission.VIEW_FEEDBACK
+    ).organization
     filters = feedback.FeedbackFilters.from_query(request.GET)
     responses = feedback.feedback_list(organization=organization, filters=filters)
     page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -55,7 +58,14 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = staff_membership(request).organization
+    # Reading needs VIEW_FEEDBACK; a note or a tag (the posts), ANNOTATE_FEEDBACK.
+    membership = staff_membership(
+        request,
+        permission=Permission.ANNOTATE_FEEDBACK
+        if request.method == "POST"
+        else Permission.VIEW_FEEDBACK,
+    )
+    organization = membership.organization
     response = (
         Response.objects.for_organization(organization)
         .select_related("survey", "touchpoint", "journey", "process", "customer")
@@ -105,6 +115,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if customer
         else [],
         "errors": errors,
+        "may": permissions_of(membership.role),
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_detail.html", context, status=status)

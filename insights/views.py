@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import Channel
 from cx.models import Journey, Membership
-from cx.roles import Permission, role_may
-from cx.staff import RoleRequired, staff_membership
+from cx.roles import Permission, permissions_of, role_may
+from cx.staff import staff_membership
 from insights.dashboard import dashboard, dashboard_query
 from insights.exports import responses_export
 from insights.metrics import Metric
@@ -58,6 +58,7 @@ def _context(
         "organization": organization,
         "refresh": REFRESH_SECONDS,
         "query_string": urlencode(query.params()),
+        "may": permissions_of(membership.role),
         "may_set_targets": role_may(membership.role, Permission.CONFIGURE_CX),
         **data,
     }
@@ -75,7 +76,7 @@ def _bad_request(error: ValidationError) -> HttpResponseBadRequest:
 
 @login_required
 def page(request: HttpRequest) -> HttpResponse:
-    membership = staff_membership(request)
+    membership = staff_membership(request, permission=Permission.VIEW_DASHBOARD)
     context = _context(request, membership)
     if isinstance(context, HttpResponse):
         return context
@@ -84,7 +85,7 @@ def page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def panels(request: HttpRequest) -> HttpResponse:
-    membership = staff_membership(request)
+    membership = staff_membership(request, permission=Permission.VIEW_DASHBOARD)
     context = _context(request, membership)
     if isinstance(context, HttpResponse):
         return context
@@ -95,9 +96,7 @@ def panels(request: HttpRequest) -> HttpResponse:
 @require_POST
 def targets(request: HttpRequest) -> HttpResponse:
     """Set the organisation's metric targets; an empty box means "use the default"."""
-    membership = staff_membership(request)
-    if not role_may(membership.role, Permission.CONFIGURE_CX):
-        raise RoleRequired(Permission.CONFIGURE_CX)
+    membership = staff_membership(request, permission=Permission.CONFIGURE_CX)
     values: dict[Metric, float | None] = {}
     errors: dict[str, list[str]] = {}
     for metric in TARGETED:
@@ -137,7 +136,9 @@ def targets(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Download the organisation's responses, filtered as the API list is."""
-    organization = staff_membership(request).organization
+    organization = staff_membership(
+        request, permission=Permission.EXPORT_FEEDBACK
+    ).organization
     try:
         return responses_export(
             request=request,

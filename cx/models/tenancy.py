@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,6 +64,9 @@ class Organization(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by database triggers on every change to what event ingestion compiles
+    # (rules, surveys, segments, touchpoints, contact policy): see cx/versioning.py.
+    config_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("organisation")
@@ -82,6 +86,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, but never write back a ``config_version`` read before a later bump."""
+        loaded = not self._state.adding and not kwargs.get("force_insert")
+        if loaded and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "config_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from cx.models import ApiKey, Membership, Organization, Role
 from cx.models.tenancy import api_key_digest
+from cx.services.memberships import membership_decide
 
 
 @transaction.atomic
@@ -49,10 +50,31 @@ def api_key_create(*, organization: Organization, name: str = "default") -> Issu
     return IssuedKey(api_key=api_key, secret_key=full_key)
 
 
+@transaction.atomic
 def member_add(
     *, organization: Organization, user: AbstractUser, role: Role | str
 ) -> Membership:
-    """Give ``user`` a role in ``organization`` (changing it if they already have one)."""
+    """Give ``user`` a role in ``organization`` (changing it if they already have one).
+
+    For setting up (the demo, first owners, tests): not audited. Staff change
+    memberships through :mod:`cx.services.memberships`; this keeps its last-owner rule.
+    """
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, user=user)
+        .first()
+    )
+    if existing is not None and existing.role != role:
+        owners = Membership.objects.select_for_update().filter(
+            organization=organization, role=Role.OWNER
+        )
+        membership_decide(
+            current=existing,
+            user_id=user.pk,
+            role=role,
+            by=None,
+            owner_ids=list(owners.order_by("pk").values_list("pk", flat=True)),
+        )
     membership, _ = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"role": role}
     )

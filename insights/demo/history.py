@@ -48,7 +48,8 @@ from surveys.models import (
     TriggerRule,
 )
 from surveys.models.invitations import token_digest
-from surveys.services.triggers import DEFAULT_MIN_DAYS, sampled_in
+from surveys.services.trigger_set import DEFAULT_MIN_DAYS
+from surveys.services.triggers import sampled_in
 
 BATCH = 2000
 Reason = Suppression.Reason
@@ -599,7 +600,13 @@ class History:
     def follow_up(
         self, response: Response, event: Event | None, answered: list[GivenAnswer]
     ) -> None:
-        """Open a case where the policy would have, and work it as the owner did."""
+        """Open a case where the policy would have, and work it as the owner did.
+
+        As ``followups.services.followup_open_for``: an answer nobody can follow up
+        (anonymous, or of no known customer) opens no case.
+        """
+        if response.customer is None or response.is_anonymous:
+            return
         found = reasons(self.thresholds, answered) if self.followup.active else []
         if not found:
             return

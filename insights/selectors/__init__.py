@@ -15,7 +15,14 @@ from insights.selectors.journeys import (
     targets_of,
     underperforming_journeys,
 )
-from insights.selectors.rows import FILTERS, Label, MetricRow, metric_rows, min_sample
+from insights.selectors.rows import (
+    FILTERS,
+    Label,
+    MetricRow,
+    metric_rows,
+    metric_totals,
+    min_sample,
+)
 
 __all__ = [
     "FILTERS",
@@ -28,6 +35,7 @@ __all__ = [
     "funnel",
     "journey_scores",
     "metric_rows",
+    "metric_totals",
     "min_sample",
     "target_for",
     "targets_of",

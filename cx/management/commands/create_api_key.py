@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.models import Channel
 from cx.models import Organization
-from cx.services.organizations import api_key_create
+from cx.services.api_keys import api_key_issue
 
 
 class Command(BaseCommand):
@@ -19,7 +20,12 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             raise CommandError(f"No organisation with slug {options['org']!r}.")
-        issued = api_key_create(organization=organization, name=options["name"])
+        issued = api_key_issue(
+            organization=organization,
+            name=options["name"],
+            by=None,
+            channel=Channel.COMMAND,
+        )
         self.stdout.write(
             f"API key '{issued.api_key.name}' for {organization.slug}. "
             "Store it now; it cannot be shown again:"
