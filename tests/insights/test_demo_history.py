@@ -202,7 +202,7 @@ def test_the_team_looks_at_the_dashboard_and_the_executive_on_mondays(demo):
     assert all(visit.day.weekday() < 5 for visit in visits)
 
 
-def test_the_demo_is_an_event_driven_organisation_with_targets_set(demo):
+def test_the_demo_is_an_event_driven_organisation_held_back_by_governance(demo):
     end = timezone.now()
     assessment = assessment_request(
         organization=demo, period_start=end - timedelta(DAYS)
@@ -210,12 +210,12 @@ def test_the_demo_is_an_event_driven_organisation_with_targets_set(demo):
     assessment_compute(assessment_id=assessment.pk)
     assessment.refresh_from_db()
 
-    # Surveys follow events, the team works the loop and has set targets for its
-    # metrics (governance, D7), so the demo reads as level 3; what holds it back from
-    # level 4 is integration and governance in management, not the loop.
+    # Surveys follow events and the team works the loop (level 2), while no webhook
+    # feeds other systems and governance and understanding lag (not yet level 3).
     assert assessment.status == "done", assessment.error
+    assert assessment.level == 2
     held_back = " ".join(assessment.result["held_back_by"])
-    assert assessment.level == 3, held_back
+    assert "D6" not in held_back
 
 
 # Days across a year, as UTC instants: mid-winter; the evening after spring's change to
