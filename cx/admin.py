@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,8 +38,9 @@ from cx.models import (
     Touchpoint,
     TouchpointEventType,
 )
-from cx.roles import Permission
-from cx.services.api_keys import api_key_revoke
+from cx.models.tenancy import parse_api_key_scopes
+from cx.roles import SCOPE_LABELS, Permission, Scope
+from cx.services.api_keys import api_key_change, api_key_revoke
 from cx.services.customers import customer_erase
 from cx.services.memberships import (
     MembershipRefused,
@@ -261,12 +263,39 @@ class MembershipAdmin(OrganizationScopedAdmin):
         )
 
 
+class ApiKeyForm(forms.ModelForm):
+    """An API key's scopes as one checkbox each."""
+
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=[
+            (scope.value, format_lazy("{} — {}", scope.value, SCOPE_LABELS[scope]))
+            for scope in Scope
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["organization", "name", "scopes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["scopes"] = self.instance.scope_list
+
+    def clean_scopes(self) -> str:
+        return ",".join(parse_api_key_scopes(",".join(self.cleaned_data["scopes"])))
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(OrganizationScopedAdmin):
+    form = ApiKeyForm
     view_permission = Permission.MANAGE_ORGANIZATION
     change_permission = Permission.MANAGE_ORGANIZATION
     list_display = [
         "name",
+        "scopes",
         "organization",
         "lookup",
         "created_at",
@@ -283,6 +312,17 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are issued by `manage.py create_api_key`, which shows them once
 
+    def save_model(
+        self, request: HttpRequest, obj: ApiKey, form: Any, change: bool
+    ) -> None:
+        api_key_change(
+            api_key=obj,
+            name=obj.name,
+            scopes=obj.scope_list,
+            by=request.user,
+            channel=Channel.ADMIN,
+        )
+
     @admin.action(description=_("Revoke selected API keys"), permissions=("change",))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         revoked = sum(
@@ -298,6 +338,8 @@ class CustomerAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
     audit_list_subject = Subject.CUSTOMERS
     view_permission = Permission.VIEW_FEEDBACK
     change_permission = Permission.CONFIGURE_CX
+    # Deleting a customer takes their answers, events and cases with them.
+    delete_permission = Permission.ERASE_CUSTOMERS
     list_display = [
         "__str__",
         "external_id",
@@ -425,7 +467,9 @@ class TouchpointAdmin(OrganizationScopedAdmin):
 @admin.register(Event)
 class EventAdmin(OrganizationScopedAdmin):
     view_permission = Permission.VIEW_FEEDBACK
-    change_permission = Permission.CONFIGURE_CX  # deletes; events are never edited
+    change_permission = Permission.CONFIGURE_CX  # events are never edited
+    # Deleting an event takes its invitations, suppressions and answers' context.
+    delete_permission = Permission.ERASE_CUSTOMERS
     list_display = [
         "type",
         "event_id",

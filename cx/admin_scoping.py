@@ -193,6 +193,8 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     organization_field = "organization"
     view_permission: Permission | None = None
     change_permission: Permission | None = None
+    # Deleting needs more than changing where a delete destroys personal data.
+    delete_permission: Permission | None = None
 
     def _organization_id(self, obj: Model) -> int | None:
         return getattr(obj, f"{self.organization_field}_id", None)
@@ -245,7 +247,7 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def has_delete_permission(
         self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
-        return self.may(request, self.change_permission, obj)
+        return self.may(request, self.delete_permission or self.change_permission, obj)
 
     # The guards below ask the same has_*_permission methods as Django's views, so
     # that each rule is written once and every path (list-editable rows, a moved

@@ -23,6 +23,7 @@ from cx.api import serializers as s
 from cx.api.event_input import parse_event
 from cx.api.permissions import organization_of
 from cx.models import Customer, Journey, Process, Segment, Touchpoint
+from cx.roles import Scope
 from cx.selectors import event_details
 from cx.services import customers as customer_services
 from cx.services import events as event_services
@@ -91,6 +92,8 @@ def outcome_details(
 
 
 class EventView(APIView):
+    write_scope = Scope.EVENTS_WRITE
+
     @extend_schema(
         request=s.EventInSerializer,
         responses={
@@ -118,6 +121,8 @@ class EventView(APIView):
 
 
 class EventBatchView(APIView):
+    write_scope = Scope.EVENTS_WRITE
+
     @extend_schema(
         request=s.EventBatchInSerializer,
         responses={200: s.BatchOutSerializer},

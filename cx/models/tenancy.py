@@ -157,6 +157,43 @@ def api_key_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def default_api_key_scopes() -> str:
+    """Return the scopes a new key gets unless told otherwise (``roles.DEFAULT_SCOPE``)."""
+    from cx.roles import DEFAULT_SCOPE  # cx.roles imports this module
+
+    return DEFAULT_SCOPE.value
+
+
+def parse_api_key_scopes(value: str) -> list[str]:
+    """Return the scopes of a stored ``scopes`` value, in the table's order.
+
+    Raise ValueError for an empty list or an unknown scope.
+    """
+    from cx.roles import Scope
+
+    named = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = sorted(named - set(Scope))
+    if unknown:
+        raise ValueError(f"unknown scope {', '.join(unknown)}")
+    if not named:
+        raise ValueError("no scope")
+    return [scope.value for scope in Scope if scope in named]
+
+
+def validate_api_key_scopes(value: str) -> None:
+    """Reject a scope list that is empty, holds unknown scopes or is not canonical."""
+    try:
+        canonical = ",".join(parse_api_key_scopes(value))
+    except ValueError as error:
+        raise ValidationError(
+            _("Invalid API key scopes: %(error)s."), params={"error": error}
+        ) from error
+    if canonical != value:
+        raise ValidationError(
+            _("Write the scopes as %(canonical)s."), params={"canonical": canonical}
+        )
+
+
 class ApiKeyQuerySet(models.QuerySet):
     def active(self) -> ApiKeyQuerySet:
         """Return the keys that have not been revoked."""
@@ -177,6 +214,16 @@ class ApiKey(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=100, default="default")
+    scopes = models.CharField(
+        _("scopes"),
+        max_length=64,
+        default=default_api_key_scopes,
+        validators=[validate_api_key_scopes],
+        help_text=_(
+            "What the key may do, comma-separated: events:write (post events), "
+            "read (every GET), manage (everything)."
+        ),
+    )
     lookup = models.CharField(_("lookup"), max_length=16, unique=True, editable=False)
     digest = models.CharField(_("digest"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -203,6 +250,14 @@ class ApiKey(models.Model):
     def matches(self, secret: str) -> bool:
         """Return whether ``secret`` is this key's secret."""
         return hmac.compare_digest(self.digest, api_key_digest(secret))
+
+    @property
+    def scope_list(self) -> list[str]:
+        """Return the key's scopes; none if the stored value is not valid."""
+        try:
+            return parse_api_key_scopes(self.scopes)
+        except ValueError:
+            return []
 
     @property
     def is_active(self) -> bool:

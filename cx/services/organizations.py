@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -9,7 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from cx.models import ApiKey, Membership, Organization, Role
-from cx.models.tenancy import api_key_digest
+from cx.models.tenancy import api_key_digest, parse_api_key_scopes
+from cx.roles import DEFAULT_SCOPE, Scope
 from cx.services.memberships import membership_decide
 
 
@@ -38,12 +40,22 @@ class IssuedKey:
     secret_key: str
 
 
-def api_key_create(*, organization: Organization, name: str = "default") -> IssuedKey:
-    """Issue a new API key for ``organization``; only its hash is stored."""
+def api_key_create(
+    *,
+    organization: Organization,
+    name: str = "default",
+    scopes: Iterable[Scope | str] = (DEFAULT_SCOPE,),
+) -> IssuedKey:
+    """Issue a new API key for ``organization`` holding ``scopes``; only its hash is stored.
+
+    Raise ValueError for an empty or unknown scope.
+    """
+    canonical = ",".join(parse_api_key_scopes(",".join(scopes)))
     full_key, lookup, secret = ApiKey.generate()
     api_key = ApiKey.objects.create(
         organization=organization,
         name=name,
+        scopes=canonical,
         lookup=lookup,
         digest=api_key_digest(secret),
     )
