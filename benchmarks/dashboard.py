@@ -75,7 +75,7 @@ def main() -> None:
             f"organisation) in {time.perf_counter() - started:.1f} s"
         )
         organization = Organization.objects.get(pk=org)
-        key = api_key_create(organization=organization).secret_key
+        key = api_key_create(organization=organization, scopes=["read"]).secret_key
         api = Client(headers={"authorization": f"Bearer {key}"})
         manager = staff_user_create(
             username="bench-cx",
