@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,9 +85,12 @@ bench-assessment: $(STAMP)
 bench-metrics: $(STAMP)
 	$(BIN)/python benchmarks/metrics.py
 
+bench-dashboard: $(STAMP)
+	LOG_LEVEL=WARNING $(BIN)/python benchmarks/dashboard.py
+
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
-benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post
+benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

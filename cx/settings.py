@@ -387,6 +387,7 @@ CX_DEMO_STEPS: list[str] = [
     "cx.demo.load_core",
     "surveys.demo.load_surveys",
     "insights.demo.load_history",
+    "insights.demo.load_targets",
     "maturity.demo.load_assessments",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.

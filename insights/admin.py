@@ -13,8 +13,8 @@ from insights.models import MetricTarget, ResponseNote, Tag
 class MetricTargetAdmin(OrganizationScopedAdmin):
     view_permission = Permission.VIEW_CONFIGURATION
     change_permission = Permission.CONFIGURE_CX
-    list_display = ["metric", "value", "organization"]
-    list_filter = ["organization", "metric"]
+    list_display = ["metric", "value", "journey", "organization"]
+    list_filter = ["organization", "metric", "journey"]
 
 
 @admin.register(Tag)

@@ -8,7 +8,7 @@ each is scoped to the organisation passed in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,6 +21,14 @@ from insights.models import ResponseNote, ResponseTag, Tag
 from surveys.models import Answer, Invitation, Response, Suppression
 
 SCORE_TYPES = ("nps", "csat", "ces")
+# ``metric=`` of the list: the question type whose answers a metric counts.
+METRIC_FILTERS = {
+    "nps": "nps",
+    "csat": "csat",
+    "ces": "ces",
+    "fcr": "fcr",
+    "response_rate": "",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,10 @@ class FeedbackFilters:
     score_max: int | None = None
     has_comment: bool = False
     since: date | None = None
+    # From the dashboard's links: exactly the answers behind one of its numbers.
+    journey: int | None = None
+    until: date | None = None  # the last day, included
+    metric: str = ""  # answered this metric's question; response_rate: invited
 
     @classmethod
     def from_query(cls, query: Any) -> FeedbackFilters:
@@ -44,15 +56,15 @@ class FeedbackFilters:
             raw = query.get(key, "").strip()
             return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 9 else None
 
-        since = None
-        try:
-            since = (
-                date.fromisoformat(query.get("since", ""))
-                if query.get("since")
-                else None
-            )
-        except ValueError:
-            since = None
+        def day(key: str) -> date | None:
+            try:
+                return (
+                    date.fromisoformat(query.get(key, "")) if query.get(key) else None
+                )
+            except ValueError:
+                return None
+
+        metric = query.get("metric", "")
         return cls(
             survey=number("survey"),
             touchpoint=number("touchpoint"),
@@ -61,7 +73,10 @@ class FeedbackFilters:
             q=query.get("q", "").strip()[:200],
             score_max=number("score_max"),
             has_comment=query.get("has_comment") == "1",
-            since=since,
+            since=day("since"),
+            journey=number("journey"),
+            until=day("until"),
+            metric=metric if metric in METRIC_FILTERS else "",
         )
 
 
@@ -93,9 +108,31 @@ def feedback_list(
                 )
             )
         )
+    if filters.journey:
+        responses = responses.filter(journey_id=filters.journey)
+    # The response rate counts invitations by when they were sent; every other number
+    # counts answers by when the response was completed.
+    moment = (
+        "invitation__sent_at" if filters.metric == "response_rate" else "completed_at"
+    )
     if filters.since:
         start = datetime.combine(filters.since, time.min, organization.tzinfo)
-        responses = responses.filter(completed_at__gte=start)
+        responses = responses.filter(**{f"{moment}__gte": start})
+    if filters.until:
+        end = datetime.combine(
+            filters.until + timedelta(days=1), time.min, organization.tzinfo
+        )
+        responses = responses.filter(**{f"{moment}__lt": end})
+    if filters.metric == "response_rate":
+        responses = responses.filter(invitation__sent_at__isnull=False)
+    elif filters.metric:
+        responses = responses.filter(
+            Exists(
+                answers.filter(
+                    question__type=METRIC_FILTERS[filters.metric], number__isnull=False
+                )
+            )
+        )
     return (
         responses.select_related("survey", "touchpoint", "customer")
         .prefetch_related("answers__question", "tagged__tag")

@@ -12,9 +12,10 @@ from insights.metrics import DEFINITIONS, Metric
 
 
 class MetricTarget(models.Model):
-    """The value an organisation aims at for one metric (e.g. NPS 40).
+    """The value an organisation aims at for one metric (e.g. NPS 40), or one journey.
 
-    Without a row, ``insights.metrics.DEFAULT_TARGETS`` applies (NPS 30).
+    A journey's own target comes first, then the organisation's (no journey); without
+    either, ``insights.metrics.DEFAULT_TARGETS`` applies (NPS 30).
     """
 
     organization = models.ForeignKey(
@@ -29,6 +30,15 @@ class MetricTarget(models.Model):
         choices=[(metric.value, DEFINITIONS[metric].label) for metric in Metric],
     )
     value = models.FloatField(_("target"))
+    journey = models.ForeignKey(
+        "cx.Journey",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="metric_targets",
+        verbose_name=_("journey"),
+        help_text=_("Empty: the organisation's target for every journey."),
+    )
 
     objects = OrganizationManager()
 
@@ -38,7 +48,14 @@ class MetricTarget(models.Model):
         ordering = ["metric"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "metric"], name="metric_target_once"
+                fields=["organization", "metric"],
+                condition=models.Q(journey__isnull=True),
+                name="metric_target_once",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "metric", "journey"],
+                condition=models.Q(journey__isnull=False),
+                name="metric_target_once_per_journey",
             ),
             models.CheckConstraint(
                 condition=models.Q(metric__in=[metric.value for metric in Metric]),

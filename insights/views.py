@@ -1,6 +1,9 @@
-"""The staff journey dashboard; its panels refresh themselves through htmx polling."""
+"""The staff journey dashboard (its panels refresh through htmx polling) and targets."""
 
 from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,52 +13,123 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseBase,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import Channel
-from cx.roles import Permission, permissions_of
+from cx.models import Journey, Membership
+from cx.roles import Permission, permissions_of, role_may
 from cx.staff import staff_membership
-from insights.dashboard import dashboard
+from insights.dashboard import dashboard, dashboard_query
 from insights.exports import responses_export
+from insights.metrics import Metric
 from insights.models import DashboardVisit
+from insights.targets import TARGETED, metric_targets_set
 
 # How often the open page asks for fresh panels (seconds).
 REFRESH_SECONDS = 10
 
 
-def _context(request: HttpRequest) -> dict[str, object]:
-    membership = staff_membership(request, permission=Permission.VIEW_DASHBOARD)
+def _context(
+    request: HttpRequest, membership: Membership
+) -> dict[str, object] | HttpResponseBadRequest:
+    """Return the page's data for the query string, or a 400 naming what is wrong."""
     organization = membership.organization
+    try:
+        query = dashboard_query(organization=organization, params=request.GET)
+    except ValidationError as error:
+        return _bad_request(error)
     DashboardVisit.objects.get_or_create(
         organization=organization,
         user=request.user,
         day=timezone.localdate(timezone=organization.tzinfo),
         defaults={"role": membership.role},
     )
-    data = dashboard(organization=organization)
-    for chart in ("heatmap", "trend", "funnel"):
-        # Built by insights.charts from escaped text only.
-        data[chart] = mark_safe(data[chart])  # noqa: S308
+    data = dashboard(query=query)
+    # Built by insights.charts from escaped text only.
+    data["heatmap"] = [mark_safe(svg) for svg in data["heatmap"]]  # noqa: S308
+    data["trend"] = [mark_safe(svg) for svg in data["trend"]]  # noqa: S308
+    data["funnel_charts"] = [mark_safe(svg) for svg in data["funnel"].charts]  # noqa: S308
     return {
         "organization": organization,
         "refresh": REFRESH_SECONDS,
+        "query_string": urlencode(query.params()),
         "may": permissions_of(membership.role),
+        "may_set_targets": role_may(membership.role, Permission.CONFIGURE_CX),
         **data,
     }
 
 
+def _bad_request(error: ValidationError) -> HttpResponseBadRequest:
+    problems = "; ".join(
+        f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+    )
+    return HttpResponseBadRequest(
+        _("These filters cannot be read: %(problems)s") % {"problems": problems},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 @login_required
 def page(request: HttpRequest) -> HttpResponse:
-    return render(request, "insights/dashboard.html", _context(request))
+    membership = staff_membership(request, permission=Permission.VIEW_DASHBOARD)
+    context = _context(request, membership)
+    if isinstance(context, HttpResponse):
+        return context
+    return render(request, "insights/dashboard.html", context)
 
 
 @login_required
 def panels(request: HttpRequest) -> HttpResponse:
-    return render(request, "insights/_panels.html", _context(request))
+    membership = staff_membership(request, permission=Permission.VIEW_DASHBOARD)
+    context = _context(request, membership)
+    if isinstance(context, HttpResponse):
+        return context
+    return render(request, "insights/_panels.html", context)
+
+
+@login_required
+@require_POST
+def targets(request: HttpRequest) -> HttpResponse:
+    """Set the organisation's metric targets; an empty box means "use the default"."""
+    membership = staff_membership(request, permission=Permission.CONFIGURE_CX)
+    values: dict[Metric, float | None] = {}
+    errors: dict[str, list[str]] = {}
+    for metric in TARGETED:
+        raw = request.POST.get(f"target_{metric.value}", "").strip().replace(",", ".")
+        try:
+            values[metric] = float(raw) if raw else None
+        except ValueError:
+            errors[metric.value] = [_("Write a number.")]
+        if raw and values.get(metric) is not None and not math.isfinite(values[metric]):
+            errors[metric.value] = [_("Write a number.")]
+    journey = None
+    if request.POST.get("journey"):
+        journey = (
+            Journey.objects.for_organization(membership.organization)
+            .filter(
+                pk=request.POST["journey"] if request.POST["journey"].isdigit() else 0
+            )
+            .first()
+        )
+        if journey is None:
+            errors["journey"] = [_("Choose one from the list.")]
+    try:
+        if errors:
+            raise ValidationError(errors)
+        metric_targets_set(
+            organization=membership.organization, values=values, journey=journey
+        )
+    except ValidationError as error:
+        return _bad_request(error)
+    back = request.POST.get("next", "")
+    if not back.startswith("?"):
+        back = ""
+    return redirect(reverse("insights:dashboard") + back + "#targets-title")
 
 
 @login_required
@@ -74,11 +148,4 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             params=request.GET,
         )
     except ValidationError as error:
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}"
-            for name, messages in error.message_dict.items()
-        )
-        return HttpResponseBadRequest(
-            _("These filters cannot be read: %(problems)s") % {"problems": problems},
-            content_type="text/plain; charset=utf-8",
-        )
+        return _bad_request(error)

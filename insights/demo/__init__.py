@@ -24,9 +24,12 @@ from django.conf import settings
 from django.db import models, transaction
 
 from cx.demo import Progress
-from cx.models import Customer, Event, Organization, Touchpoint
+from cx.models import Customer, Event, Journey, Organization, Touchpoint
 from insights.demo.content import EVENT_PREFIX, HISTORY_RULES, HISTORY_SURVEYS
 from insights.demo.history import History
+from insights.metrics import Metric
+from insights.models import MetricTarget
+from insights.targets import metric_targets_set
 from surveys.models import (
     Answer,
     Invitation,
@@ -135,3 +138,33 @@ def _history_surveys(organization: Organization) -> None:
                 "is_active": True,
             },
         )
+
+
+# What Demo Bank's CX team aims at: a bank's realistic goals, above today's scores on the
+# mortgage journey (so it ranks first to fix) and met by the advisor chat; each main
+# journey has its own NPS and CSAT targets.
+DEMO_TARGETS: dict[Metric, float] = {
+    Metric.NPS: 10.0,
+    Metric.CSAT: 80.0,
+    Metric.CES: 5.0,
+    Metric.FCR: 85.0,
+    Metric.RESPONSE_RATE: 40.0,
+}
+DEMO_JOURNEY_TARGETS: dict[str, dict[Metric, float]] = {
+    "Mortgage": {Metric.NPS: 0.0, Metric.CSAT: 75.0},
+    "Insurance claim": {Metric.NPS: 10.0, Metric.CSAT: 80.0},
+}
+
+
+def load_targets(organization: Organization, progress: Progress) -> None:
+    """Set the demo's metric targets, unless the organisation has set its own."""
+    if MetricTarget.objects.for_organization(organization).exists():
+        progress("targets exist")
+        return
+    metric_targets_set(organization=organization, values=dict(DEMO_TARGETS))
+    for name, values in DEMO_JOURNEY_TARGETS.items():
+        journey = Journey.objects.for_organization(organization).get(name=name)
+        metric_targets_set(
+            organization=organization, values=dict(values), journey=journey
+        )
+    progress("targets set")

@@ -8,9 +8,11 @@ organisation's own rows, so no other tenant's data is read.
 from insights.selectors.funnel import FunnelRow, funnel
 from insights.selectors.journeys import (
     JourneyScore,
+    Target,
     Underperformer,
     journey_scores,
     target_for,
+    targets_of,
     underperforming_journeys,
 )
 from insights.selectors.rows import (
@@ -28,6 +30,7 @@ __all__ = [
     "JourneyScore",
     "Label",
     "MetricRow",
+    "Target",
     "Underperformer",
     "funnel",
     "journey_scores",
@@ -35,5 +38,6 @@ __all__ = [
     "metric_totals",
     "min_sample",
     "target_for",
+    "targets_of",
     "underperforming_journeys",
 ]

@@ -8,8 +8,11 @@ attention goes where the most customers are let down.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.db.models import Q
 
 from cx.models import Organization
 from insights import metrics
@@ -34,6 +37,7 @@ def journey_scores(
     metric: Metric | str = Metric.NPS,
     since: datetime | None = None,
     until: datetime | None = None,
+    filters: Mapping[str, object] | None = None,
 ) -> list[JourneyScore]:
     """Return one score per journey from its touchpoints' scores, weighted by volume.
 
@@ -46,6 +50,7 @@ def journey_scores(
         group_by=["journey", "touchpoint"],
         since=since,
         until=until,
+        filters=filters,
     )
     by_journey: dict[int, list[MetricRow]] = defaultdict(list)
     journeys: dict[int, Label] = {}
@@ -70,12 +75,56 @@ def journey_scores(
     return scores
 
 
+@dataclass(frozen=True)
+class Target:
+    """A metric's target: the journey's own, else the organisation's, else the default."""
+
+    metric: Metric
+    value: float
+    is_default: bool
+    for_journey: bool = False
+
+
+def targets_of(
+    *, organization: Organization, journey: int | None = None
+) -> dict[Metric, Target]:
+    """Return the targets by metric that apply to ``journey`` (or to all journeys).
+
+    A journey's own target comes first, then the organisation's, then the default.
+    """
+    rows = MetricTarget.objects.for_organization(organization).filter(
+        Q(journey__isnull=True) | Q(journey_id=journey)
+        if journey is not None
+        else Q(journey__isnull=True)
+    )
+    found: dict[Metric, Target] = {}
+    # The organisation's first, so that the journey's own replaces it.
+    for metric, value, journey_id in sorted(
+        rows.values_list("metric", "value", "journey_id"),
+        key=lambda row: row[2] is not None,
+    ):
+        found[Metric(metric)] = Target(
+            Metric(metric), value, is_default=False, for_journey=journey_id is not None
+        )
+    for metric, value in metrics.DEFAULT_TARGETS.items():
+        found.setdefault(Metric(metric), Target(Metric(metric), value, is_default=True))
+    return found
+
+
+def _journey_targets(organization: Organization, metric: Metric) -> dict[int, float]:
+    return dict(
+        MetricTarget.objects.for_organization(organization)
+        .filter(metric=metric, journey__isnull=False)
+        .values_list("journey_id", "value")
+    )
+
+
 def target_for(*, organization: Organization, metric: Metric | str) -> float | None:
     """Return the organisation's target for ``metric``, else the default (NPS 30)."""
     metric = Metric(metric)
     value = (
         MetricTarget.objects.for_organization(organization)
-        .filter(metric=metric)
+        .filter(metric=metric, journey__isnull=True)
         .values_list("value", flat=True)
         .first()
     )
@@ -91,6 +140,7 @@ class Underperformer:
     n: int
     target: float
     priority: float
+    target_is_default: bool = False
 
 
 def underperforming_journeys(
@@ -99,20 +149,31 @@ def underperforming_journeys(
     metric: Metric | str = Metric.NPS,
     since: datetime | None = None,
     until: datetime | None = None,
+    filters: Mapping[str, object] | None = None,
 ) -> list[Underperformer]:
     """Return journeys scoring below target, the heaviest (target − score) × volume first.
 
     Journeys without enough answers have no score and are left out, as is every journey
     of a metric with no target.
     """
-    target = target_for(organization=organization, metric=metric)
-    if target is None:
+    metric = Metric(metric)
+    general = targets_of(organization=organization).get(metric)
+    own = _journey_targets(organization, metric)
+    if general is None and not own:
         return []
     found = []
     for score in journey_scores(
-        organization=organization, metric=metric, since=since, until=until
+        organization=organization,
+        metric=metric,
+        since=since,
+        until=until,
+        filters=filters,
     ):
         value, volume = score.result.value, score.counts.n
+        journey_target = own.get(score.journey["id"])
+        if journey_target is None and general is None:
+            continue
+        target = journey_target if journey_target is not None else general.value
         if value is None or value >= target:
             continue
         found.append(
@@ -122,6 +183,7 @@ def underperforming_journeys(
                 n=volume,
                 target=target,
                 priority=metrics.shortfall(target, value, volume),
+                target_is_default=journey_target is None and general.is_default,
             )
         )
     found.sort(key=lambda journey: journey.priority, reverse=True)

@@ -26,7 +26,7 @@ def test_the_owner_sees_journeys_charts_and_the_open_queue(
 
     assert "Mortgage" in page
     assert "Chat &lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
-    assert page.count("<svg") == 3  # heatmap, trend, funnel
+    assert page.count("<svg") == 6  # heatmap, trend, funnel: for a desktop and a phone
     assert "From events to answers" in page
     case = FollowUp.objects.get()
     assert f"/followups/{case.pk}/" in page and "CSAT 2" in page

@@ -1,0 +1,112 @@
+"""What the journey dashboard shows, read in a handful of aggregate queries.
+
+``period`` reads the query (period, journey, segment) every panel obeys; ``headlines``
+the metric cards; ``panels`` the journey map, heatmap, trend and funnel; ``dashboard``
+gathers them for the page and its htmx refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cx.models import Journey, Segment
+from followups.models import FollowUp
+from followups.selectors import followup_counts, followup_queue
+from insights.dashboard.figures import shown
+from insights.dashboard.headlines import headlines, short_name
+from insights.dashboard.panels import (
+    delivery_funnel,
+    funnel_rows,
+    heatmaps,
+    journey_map,
+    metric_trend,
+    nps_heatmap,
+    segment_heatmap,
+)
+from insights.dashboard.period import PERIODS, DashboardQuery, dashboard_query
+from insights.metrics import Metric
+from insights.selectors import (
+    Target,
+    min_sample,
+    targets_of,
+    underperforming_journeys,
+)
+from insights.targets import TARGETED
+
+__all__ = [
+    "DashboardQuery",
+    "dashboard",
+    "dashboard_query",
+    "nps_heatmap",
+    "segment_heatmap",
+]
+
+
+def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
+    """Return everything the dashboard page shows for ``query``."""
+    organization = query.organization
+    targets = targets_of(
+        organization=organization,
+        journey=query.journey.pk if query.journey is not None else None,
+    )
+    nps_target = targets.get(Metric.NPS)
+    rows = funnel_rows(query=query)
+    return {
+        "query": query,
+        "periods": PERIODS,
+        "journey_choices": Journey.objects.for_organization(organization).order_by(
+            "name"
+        ),
+        "segment_choices": Segment.objects.for_organization(organization).order_by(
+            "name"
+        ),
+        "headlines": headlines(query=query, targets=targets),
+        "journeys": journey_map(query=query, funnel_rows=rows),
+        "heatmap": heatmaps(query=query),
+        "trend": metric_trend(
+            query=query,
+            target=nps_target.value if nps_target else None,
+            target_label=_target_label(nps_target),
+        ),
+        "funnel": delivery_funnel(rows=rows),
+        "underperforming": [
+            {
+                "journey": item.journey,
+                "score": shown(Metric.NPS, item.score),
+                "target": shown(Metric.NPS, item.target),
+                "target_is_default": item.target_is_default,
+                "n": item.n,
+                "href": query.feedback_url(
+                    metric=Metric.NPS.value, journey=item.journey["id"]
+                ),
+            }
+            for item in underperforming_journeys(
+                organization=organization,
+                since=query.since,
+                until=query.until,
+                filters=query.filters(),
+            )
+        ],
+        "targets": [
+            (metric, short_name(metric), targets.get(metric)) for metric in TARGETED
+        ],
+        "min_n": min_sample(),
+        "nps_target": nps_target,
+        "followups": list(
+            followup_queue(organization=organization, state="unresolved")[:5]
+        ),
+        "followup_counts": followup_counts(organization=organization),
+        "updated_at": timezone.now(),
+        "open_state": FollowUp.State.OPEN,
+    }
+
+
+def _target_label(target: Target | None) -> str:
+    if target is None:
+        return ""
+    if target.is_default:
+        return _("Target %(value)s (default)") % {"value": f"{target.value:g}"}
+    return _("Target %(value)s") % {"value": f"{target.value:g}"}
