@@ -8,24 +8,50 @@ each is scoped to the organisation passed in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cx.models import Customer, Event, Organization
 from insights.models import ResponseNote, ResponseTag, Tag
+from surveys import presentation
 from surveys.models import Answer, Invitation, Response, Suppression
 
 SCORE_TYPES = ("nps", "csat", "ces")
+# The score range of each metric a filter may ask for: NPS 0–10, CSAT 1–5, CES 1–7.
+SCORE_RANGES: dict[str, tuple[int, int]] = {
+    "nps": (0, 10),
+    "csat": (1, 5),
+    "ces": (1, 7),
+}
+
+
+def parse_date(raw: str) -> date | None:
+    """Return the date typed in the user's locale (``2.12.2026``) or ISO, else None."""
+    raw = raw.strip()[:32]
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", *formats.get_format("DATE_INPUT_FORMATS")):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 @dataclass(frozen=True)
 class FeedbackFilters:
-    """The list's filters as read from a query string; empty means "any"."""
+    """The list's filters as read from a query string; empty means "any".
+
+    Scores are filtered per metric (``nps_min``/``nps_max``, ``csat_…``, ``ces_…``),
+    since one number cannot mean the same on a 0–10, a 1–5 and a 1–7 scale.
+    ``score_max`` (any metric at most) is kept for links made before.
+    """
 
     survey: int | None = None
     touchpoint: int | None = None
@@ -35,6 +61,8 @@ class FeedbackFilters:
     score_max: int | None = None
     has_comment: bool = False
     since: date | None = None
+    until: date | None = None
+    scores: tuple[tuple[str, int | None, int | None], ...] = ()
 
     @classmethod
     def from_query(cls, query: Any) -> FeedbackFilters:
@@ -44,15 +72,12 @@ class FeedbackFilters:
             raw = query.get(key, "").strip()
             return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 9 else None
 
-        since = None
-        try:
-            since = (
-                date.fromisoformat(query.get("since", ""))
-                if query.get("since")
-                else None
-            )
-        except ValueError:
-            since = None
+        scores = tuple(
+            (metric, number(f"{metric}_min"), number(f"{metric}_max"))
+            for metric in SCORE_TYPES
+            if number(f"{metric}_min") is not None
+            or number(f"{metric}_max") is not None
+        )
         return cls(
             survey=number("survey"),
             touchpoint=number("touchpoint"),
@@ -61,8 +86,17 @@ class FeedbackFilters:
             q=query.get("q", "").strip()[:200],
             score_max=number("score_max"),
             has_comment=query.get("has_comment") == "1",
-            since=since,
+            since=parse_date(query.get("since", "")),
+            until=parse_date(query.get("until", "")),
+            scores=scores,
         )
+
+    def score(self, metric: str, end: str) -> int | None:
+        """Return the ``min`` or ``max`` asked for ``metric``, for the form."""
+        for name, low, high in self.scores:
+            if name == metric:
+                return low if end == "min" else high
+        return None
 
 
 def feedback_list(
@@ -93,9 +127,21 @@ def feedback_list(
                 )
             )
         )
+    for metric, low, high in filters.scores:
+        given = answers.filter(question__type=metric)
+        if low is not None:
+            given = given.filter(number__gte=low)
+        if high is not None:
+            given = given.filter(number__lte=high)
+        responses = responses.filter(Exists(given))
     if filters.since:
         start = datetime.combine(filters.since, time.min, organization.tzinfo)
         responses = responses.filter(completed_at__gte=start)
+    if filters.until:
+        end = datetime.combine(
+            filters.until + timedelta(days=1), time.min, organization.tzinfo
+        )
+        responses = responses.filter(completed_at__lt=end)
     return (
         responses.select_related("survey", "touchpoint", "customer")
         .prefetch_related("answers__question", "tagged__tag")
@@ -116,6 +162,30 @@ def response_tag(*, response: Response, name: str, remove: bool = False) -> None
         organization_id=response.organization_id, name=name
     )
     ResponseTag.objects.get_or_create(response=response, tag=tag)
+
+
+def responses_tag(
+    *, organization: Organization, response_ids: list[int], name: str
+) -> int:
+    """Put the tag ``name`` on each of the organisation's responses in ``response_ids``.
+
+    Ids of other organisations are ignored. Returns how many responses were tagged.
+    """
+    name = " ".join(name.split())[:60]
+    if not name:
+        raise ValidationError({"tag": _("Give the tag a name.")})
+    ids = list(
+        Response.objects.for_organization(organization)
+        .filter(pk__in=response_ids[:500])
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ValidationError({"responses": _("Choose the responses to tag.")})
+    tag, _created = Tag.objects.get_or_create(organization=organization, name=name)
+    ResponseTag.objects.bulk_create(
+        [ResponseTag(response_id=pk, tag=tag) for pk in ids], ignore_conflicts=True
+    )
+    return len(ids)
 
 
 def response_note_add(
@@ -142,6 +212,7 @@ class Moment:
     title: str
     detail: str = ""
     response_id: int | None = None
+    category: str = ""  # of a response: its first score's (detractor, low, …)
 
 
 def customer_timeline(
@@ -185,12 +256,15 @@ def customer_timeline(
         Response.objects.for_organization(organization)
         .filter(customer=customer, completed_at__isnull=False)
         .select_related("survey")
+        .prefetch_related("answers__question")
         .order_by("-completed_at")[:limit]
     ):
+        scores = presentation.scores_of(presentation.response_answers(response))
         moments.append(
             Moment(
                 response.completed_at, "response", response.survey.name,
-                response_headline(response), response.pk,
+                ", ".join(answer.short for answer in scores), response.pk,
+                presentation.headline_category(scores),
             )
         )  # fmt: skip
     moments.sort(key=lambda moment: moment.at, reverse=True)
@@ -198,13 +272,9 @@ def customer_timeline(
 
 
 def response_headline(response: Response) -> str:
-    """Return the response's scores in a few words ("NPS 3 · CES 2")."""
-    parts = [
-        f"{answer.question.type.upper()} {answer.number}"
-        for answer in response.answers.all()
-        if answer.question.type in SCORE_TYPES and answer.number is not None
-    ]
-    return " · ".join(parts)
+    """Return the response's scores in a few words ("NPS 3 / 10 · detractor")."""
+    shown = presentation.scores_of(presentation.response_answers(response))
+    return ", ".join(answer.short for answer in shown)
 
 
 def comment_of(response: Response) -> str:

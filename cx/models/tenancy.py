@@ -114,6 +114,17 @@ class Membership(models.Model):
     role = models.CharField(
         _("role"), max_length=16, choices=Role, default=Role.ANALYST
     )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language of this person's emails (case alerts, reminders); empty "
+            "uses the organisation's language."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OrganizationManager()
