@@ -382,6 +382,7 @@ CX_RESPONSE_ANONYMISERS: list[str] = [
 CX_DEMO_STEPS: list[str] = [
     "cx.demo.load_core",
     "surveys.demo.load_surveys",
+    "followups.demo.load_followups",
     "insights.demo.load_history",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cx.models import Membership, Organization
 from followups.models import CaseActivity, FollowUp, FollowUpPolicy, RootCause
 from followups.rules import GivenAnswer, Thresholds, reasons
-from surveys.models import Invitation, Question, Response
+from surveys.models import Invitation, Question, Response, Survey
 
 # A recovery answer counts as positive from these scores up, per question type.
 POSITIVE_FROM = {Question.Type.NPS: 9, Question.Type.CSAT: 4, Question.Type.CES: 5}
@@ -32,6 +32,19 @@ RECOVERY_LINK_DAYS = 14
 def followup_policy(*, organization: Organization) -> FollowUpPolicy:
     """Return the organisation's policy, created with the defaults on first use."""
     policy, _created = FollowUpPolicy.objects.get_or_create(organization=organization)
+    return policy
+
+
+def followup_policy_recovery_set(
+    *, organization: Organization, survey: Survey | None
+) -> FollowUpPolicy:
+    """Make ``survey`` (of the same organisation) the one sent when a case closes."""
+    if survey is not None and survey.organization_id != organization.pk:
+        raise ValidationError({"recovery_survey": _("Choose a survey of yours.")})
+    policy = followup_policy(organization=organization)
+    if policy.recovery_survey_id != (survey.pk if survey else None):
+        policy.recovery_survey = survey
+        policy.save(update_fields=["recovery_survey"])
     return policy
 
 
