@@ -7,6 +7,8 @@ question, a half-answered survey is saved and its link resumes where it stopped.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core import mail
 
@@ -197,6 +199,10 @@ def test_the_nps_scale_is_one_row_on_a_small_phone(
         .bounding_box()
         for n in range(11)
     ]
+    screens = Path("/work/notes/screens/answers")
+    if screens.parent.exists():  # for people to look at; not asserted
+        screens.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screens / f"answer-nps-{width}.png"))
     context.close()
 
     tops = {round(box["y"]) for box in boxes if box}
