@@ -178,3 +178,20 @@ def comments_of(shown: Iterable[ShownAnswer]) -> list[ShownAnswer]:
 def headline_category(shown: Iterable[ShownAnswer]) -> str:
     """Return the category a list row is coloured by: its first score's."""
     return next((answer.category for answer in shown if answer.is_score), "")
+
+
+def question_legend(question: Question, language: str) -> list[str]:
+    """Return a question as an export's legend row: key, text as asked, scale, ends.
+
+    Call with the reader's language active (for the ends); the text is in ``language``.
+    """
+    scale = question.scale()
+    low, high = scale_ends(question, language) if scale else ("", "")
+    return [
+        question.key,
+        translate(question.text, language),
+        question.get_type_display(),
+        f"{scale[0]}–{scale[1]}" if scale else "",
+        low,
+        high,
+    ]
