@@ -318,4 +318,4 @@ def test_xlsx_says_what_each_question_column_asked_and_what_its_scale_means(
         "ei lainkaan todennäköisesti", "erittäin todennäköisesti",
     )  # fmt: skip
     assert legend["ces"][4:] == ("täysin eri mieltä", "täysin samaa mieltä")
-    assert legend["change"][3] == "-100–100"
+    assert legend["change"][3] == "'-100–100"  # neutralised like every cell
