@@ -12,23 +12,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import translation
 
-from cx.models import Membership
 from followups.models import FollowUp
 from followups.rules import reason_text
 from surveys import presentation
 from surveys.emails import render
-
-
-def staff_language(followup: FollowUp) -> str:
-    """Return the language the case's owner reads: theirs, else the organisation's."""
-    chosen = (
-        Membership.objects.filter(
-            organization_id=followup.organization_id, user_id=followup.owner_id
-        )
-        .values_list("language", flat=True)
-        .first()
-    )
-    return chosen or followup.organization.default_language
 
 
 def owner_message(
@@ -38,7 +25,7 @@ def owner_message(
     owner = followup.owner
     if owner is None or not owner.email:
         return None
-    language = staff_language(followup)
+    language = followup.organization.language_of(followup.owner_id)
     response = followup.response
     with translation.override(language):
         shown = presentation.response_answers(

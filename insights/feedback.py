@@ -269,14 +269,3 @@ def customer_timeline(
         )  # fmt: skip
     moments.sort(key=lambda moment: moment.at, reverse=True)
     return moments[:limit]
-
-
-def response_headline(response: Response) -> str:
-    """Return the response's scores in a few words ("NPS 3 / 10 · detractor")."""
-    shown = presentation.scores_of(presentation.response_answers(response))
-    return ", ".join(answer.short for answer in shown)
-
-
-def comment_of(response: Response) -> str:
-    """Return the response's first free-text answer, if any."""
-    return next((a.text for a in response.answers.all() if a.text), "")

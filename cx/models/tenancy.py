@@ -88,6 +88,17 @@ class Organization(models.Model):
         """Return the organisation's time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def language_of(self, user_id: int | None) -> str:
+        """Return the language a member reads their emails in: theirs, else ours."""
+        chosen = (
+            self.memberships.filter(user_id=user_id)
+            .values_list("language", flat=True)
+            .first()
+            if user_id is not None
+            else None
+        )
+        return chosen or self.default_language
+
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
