@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin
@@ -35,6 +36,8 @@ from cx.services.customers import customer_erase
 
 admin.site.site_header = _("CX feedback administration")
 admin.site.site_title = _("CX feedback")
+# "View site" opens the staff's main page, not the public root.
+admin.site.site_url = reverse_lazy("insights:dashboard")
 
 
 class MembershipInline(ScopedChoicesMixin, admin.TabularInline):

@@ -71,7 +71,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else ""
 )
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Base of every link in emails. Unset, ``manage.py serve`` (``make run``) passes its own
+# address (``http://127.0.0.1:<--port>``) to the web server and worker it starts;
+# SITE_URL_IS_SET tells it whether the environment chose one.
+SITE_URL_IS_SET = bool(env_str("SITE_URL"))
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", SITE_URL)
 
 INSTALLED_APPS = [
@@ -384,6 +388,7 @@ CX_DEMO_STEPS: list[str] = [
     "surveys.demo.load_surveys",
     "followups.demo.load_followups",
     "insights.demo.load_history",
+    "maturity.demo.load_assessments",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.
 CX_DEMO_HISTORY_DAYS = env_int("CX_DEMO_HISTORY_DAYS", 90)

@@ -1,8 +1,10 @@
-"""Plain HTTP views of the core: the health check."""
+"""Plain HTTP views of the core: the site's root and the health check."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,3 +21,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", **checks},
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_GET
+def home(request: HttpRequest) -> HttpResponseRedirect:
+    """Send staff to the dashboard, through the login page when logged out.
+
+    Customers never come here: their links open answer pages (``/s/<token>/``).
+    """
+    dashboard = reverse("insights:dashboard")
+    if not request.user.is_authenticated:
+        return redirect_to_login(dashboard)
+    return HttpResponseRedirect(dashboard)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -150,3 +152,34 @@ def followup_counts(*, organization: Organization) -> dict[str, int | float | No
     sent = counts["recovery_sent"]
     counts["recovery_rate"] = counts["recovered"] / sent if sent else None
     return counts
+
+
+def followup_sla(
+    *, organization: Organization, since: datetime, until: datetime
+) -> dict[str, int]:
+    """Return how the cases opened in [since, until) met their deadline, in one query.
+
+    Two measures, because the queue and a report must not seem to disagree: *first
+    action within SLA* (the case was started — or closed — by its due time) and *closed
+    within SLA* (closed by its due time). A case counts in a measure once it can be
+    judged: it has been acted on (or closed), or its due time has passed. ``overdue`` is
+    what the queue shows as overdue today among these cases.
+    """
+    now = timezone.now()
+    first_action = Coalesce("started_at", "closed_at")
+    due_passed = Q(due_at__lt=now)
+    closed = Q(state=FollowUp.State.CLOSED)
+    cases = FollowUp.objects.for_organization(organization).filter(
+        opened_at__gte=since, opened_at__lt=until
+    )
+    return cases.annotate(first_action_at=first_action).aggregate(
+        cases=Count("pk"),
+        closed=Count("pk", filter=closed),
+        first_action_judged=Count(
+            "pk", filter=Q(first_action_at__isnull=False) | due_passed
+        ),
+        first_action_in_time=Count("pk", filter=Q(first_action_at__lte=F("due_at"))),
+        closed_judged=Count("pk", filter=closed | due_passed),
+        closed_in_time=Count("pk", filter=closed & Q(closed_at__lte=F("due_at"))),
+        overdue=Count("pk", filter=~closed & due_passed),
+    )

@@ -1,9 +1,10 @@
 """Follow-up writes: open a case for an unhappy response, work it, close it, recover.
 
-The loop, end to end: a completed response that meets the organisation's policy opens a
-case (``followup_open_for``, a completed-response receiver) owned by whoever answers for
-the touchpoint (else its process, its journey, the organisation's CX owner) and due
-within the SLA; the owner gets an email at once and a reminder before the SLA passes
+The loop, end to end: a completed response of a known customer (never an anonymous
+one: nobody could follow it up) that meets the organisation's policy opens a case
+(``followup_open_for``, a completed-response receiver) owned by whoever answers for the
+touchpoint (else its process, its journey, the organisation's CX owner) and due within
+the SLA; the owner gets an email at once and a reminder before the SLA passes
 (``followups_remind``, periodic); closing needs a root cause and the action taken, and
 may send the customer a short recovery survey, whose answer marks the case recovered or
 not (``recovery_answered``, also a completed-response receiver).
@@ -79,11 +80,15 @@ def followup_open_for(response: Response) -> FollowUp | None:
     """Open a case for ``response`` if the policy calls for one (at most one each).
 
     A completed-response receiver: runs inside the completing transaction. Recovery
-    answers never open a case of their own.
+    answers never open a case of their own, and neither do answers nobody can follow
+    up: anonymous ones and those of no known customer (a public link's) — a case is a
+    promise to contact someone.
     """
     if response.invitation_id and (
         response.invitation.origin == Invitation.Origin.RECOVERY
     ):
+        return None
+    if response.customer_id is None or response.is_anonymous:
         return None
     policy = followup_policy(organization=response.organization)
     if not policy.active:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import number_format
+
 from cx.svg import GRID, INK, document, text
 
 LOW, MID, HIGH = (213, 94, 0), (240, 240, 240), (0, 114, 178)
@@ -174,6 +176,10 @@ def funnel(steps: Sequence[tuple[str, int]], *, title: str) -> str:
             f"<rect x='{left}' y='{y + 4}' width='{max(bar, 1):.1f}' height='{row - 8}' "
             f"fill='{LINE}' rx='2'/>"
         )
-        body.append(text(left + bar + 6, y + 18, f"{count:,} ({count / first:.0%})"))
+        # Written as the active language writes numbers: "1 029 (98 %)" in Finnish, not
+        # "1,029" (a decimal comma there).
+        shown = number_format(count, force_grouping=True)
+        share = number_format(round(100 * count / first))
+        body.append(text(left + bar + 6, y + 18, f"{shown} ({share} %)"))
     described = "; ".join(f"{label}: {count}" for label, count in steps)
     return document(width, height, title, described, body)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format, number_format
 
 from cx.svg import GRID, INK
 from cx.svg import document as _svg
@@ -20,6 +23,19 @@ CLAIM = "#E69F00"  # orange
 PREVIOUS = "#999999"
 TARGET = "#009E73"  # green
 LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#009E73"}
+# Scores run 1.0–4.99 (the whole part is the level), so every chart's axis is 1–5 and
+# every gridline, the 5 included, is labelled.
+SCALE = (1, 2, 3, 4, 5)
+CHAR_WIDTH = 6.4  # DejaVu Sans at 11 px, an average glyph, to make room for labels
+
+
+def decimal(value: float) -> str:
+    """Return a score cut to one decimal, written as the active language writes it."""
+    return number_format(score_shown(value), 1)
+
+
+def _label_width(labels: Sequence[str], size: int = 11) -> float:
+    return max((len(label) for label in labels), default=0) * CHAR_WIDTH * size / 11
 
 
 @dataclass(frozen=True)
@@ -35,9 +51,14 @@ class DimensionBar:
 def dimension_bars(
     bars: Sequence[DimensionBar], *, title: str, legend: dict[str, str]
 ) -> str:
-    """Return horizontal bars of dimension scores on the 1–4 scale, with whiskers."""
-    left, right, row, top = 230, 30, 26, 34
-    width = 720
+    """Return horizontal bars of dimension scores on the 1–5 scale, with whiskers.
+
+    The label column is as wide as the longest label (Finnish names are long), and the
+    legend names only the marks that are drawn.
+    """
+    left = max(160.0, _label_width([bar.label for bar in bars]) + 16)
+    right, row, top = 40, 26, 34
+    width = int(left + 460 + right)
     height = top + row * len(bars) + 30
     scale_width = width - left - right
 
@@ -45,13 +66,12 @@ def dimension_bars(
         return left + (min(max(level, 1.0), 5.0) - 1.0) / 4.0 * scale_width
 
     body = []
-    for level in range(1, 6):
+    for level in SCALE:
         body.append(
             f"<line x1='{x(level):.1f}' y1='{top - 6}' x2='{x(level):.1f}' "
             f"y2='{height - 26}' stroke='{GRID}' stroke-width='1'/>"
         )
-        if level < 5:
-            body.append(_text(x(level) + 3, top - 10, str(level), size=10))
+        body.append(_text(x(level), top - 10, str(level), size=10, anchor="middle"))
     for i, bar in enumerate(bars):
         y = top + i * row
         body.append(_text(left - 8, y + 14, bar.label, anchor="end"))
@@ -61,7 +81,7 @@ def dimension_bars(
         )
         # The value goes right of the bar and of the target mark, not under it.
         value_x = x(max(bar.score, bar.target or 0.0)) + (8 if bar.target else 4)
-        body.append(_text(value_x, y + 15, f"{score_shown(bar.score):.1f}", size=10))
+        body.append(_text(value_x, y + 15, decimal(bar.score), size=10))
         if bar.low is not None and bar.high is not None:
             body.append(
                 f"<line x1='{x(bar.low):.1f}' y1='{y + 11}' x2='{x(bar.high):.1f}' "
@@ -76,8 +96,15 @@ def dimension_bars(
             body.append(
                 f"<path d='M{x(bar.target):.1f},{y + 2} l5,9 l-5,9 l-5,-9 z' fill='{TARGET}'/>"
             )
-    body.append(_legend(legend, left, height - 10))
-    desc = "; ".join(f"{bar.label} {score_shown(bar.score):.1f}" for bar in bars)
+    drawn = {EVIDENCE}
+    drawn |= {PREVIOUS} if any(bar.previous is not None for bar in bars) else set()
+    drawn |= {TARGET} if any(bar.target is not None for bar in bars) else set()
+    body.append(
+        _legend(
+            {c: name for c, name in legend.items() if c in drawn}, left, height - 10
+        )
+    )
+    desc = "; ".join(f"{bar.label} {decimal(bar.score)}" for bar in bars)
     return _svg(width, height, title, desc, body)
 
 
@@ -98,29 +125,35 @@ def radar(
     *,
     title: str,
 ) -> str:
-    """Return a radar chart (levels 1–4 on each axis); ``series``: name → (colour, values)."""
-    size, centre, radius = 460, 230, 150
+    """Return a radar chart (scores 1–5 on each axis); ``series``: name → (colour, values).
+
+    A series with no value is neither drawn nor named in the legend.
+    """
+    size, centre, radius = 460, 230, 145
     count = len(labels)
 
     def point(index: int, level: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
-        distance = radius * (min(max(level, 0.0), 4.0) / 4.0)
+        distance = radius * max(level, 0.0) / 5.0
         return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
 
     body = []
-    for level in range(1, 5):
+    for level in SCALE:
         ring = " ".join(
             f"{px:.1f},{py:.1f}" for px, py in (point(i, level) for i in range(count))
         )
         body.append(f"<polygon points='{ring}' fill='none' stroke='{GRID}'/>")
-        lx, ly = point(0, level)  # below the ring, clear of the first axis's label
-        body.append(_text(lx + 4, ly + 12, str(level), size=9, fill="#555"))
+        # Left of the first axis, under the ring: clear of the axis and of its label.
+        lx, ly = point(0, level)
+        body.append(
+            _text(lx - 4, ly + 11, str(level), size=9, anchor="end", fill="#555")
+        )
     for i, label in enumerate(labels):
-        ex, ey = point(i, 4)
+        ex, ey = point(i, 5)
         body.append(
             f"<line x1='{centre}' y1='{centre}' x2='{ex:.1f}' y2='{ey:.1f}' stroke='{GRID}'/>"
         )
-        lx, ly = point(i, 4.55)
+        lx, ly = point(i, 5.75)  # clear of the outer ring and of a 4.9 on it
         anchor = (
             "middle" if abs(lx - centre) < 20 else ("start" if lx > centre else "end")
         )
@@ -129,19 +162,18 @@ def radar(
     legend_x = 20.0
     for name, (colour, values) in series.items():
         known = [(i, v) for i, v in enumerate(values) if v is not None]
-        if known:
-            shape = " ".join(
-                f"{px:.1f},{py:.1f}" for px, py in (point(i, v) for i, v in known)
-            )
-            body.append(
-                f"<polygon points='{shape}' fill='{colour}' fill-opacity='0.15' "
-                f"stroke='{colour}' stroke-width='2'/>"
-            )
-            for i, v in known:
-                px, py = point(i, v)
-                body.append(
-                    f"<circle cx='{px:.1f}' cy='{py:.1f}' r='3' fill='{colour}'/>"
-                )
+        if not known:
+            continue  # nothing drawn, so nothing in the legend
+        shape = " ".join(
+            f"{px:.1f},{py:.1f}" for px, py in (point(i, min(v, 5.0)) for i, v in known)
+        )
+        body.append(
+            f"<polygon points='{shape}' fill='{colour}' fill-opacity='0.15' "
+            f"stroke='{colour}' stroke-width='2'/>"
+        )
+        for i, v in known:
+            px, py = point(i, min(v, 5.0))
+            body.append(f"<circle cx='{px:.1f}' cy='{py:.1f}' r='3' fill='{colour}'/>")
         body.append(
             f"<rect x='{legend_x}' y='{legend_y - 9}' width='10' height='10' fill='{colour}'/>"
         )
@@ -150,7 +182,7 @@ def radar(
     desc = "; ".join(
         f"{name}: "
         + ", ".join(
-            f"{label} {'–' if v is None else f'{score_shown(v):.1f}'}"
+            f"{label} {'–' if v is None else decimal(v)}"
             for label, v in zip(labels, values, strict=True)
         )
         for name, (_, values) in series.items()
@@ -182,10 +214,131 @@ def ladder(
                 _text(
                     width - 150,
                     y + 24,
-                    f"◀ {score_shown(index):.1f}",
+                    f"◀ {decimal(index)}",
                     size=14,
                     weight="bold",
                 )
             )
-    desc = f"Level {current} of 4, index {score_shown(index):.1f}"
+    desc = f"{current} / 4 · {decimal(index)}"
+    return _svg(width, height, title, desc, body)
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    label: str
+    evidence: float
+    claim: float | None  # None: not self-assessed
+
+
+def claim_vs_evidence(
+    rows: Sequence[ClaimRow], *, title: str, evidence_name: str, claim_name: str
+) -> str:
+    """Return a dumbbell chart: per dimension the evidence and the self-assessment.
+
+    A grey bar joins the two where both exist; a claim more than a level above the
+    evidence is drawn in red. The claim's legend entry appears only when one is drawn.
+    """
+    left = max(150.0, _label_width([row.label for row in rows]) + 16)
+    right, row_height, top = 30, 28, 30
+    width = int(left + 420 + right)
+    height = int(top + row_height * len(rows) + 34)
+    scale_width = width - left - right
+
+    def x(score: float) -> float:
+        return left + (min(max(score, 1.0), 5.0) - 1.0) / 4.0 * scale_width
+
+    body = []
+    for level in SCALE:
+        body.append(
+            f"<line x1='{x(level):.1f}' y1='{top - 6}' x2='{x(level):.1f}' "
+            f"y2='{height - 28}' stroke='{GRID}' stroke-width='1'/>"
+        )
+        body.append(_text(x(level), top - 10, str(level), size=10, anchor="middle"))
+    for i, row in enumerate(rows):
+        y = top + i * row_height + 12
+        body.append(_text(left - 8, y + 4, row.label, anchor="end"))
+        if row.claim is not None:
+            gap = row.claim - row.evidence > 1
+            body.append(
+                f"<line x1='{x(row.evidence):.1f}' y1='{y}' x2='{x(row.claim):.1f}' "
+                f"y2='{y}' stroke='{'#D55E00' if gap else '#bbbbbb'}' stroke-width='4'/>"
+            )
+        body.append(
+            f"<circle cx='{x(row.evidence):.1f}' cy='{y}' r='6' fill='{EVIDENCE}'/>"
+        )
+        if row.claim is not None:  # on top, so a claim equal to the evidence shows
+            cx = x(row.claim)
+            body.append(
+                f"<path d='M{cx:.1f},{y - 6} l6,6 l-6,6 l-6,-6 z' fill='{CLAIM}' "
+                f"stroke='#ffffff' stroke-width='1'/>"
+            )
+    legend = {EVIDENCE: evidence_name}
+    if any(row.claim is not None for row in rows):
+        legend[CLAIM] = claim_name
+    body.append(_legend(legend, left, height - 8))
+    desc = "; ".join(
+        f"{row.label}: {evidence_name} {decimal(row.evidence)}"
+        + ("" if row.claim is None else f", {claim_name} {decimal(row.claim)}")
+        for row in rows
+    )
+    return _svg(width, height, title, desc, body)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    index: float
+    level: int
+
+
+def index_trend(points: Sequence[TrendPoint], *, title: str, index_name: str) -> str:
+    """Return the index across assessments on the 1–5 scale, level bands behind it."""
+    width, height, left, right, top, bottom = 640, 240, 40, 44, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def y(score: float) -> float:
+        return top + plot_h * (1 - (min(max(score, 1.0), 5.0) - 1.0) / 4.0)
+
+    def x(i: int) -> float:
+        return left + (
+            plot_w / 2 if len(points) == 1 else plot_w * i / (len(points) - 1)
+        )
+
+    body = []
+    for level in (1, 2, 3, 4):
+        body.append(
+            f"<rect x='{left}' y='{y(level + 1):.1f}' width='{plot_w}' "
+            f"height='{y(level) - y(level + 1):.1f}' fill='{LEVEL_COLOURS[level]}' "
+            f"fill-opacity='0.12'/>"
+        )
+    for level in SCALE:
+        body.append(
+            f"<line x1='{left}' y1='{y(level):.1f}' x2='{width - right}' "
+            f"y2='{y(level):.1f}' stroke='{GRID}'/>"
+        )
+        body.append(_text(left - 8, y(level) + 4, str(level), size=10, anchor="end"))
+    coords = [(x(i), y(point.index)) for i, point in enumerate(points)]
+    if len(coords) > 1:
+        line = " ".join(f"{px:.1f},{py:.1f}" for px, py in coords)
+        body.append(
+            f"<polyline points='{line}' fill='none' stroke='{EVIDENCE}' stroke-width='2.5'/>"
+        )
+    step = max(1, math.ceil(len(points) / 8))  # at most eight date labels
+    for i, (point, (px, py)) in enumerate(zip(points, coords, strict=True)):
+        body.append(f"<circle cx='{px:.1f}' cy='{py:.1f}' r='4' fill='{EVIDENCE}'/>")
+        if i % step == 0 or i == len(points) - 1:
+            body.append(
+                _text(px, height - bottom + 18, date_format(point.day, "M Y"),
+                      size=10, anchor="middle")
+            )  # fmt: skip
+        if i == len(points) - 1:
+            body.append(
+                _text(px, py - 9, decimal(point.index), size=11, anchor="middle",
+                      weight="bold")
+            )  # fmt: skip
+    desc = "; ".join(
+        f"{date_format(point.day, 'SHORT_DATE_FORMAT')}: {index_name} "
+        f"{decimal(point.index)}, {point.level}"
+        for point in points
+    )
     return _svg(width, height, title, desc, body)

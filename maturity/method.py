@@ -9,8 +9,10 @@ report's methods appendix prints this table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from django.utils.translation import gettext_noop
 
@@ -78,7 +80,7 @@ L2, L3, L4 = Level.EVENT_DRIVEN, Level.UNDERSTANDING_DRIVEN, Level.PREDICTIVE
 S, C, F = Kind.SHARE, Kind.COUNT, Kind.FLAG
 
 MARKERS = (
-    # D1 Listening mode
+    # D1 Listening mode. Only live answers count: imported history is a claim (HISTORY_CLAIMS).
     Marker("d1_triggered_share", "D1", L2, S, gettext_noop("Responses from event-triggered invitations"), 0.50,
            must_have=True, action=gettext_noop("Add trigger rules so surveys follow customer events.")),
     Marker("d1_weeks_with_answers", "D1", L2, S, gettext_noop("Weeks of the period with answers"), 0.80,
@@ -88,21 +90,23 @@ MARKERS = (
     Marker("d1_trigger_types", "D1", L3, C, gettext_noop("Event types triggering surveys on mapped touchpoints"),
            3, action=gettext_noop("Trigger surveys from at least three touchpoint events.")),
     Marker("d1_triggered_share_l4", "D1", L4, S, gettext_noop("Responses from event-triggered invitations"), 0.85,
-           action=gettext_noop("Trigger surveys at every stage of every journey.")),
-    # D2 Customer identification
+           action=gettext_noop("Move the remaining list and link surveys to event triggers.")),
+    Marker("d1_journey_stages_triggered", "D1", L4, S,
+           gettext_noop("Touchpoints of the least covered journey with event-triggered answers"), 0.80,
+           must_have=True, action=gettext_noop("Trigger surveys at every stage of every journey.")),
+    # D2 Customer identification: the identified share once; recognition is its own fact.
     Marker("d2_identified_share", "D2", L2, S, gettext_noop("Responses linked to an identified customer"), 0.60,
            must_have=True, action=gettext_noop("Send events with the customer's id, not anonymous links.")),
     Marker("d2_attributes_per_customer", "D2", L2, C, gettext_noop("Background attributes per customer"), 2,
            action=gettext_noop("Post customer attributes (segment data) with events.")),
-    Marker("d2_identified_share_l3", "D2", L3, S, gettext_noop("Responses linked to an identified customer"),
-           0.80, must_have=True, action=gettext_noop("Identify respondents at every touchpoint.")),
     Marker("d2_multi_touchpoint_share", "D2", L3, S,
-           gettext_noop("Identified respondents seen at 2+ touchpoints"), 0.25,
+           gettext_noop("Identified respondents recognised at 2+ touchpoints"), 0.25, must_have=True,
            action=gettext_noop("Use one customer id across channels and touchpoints.")),
-    Marker("d2_identified_share_l4", "D2", L4, S, gettext_noop("Responses linked to an identified customer"),
-           0.90, action=gettext_noop("Identify nearly every respondent.")),
+    Marker("d2_multi_channel_share", "D2", L4, S,
+           gettext_noop("Identified respondents recognised in 2+ channels"), 0.25, must_have=True,
+           action=gettext_noop("Recognise the customer in every channel: web, chat, phone, email.")),
     Marker("d2_sources", "D2", L4, C, gettext_noop("Systems whose events join on the customer"), 3,
-           action=gettext_noop("Feed events from several systems under the same customer id.")),
+           must_have=True, action=gettext_noop("Feed events from several systems under the same customer id.")),
     # D3 Journey & touchpoint coverage
     Marker("d3_touchpoints_exist", "D3", L2, F, gettext_noop("Touchpoints are mapped"),
            must_have=True, action=gettext_noop("Map a journey and its touchpoints.")),
@@ -121,18 +125,22 @@ MARKERS = (
            action=gettext_noop("Target a rule or a question on a segment or an earlier answer.")),
     Marker("d4_predictions", "D4", L4, F, gettext_noop("Predictions per segment in use"),
            action=gettext_noop("Use a validated prediction per segment.")),
-    # D5 Closed loop
-    Marker("d5_any_followup", "D5", L2, F, gettext_noop("Negative feedback gets follow-up cases"),
-           must_have=True, action=gettext_noop("Turn on follow-up rules for detractors.")),
-    Marker("d5_case_share", "D5", L3, S, gettext_noop("Negative responses with a follow-up case"), 0.70,
-           must_have=True, action=gettext_noop("Open a case for every detractor (follow-up rules).")),
-    Marker("d5_within_sla", "D5", L3, S, gettext_noop("Cases first handled within SLA"), 0.80,
-           action=gettext_noop("Set an SLA for detractor follow-ups and work the queue daily.")),
-    Marker("d5_root_cause", "D5", L3, S, gettext_noop("Closed cases with a root cause"), 0.90,
-           action=gettext_noop("Record the root cause when closing cases.")),
-    Marker("d5_within_sla_l4", "D5", L4, S, gettext_noop("Cases first handled within SLA"), 0.90,
-           action=gettext_noop("Handle nine cases in ten within the SLA.")),
-    Marker("d5_recovery_measured", "D5", L4, F, gettext_noop("Recovery surveys measure the loop"),
+    # D5 Closed loop: what people did with the cases, not what the product opened.
+    Marker("d5_staff_worked", "D5", L2, F, gettext_noop("Staff worked follow-up cases"),
+           must_have=True, action=gettext_noop("Start and close follow-up cases in the queue.")),
+    Marker("d5_case_share", "D5", L2, S, gettext_noop("Negative answers of known customers with a case"), 0.20,
+           action=gettext_noop("Turn on follow-up rules for detractors.")),
+    Marker("d5_followed_up", "D5", L3, S,
+           gettext_noop("Negative answers of known customers followed up by staff"), 0.70, must_have=True,
+           action=gettext_noop("Work every case in the follow-up queue, not only some.")),
+    Marker("d5_within_sla", "D5", L3, S, gettext_noop("Cases staff started within the SLA"), 0.80,
+           must_have=True, action=gettext_noop("Work the follow-up queue daily: start each case within the SLA.")),
+    Marker("d5_root_cause", "D5", L3, S, gettext_noop("Cases closed or past their SLA with a root cause recorded"), 0.90,
+           action=gettext_noop("Close cases with their root cause and the action taken.")),
+    Marker("d5_closed_within_sla", "D5", L4, S, gettext_noop("Cases closed by staff within the SLA"), 0.90,
+           must_have=True, action=gettext_noop("Close nine cases in ten within the SLA.")),
+    Marker("d5_recovery_measured", "D5", L4, S,
+           gettext_noop("Closed cases of known customers with recovery measured"), 0.50, must_have=True,
            action=gettext_noop("Send a recovery survey when closing a case.")),
     # D6 Real-time sharing & integration
     Marker("d6_dashboard_viewed", "D6", L2, F, gettext_noop("Results viewed in the central dashboard"),
@@ -151,14 +159,22 @@ MARKERS = (
     Marker("d7_targets_set", "D7", L3, F, gettext_noop("CX targets set"), action=gettext_noop("Set score targets.")),
     Marker("d7_targets_in_management", "D7", L4, F, gettext_noop("CX targets in management's goals"),
            action=gettext_noop("Make CX targets part of management's goals and follow-up.")),
-    # D8 Employees & leadership
+    # D8 Employees & leadership. Level 2 (seed 004): reporting is central, people read it.
+    Marker("d8_results_read_weekly", "D8", L2, S, gettext_noop("Weeks in which staff read the customer results"),
+           0.50, must_have=True, action=gettext_noop("Read the dashboard with the team every week.")),
     Marker("d8_employee_survey", "D8", L3, F, gettext_noop("Employee engagement survey answered"),
            must_have=True, action=gettext_noop("Start an employee pulse survey.")),
     Marker("d8_leadership_survey", "D8", L4, F, gettext_noop("Leadership survey answered"),
            must_have=True, action=gettext_noop("Run the leadership survey beside the CX surveys.")),
-    # D9 Prediction & co-creation
-    Marker("d9_deviation_alerts", "D9", L3, F, gettext_noop("Trend and deviation alerts in use"),
-           must_have=True, action=gettext_noop("Turn on deviation alerts for touchpoint owners.")),
+    # D9 Prediction & co-creation. Level 2 (seed 004): continuous company-level measurement,
+    # a trend to learn from; level 3: deviations on touchpoints are seen and reach an owner.
+    Marker("d9_trend_measured", "D9", L2, S,
+           gettext_noop("Four-week spans of the period with a reportable score"), 0.75, must_have=True,
+           action=gettext_noop("Collect enough answers every month for a trend (30 or more).")),
+    Marker("d9_deviations_watched", "D9", L3, S,
+           gettext_noop("Answered touchpoints watched for deviations (enough answers and an owner)"), 0.60,
+           must_have=True,
+           action=gettext_noop("Give busy touchpoints an owner, who receives their deviation alerts.")),
     Marker("d9_validated_prediction", "D9", L4, F, gettext_noop("A validated prediction in use"),
            must_have=True, action=gettext_noop("Validate a detractor-risk prediction against a holdout.")),
 )  # fmt: skip
@@ -183,6 +199,22 @@ COVERAGE_FOR_HIGH_CONFIDENCE = 0.6
 ATTAIN_AVERAGE = 0.75
 MUST_HAVE_MINIMUM = 0.5
 
+# History. The period starts no earlier than the organisation's first live data (an
+# answer or an event): the weeks before it are not silent weeks. A history shorter than
+# these caps the confidence label; it never lowers the level by itself.
+HISTORY_WEEKS_FOR_MEDIUM = 6
+HISTORY_WEEKS_FOR_HIGH = 12
+# D9's trend: the period is cut into spans of this many days from its end, and a span
+# counts when it holds a reportable number of answers (``REPORTABLE_N``).
+TREND_SPAN_DAYS = 28
+REPORTABLE_N = 30
+# Imported history is self-reported evidence about the past: it never counts as the
+# product's triggers or identification, and speaks only as a claim of at most this level
+# (level 2 when most imported answers were labelled event-triggered or were identified),
+# blended like one self-assessment item.
+HISTORY_CLAIM_LEVEL = 2
+HISTORY_CLAIM_SHARE = 0.5
+
 # Self-assessment: what data cannot show (culture, leadership, customer involvement),
 # each item answered on the four anchored steps above. (item key, dimension, statement)
 SELF_ASSESSMENT_ITEMS = (
@@ -200,3 +232,104 @@ SELF_ASSESSMENT_ITEMS = (
     ("predict_next_step", "D9", gettext_noop("We predict customers' next steps and act before they ask.")),
 )  # fmt: skip
 SELF_ASSESSMENT_ITEM_KEYS = tuple(item[0] for item in SELF_ASSESSMENT_ITEMS)
+
+# The method in words, step by step: the report's methods appendix prints these in the
+# reader's language (the docstrings of ``scoring`` and ``evidence`` say the same).
+METHOD_STEPS = (
+    gettext_noop(
+        "The period runs from the organisation's first live answer, at most 90 days "
+        "back, to the assessment: weeks before any data are not silent weeks. Imported "
+        "history is kept apart: it never counts as the product's triggers, identification "
+        "or loop, and speaks only as a claim about the past (at most level 2 for listening "
+        "and identification), weighed like one self-assessment item."
+    ),
+    gettext_noop(
+        "Each marker is measured from the organisation's own data over the period and "
+        "scores 0–1: a share scores fully at its threshold and softly below it (zero at "
+        "the threshold minus a tenth of it, at least 5 points), a count scores value ÷ "
+        "threshold, a yes/no marker 0 or 1."
+    ),
+    gettext_noop(
+        "Every dimension has markers at every level, so a dimension where the "
+        "organisation does nothing scores 1. Listening at level 4 means event-triggered "
+        "answers at the stages of every journey, not only a high share of triggered "
+        "answers. Identification counts the identified share once (level 2); recognising "
+        "the same customer at two or more touchpoints (level 3) and in two or more "
+        "channels, with events from several systems joined on the customer (level 4), "
+        "are facts of their own."
+    ),
+    gettext_noop(
+        "The closed loop is scored on what staff did: cases worked at all (level 2); "
+        "seven in ten negative answers of known customers followed up, cases started "
+        "within the SLA, and cases closed or past the SLA with a root cause (level 3); "
+        "cases closed within the SLA with recovery measured (level 4). The share of "
+        "negative answers with a case shows the product's policy and counts at level 2 "
+        "only; anonymous answers open no case and are not counted as waiting for one."
+    ),
+    gettext_noop(
+        "Employees and leadership: level 2 is customer results read in at least half of "
+        "the weeks, level 3 an employee survey, level 4 a leadership survey beside it. "
+        "Prediction: level 2 is a reportable score (30 answers) in each four-week span, "
+        "a trend; level 3 is answered touchpoints with enough answers and an owner who "
+        "receives their deviation alerts; level 4 a validated prediction in use."
+    ),
+    gettext_noop(
+        "A dimension reaches a level when its markers up to that level average at least "
+        "0.75, the level's own markers average at least 0.5 and none of its must-have "
+        "markers scores below 0.5. Its score is the level reached plus the progress "
+        "toward the next."
+    ),
+    gettext_noop(
+        "The self-assessment is blended in by how much of the dimension the data covers. "
+        "Where the data cannot judge a level at all (a validated prediction), the "
+        "self-assessment decides it. A claim a level or more above what the data shows "
+        "is flagged and capped at the evidence plus half a level."
+    ),
+    gettext_noop("The index is the mean of the nine dimension scores (equal weights)."),
+    gettext_noop(
+        "The organisation is at level k when the index is at least k and every core "
+        "dimension of level k scores at least k. Core: level 2 D1, D2, D6; level 3 adds "
+        "D3, D4, D5, D7; level 4 adds D8, D9."
+    ),
+    gettext_noop(
+        "Confidence: every share is redrawn 2,000 times from its Beta posterior (fixed "
+        "seed); the share of draws giving the reported level is the confidence: High ≥ "
+        "0.8, Medium ≥ 0.6, otherwise Low; at most Medium when under 60 % of markers rest "
+        "on data. Shares resting on fewer than 30 observations are marked insufficient."
+    ),
+    gettext_noop(
+        "A short history lowers the confidence, never the level: under 6 weeks of data "
+        "the confidence is at most Low, under 12 weeks at most Medium, and the report "
+        "says so."
+    ),
+)
+
+
+def confidence_reason_text(reason: Mapping[str, Any]) -> str:
+    """Return why the confidence label was capped, in the active language."""
+    from django.utils.translation import gettext, ngettext
+
+    if reason.get("code") == "short_history":
+        weeks, days = int(reason["weeks"]), int(reason["days"])
+        if days >= 7:
+            span = ngettext(
+                "only %(count)d week of data", "only %(count)d weeks of data", weeks
+            ) % {"count": weeks}
+        else:
+            span = ngettext(
+                "only %(count)d day of data", "only %(count)d days of data", days
+            ) % {"count": days}
+        return gettext(
+            "Confidence lowered: %(span)s. The level stands; confidence can reach Medium "
+            "after %(medium)d weeks and High after %(high)d weeks of data."
+        ) % {
+            "span": span,
+            "medium": HISTORY_WEEKS_FOR_MEDIUM,
+            "high": HISTORY_WEEKS_FOR_HIGH,
+        }
+    if reason.get("code") == "coverage":
+        return gettext(
+            "Confidence at most Medium: only %(percent)d %% of the markers rest on data; "
+            "the self-assessment speaks for the rest."
+        ) % {"percent": round(100 * float(reason["coverage"]))}
+    return ""

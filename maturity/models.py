@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cx.models import Organization
@@ -139,6 +140,44 @@ class SelfAssessmentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.step}"
+
+
+class SelfAssessmentRound(models.Model):
+    """One time someone answered the self-assessment: who, when and every answer.
+
+    ``SelfAssessmentAnswer`` holds the current answer per item (what scoring reads);
+    the rounds keep the history, so the page can say who claimed what, and when.
+    """
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+    answers = models.JSONField(
+        _("answers"), default=dict, help_text=_("Item key → step 1–4, every item.")
+    )
+    importance = models.JSONField(
+        _("importance"), default=dict, blank=True, help_text=_("Dimension → 1–5.")
+    )
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("self-assessment round")
+        verbose_name_plural = _("self-assessment rounds")
+        ordering = ["-answered_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.answered_at:%Y-%m-%d %H:%M}"
 
 
 class DimensionImportance(models.Model):

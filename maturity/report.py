@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from followups.models import FollowUp, RootCause
@@ -28,10 +29,17 @@ from followups.selectors import followup_counts
 from insights import charts as insight_charts
 from insights.dashboard import nps_heatmap, segment_heatmap
 from insights.selectors import min_sample
-from maturity import charts
-from maturity.method import DIMENSIONS, LEVEL_NAMES, MARKERS, Level
+from maturity import actions, charts
+from maturity.figures import Share, deadlines, headline_metrics
+from maturity.method import (
+    DIMENSIONS,
+    LEVEL_NAMES,
+    MARKERS,
+    METHOD_STEPS,
+    Level,
+    confidence_reason_text,
+)
 from maturity.models import Assessment
-from maturity.scoring import score_shown
 from maturity.selectors import previous_assessment
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "maturity" / "report.css"
@@ -43,13 +51,6 @@ def refuse_every_url(
 ) -> dict[str, Any]:
     """WeasyPrint URL fetcher that fetches nothing (the report is self-contained)."""
     raise ValueError(f"The report does not load external resources ({url[:80]!r}).")
-
-
-@dataclass(frozen=True)
-class Roadmap:
-    days_90: list[str]
-    months_6: list[str]
-    months_12: list[str]
 
 
 def _level_name(level: int) -> str:
@@ -64,44 +65,23 @@ def _blockers(result: dict[str, Any]) -> list[str]:
     """
     names = {d["key"]: d["name"] for d in result["dimensions"]}
     shown = []
+    scores = {d["key"]: d["score"] for d in result["dimensions"]}
     for blocker in result["held_back_by"]:
-        key, rest = blocker.split(" ", 1)
-        score = rest[rest.rfind("(") :]
+        key = blocker.split(" ", 1)[0]
         if key in names:
-            shown.append(f"{key} {_(names[key])} {score}")
+            shown.append(f"{key} {_(names[key])} ({charts.decimal(scores[key])})")
         else:
-            shown.append(f"{_('index')} {score}")
+            index = charts.decimal(float(result["index"]))
+            shown.append(f"{_('index')} ({index})")
     return shown
 
 
-def _roadmap(result: dict[str, Any]) -> Roadmap:
-    """Return actions in three horizons: unblock the next level, complete it, go beyond."""
-    level = int(result["level"])
-    next_level = min(level + 1, 4)
-    blocking = {blocker.split(" ", 1)[0] for blocker in result["held_back_by"]}
-    now: list[str] = []
-    soon: list[str] = []
-    later: list[str] = []
-    for dimension in result["dimensions"]:
-        for marker in dimension["markers"]:
-            if marker["met"]:
-                continue
-            action = _(next(m.action for m in MARKERS if m.key == marker["key"]))
-            if marker["level"] <= next_level and dimension["key"] in blocking:
-                target = now
-            elif marker["level"] <= next_level:
-                target = soon
-            else:
-                target = later
-            if action and action not in target and action not in now + soon:
-                target.append(action)
-    return Roadmap(days_90=now[:6], months_6=soon[:6], months_12=later[:6])
-
-
-def _findings(result: dict[str, Any], previous: Assessment | None) -> list[str]:
-    """Return the three findings an executive most needs to read."""
-    findings = []
+def _findings(
+    result: dict[str, Any], previous: Assessment | None, headlines: list[Any]
+) -> list[str]:
+    """Return the three findings an executive most needs to read: always three."""
     level_name = _level_name(int(result["level"]))
+    findings = []
     if result["held_back_by"]:
         findings.append(
             _("You operate at level %(level)s, %(name)s. Held back from the next level by: "
@@ -114,6 +94,14 @@ def _findings(result: dict[str, Any], previous: Assessment | None) -> list[str]:
             _("You operate at level %(level)s, %(name)s.")
             % {"level": result["level"], "name": level_name}
         )
+    if previous is not None and previous.index is not None:
+        change = float(result["index"]) - float(previous.index)
+        findings.append(
+            _("Index %(index)s, %(change)s since %(date)s.")
+            % {"index": charts.decimal(float(result["index"])),
+               "change": ("+" if change >= 0 else "−") + charts.decimal(abs(change)),
+               "date": date_format(previous.period_end, "j.n.Y")}
+        )  # fmt: skip
     overclaims = [d for d in result["dimensions"] if d["overclaim"]]
     if overclaims:
         findings.append(
@@ -122,31 +110,24 @@ def _findings(result: dict[str, Any], previous: Assessment | None) -> list[str]:
             )
             % {"names": ", ".join(_(d["name"]) for d in overclaims)}
         )
+    nps = next((h for h in headlines if h.metric == "nps"), None)
+    if nps is not None and nps.value is not None:
+        findings.append(
+            _("NPS %(value)s (95 %% interval %(interval)s, n = %(n)s); target %(target)s.")
+            % {"value": nps.shown, "interval": nps.interval, "n": nps.n,
+               "target": nps.target_shown or "–"}
+        )  # fmt: skip
     strongest = max(result["dimensions"], key=lambda d: d["score"])
     findings.append(
-        _("Strongest dimension: %(name)s (%(score).1f).")
-        % {"name": _(strongest["name"]), "score": score_shown(strongest["score"])}
+        _("Strongest dimension: %(name)s (%(score)s).")
+        % {"name": _(strongest["name"]), "score": charts.decimal(strongest["score"])}
     )
-    if previous is not None and previous.index is not None:
-        change = float(result["index"]) - float(previous.index)
-        findings.append(
-            _("Index %(index).1f, %(change)+.1f since %(date)s.")
-            % {"index": score_shown(float(result["index"])), "change": change,
-               "date": previous.period_end.strftime("%Y-%m-%d")}
-        )  # fmt: skip
-    return findings[:3] if previous is None else [findings[0], *findings[-2:]]
-
-
-@dataclass(frozen=True)
-class Share:
-    """A share with the counts behind it, as the report prints it: "85 % (95 of 112)"."""
-
-    successes: int
-    trials: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.successes / self.trials) if self.trials else None
+    weakest = min(result["dimensions"], key=lambda d: d["score"])
+    findings.append(
+        _("Weakest dimension: %(name)s (%(score)s).")
+        % {"name": _(weakest["name"]), "score": charts.decimal(weakest["score"])}
+    )
+    return findings[:3]
 
 
 @dataclass(frozen=True)
@@ -159,7 +140,7 @@ class RootCauseCount:
 def _marker_share(result: dict[str, Any], key: str) -> Share:
     """Return a stored share marker's counts (0 of 0 when it was not computable)."""
     marker = next(
-        m for d in result["dimensions"] for m in d["markers"] if m["key"] == key
+        (m for d in result["dimensions"] for m in d["markers"] if m["key"] == key), {}
     )
     return Share(int(marker.get("successes") or 0), int(marker.get("trials") or 0))
 
@@ -175,8 +156,6 @@ def closed_loop(*, assessment: Assessment) -> dict[str, Any]:
     organization = assessment.organization
     result = assessment.result
     negative = _marker_share(result, "d5_case_share")
-    within_sla = _marker_share(result, "d5_within_sla")
-    with_cause = _marker_share(result, "d5_root_cause")
     cases = FollowUp.objects.for_organization(organization).filter(
         opened_at__gte=assessment.period_start, opened_at__lt=assessment.period_end
     )
@@ -200,8 +179,8 @@ def closed_loop(*, assessment: Assessment) -> dict[str, Any]:
     )
     return {
         "negative": negative,
-        "within_sla": within_sla,
-        "with_cause": with_cause,
+        "deadlines": deadlines(assessment=assessment),
+        "with_cause": Share(sum(n for cause, n in by_cause if cause), closed),
         "root_causes": [
             RootCauseCount(str(labels.get(cause, cause)), n, Share(n, closed))
             for cause, n in by_cause[:3]
@@ -244,6 +223,31 @@ def journey_heatmap(*, assessment: Assessment) -> dict[str, Any]:
         "until": until,
         "min_n": min_sample(),
     }
+
+
+def _strengths(dimensions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return three strengths: dimensions whose data meets markers, highest first.
+
+    A dimension carried by claims alone is a strength only when fewer than three have
+    evidence behind them.
+    """
+    ranked = sorted(
+        dimensions,
+        key=lambda d: (not any(m["met"] for m in d["markers"]), -d["score"]),
+    )
+    return ranked[:3]
+
+
+def _summary_blockers(result: dict[str, Any]) -> list[str]:
+    """Return three blockers: what holds the level back, then the weakest dimensions."""
+    shown = _blockers(result)
+    listed = {blocker.split(" ", 1)[0] for blocker in shown}
+    for d in sorted(result["dimensions"], key=lambda d: d["score"]):
+        if len(shown) >= 3:
+            break
+        if d["key"] not in listed and d["score"] < 4:
+            shown.append(f"{d['key']} {_(d['name'])} ({charts.decimal(d['score'])})")
+    return shown[:3]
 
 
 def report_context(*, assessment: Assessment) -> dict[str, Any]:
@@ -295,26 +299,41 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
     for d in dimensions:
         d["display_name"] = names[d["key"]]
         d["previous"] = previous_scores.get(d["key"])
-        # Cut, not rounded, to one decimal: a 4.99 must not read as level 5.
-        d["score_shown"] = score_shown(d["score"])
-        d["evidence_shown"] = score_shown(d["evidence_score"])
+        # Cut, not rounded, to one decimal: a 4.99 must not read as level 5; and
+        # written with the language's decimal separator, as every figure is.
+        d["score_shown"] = charts.decimal(d["score"])
+        d["evidence_shown"] = charts.decimal(d["evidence_score"])
+        if d.get("self_assessed_level") is not None:
+            d["claim_shown"] = charts.decimal(d["self_assessed_level"])
         if d["previous"] is not None:
-            d["previous_shown"] = score_shown(d["previous"])
+            d["previous_shown"] = charts.decimal(d["previous"])
+    headlines = headline_metrics(assessment=assessment, previous=previous)
+    found_actions = actions.actions(result)
+    for d in dimensions:
+        # The same actions as the roadmap's, so no page recommends what does not exist.
+        d["next_actions"] = [a.text for a in found_actions if a.dimension == d["key"]][
+            :3
+        ]
     return {
         "assessment": assessment,
         "organization": assessment.organization,
         "result": result,
         "level_name": _level_name(level),
-        "index_shown": score_shown(float(result["index"])),
+        "index_shown": charts.decimal(float(result["index"])),
+        "headlines": headlines,
+        "has_self_assessment": any(
+            d.get("self_assessed_level") is not None for d in dimensions
+        ),
         "next_level_name": _level_name(min(level + 1, 4)),
         "previous": previous,
-        "findings": _findings(result, previous),
-        "blockers": _blockers(result),
-        # A strength is a dimension whose data meets markers, not one carried by claims.
-        "strengths": sorted(
-            (d for d in dimensions if any(m["met"] for m in d["markers"])),
-            key=lambda d: -d["score"],
-        )[:3],
+        "previous_index_shown": (
+            charts.decimal(float(previous.index))
+            if previous is not None and previous.index is not None
+            else ""
+        ),
+        "findings": _findings(result, previous, headlines),
+        "blockers": _summary_blockers(result),
+        "strengths": _strengths(dimensions),
         "dimensions": dimensions,
         "chart_bars": bars,
         "chart_radar": radar,
@@ -325,8 +344,14 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
             (int(k), round(100 * float(p)))
             for k, p in sorted(result["level_probabilities"].items())
         ],
-        "roadmap": _roadmap(result),
+        "top_actions": found_actions[:3],
+        "roadmap": actions.timeline(found_actions),
         "markers": MARKERS,
+        "method_steps": METHOD_STEPS,
+        "confidence_reasons": [
+            confidence_reason_text(reason)
+            for reason in result.get("confidence_reasons", [])
+        ],
         "generated_at": datetime.now(tz=assessment.organization.tzinfo),
     }
 

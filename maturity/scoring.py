@@ -14,8 +14,8 @@ The rule, in order (documented again in the report's methods appendix):
    at least one marker of level k is computable, and none of its must-have markers of
    level k scores below 0.5. Its evidence score E is the attained level plus the
    progress toward the next (the mean score of the next level's markers, at most
-   0.99), so 1.00…4.99. A level that defines no marker for the dimension (employees at
-   level 2, say) asks nothing of it and is attained on the way.
+   0.99), so 1.00…4.99. Every dimension has markers at every level (nothing is attained on
+   the way): a dimension where the organisation does nothing scores 1.
 3. The self-assessment S (1…4) blends in by coverage c: ``s = c·E' + (1 − c)·S``. E' is
    E where the data can judge; where a level has markers but none is computable from
    the data (a validated prediction, D4 and D9 at level 4), the data cannot judge that
@@ -29,8 +29,12 @@ The rule, in order (documented again in the report's methods appendix):
 6. Confidence: every share marker with counts is redrawn from its Beta(successes + 1,
    failures + 1) posterior 2,000 times with a fixed seed; the share of draws that give
    the reported level is the confidence (High ≥ 0.8, Medium ≥ 0.6, else Low), capped at
-   Medium when evidence coverage is below 60 %. A dimension whose shares rest on fewer
-   than 30 observations is marked "insufficient evidence".
+   Medium when evidence coverage is below 60 %. A short history caps the label too —
+   at Low under 6 weeks of data, at Medium under 12 — and never lowers the level: the
+   period starts at the organisation's first live answer, and a level shown for three
+   weeks is a level shown, but not yet shown to last. Each cap is stated in words
+   (``confidence_reasons``). A dimension whose shares rest on fewer than 30
+   observations is marked "insufficient evidence".
 7. Priorities: importance (1…5, default 3) × the dimension's gap to the next level.
 """
 
@@ -41,6 +45,7 @@ import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from maturity.method import (
     ATTAIN_AVERAGE,
@@ -48,6 +53,8 @@ from maturity.method import (
     CONFIDENCE_MEDIUM,
     COVERAGE_FOR_HIGH_CONFIDENCE,
     DIMENSIONS,
+    HISTORY_WEEKS_FOR_HIGH,
+    HISTORY_WEEKS_FOR_MEDIUM,
     LEVEL_NAMES,
     MARKERS,
     MIN_EVENTS_FOR_EVIDENCE,
@@ -126,6 +133,8 @@ class Assessment:
     dimensions: tuple[DimensionResult, ...]
     held_back_by: tuple[str, ...]
     priorities: tuple[tuple[str, float], ...] = field(default=())
+    # Why the label is lower than the probability alone gives: {"code": …, …}
+    confidence_reasons: tuple[dict[str, Any], ...] = field(default=())
 
     @property
     def overclaims(self) -> tuple[str, ...]:
@@ -152,6 +161,35 @@ def marker_score(marker: Marker, value: float | None) -> float | None:
     return round(max(0.0, min(1.0, (value - (marker.threshold - width)) / width)), 6)
 
 
+LABELS = ("Low", "Medium", "High")
+
+
+def confidence_label(
+    confidence: float, coverage: float, history_days: int | None = None
+) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Return the confidence label and the reasons it was capped (rule 6)."""
+    label = "High" if confidence >= CONFIDENCE_HIGH else "Medium"
+    if confidence < CONFIDENCE_MEDIUM:
+        label = "Low"
+    reasons: list[dict[str, Any]] = []
+
+    def cap(at: str, reason: dict[str, Any]) -> None:
+        nonlocal label
+        reasons.append(reason)
+        if LABELS.index(label) > LABELS.index(at):
+            label = at
+
+    if coverage < COVERAGE_FOR_HIGH_CONFIDENCE:
+        cap("Medium", {"code": "coverage", "coverage": round(coverage, 2)})
+    if history_days is not None and history_days < 7 * HISTORY_WEEKS_FOR_HIGH:
+        weeks = round(history_days / 7)
+        cap(
+            "Low" if weeks < HISTORY_WEEKS_FOR_MEDIUM else "Medium",
+            {"code": "short_history", "days": history_days, "weeks": weeks},
+        )
+    return label, tuple(reasons)
+
+
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
@@ -174,9 +212,6 @@ def dimension_evidence(
     coverage = len(computable) / len(scored) if scored else 0.0
     level = Level.TACTICAL
     for k in (Level.EVENT_DRIVEN, Level.UNDERSTANDING_DRIVEN, Level.PREDICTIVE):
-        if not any(m.level == k for m, _ in scored):
-            level = k  # the level asks nothing of this dimension
-            continue
         up_to_k = [score for m, score in computable if m.level <= k]
         at_k = [(m, score) for m, score in computable if m.level == k]
         if not at_k:
@@ -385,8 +420,13 @@ def assess(
     weights: Mapping[str, float] | None = None,
     importance: Mapping[str, int] | None = None,
     draws: int = MONTE_CARLO_DRAWS,
+    history_days: int | None = None,
 ) -> Assessment:
-    """Score the organisation from ``evidence`` (marker key → observation) and claims."""
+    """Score the organisation from ``evidence`` (marker key → observation) and claims.
+
+    ``history_days``: how many days of data the period holds when it is shorter than
+    asked (it starts at the organisation's first live answer); None for a full period.
+    """
     claims = self_assessment or {}
     weights = weights or {}
     dimensions = _score_dimensions(evidence, claims)
@@ -398,11 +438,7 @@ def assess(
     )
     confidence = probabilities.get(level, 0.0)
     coverage = _mean([d.coverage for d in dimensions])
-    label = "High" if confidence >= CONFIDENCE_HIGH else "Medium"
-    if confidence < CONFIDENCE_MEDIUM:
-        label = "Low"
-    if label == "High" and coverage < COVERAGE_FOR_HIGH_CONFIDENCE:
-        label = "Medium"
+    label, reasons = confidence_label(confidence, coverage, history_days)
 
     target = min(level + 1, Level.PREDICTIVE)
     dimensions = [
@@ -434,4 +470,5 @@ def assess(
         dimensions=tuple(dimensions),
         held_back_by=_held_back_by(dimensions, index, level),
         priorities=tuple(priorities),
+        confidence_reasons=reasons,
     )

@@ -14,20 +14,33 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cx.models import Organization
 from maturity import evidence
-from maturity.method import DIMENSION_BY_KEY, SELF_ASSESSMENT_ITEM_KEYS
-from maturity.models import Assessment, DimensionImportance, SelfAssessmentAnswer
+from maturity.method import (
+    DIMENSION_BY_KEY,
+    SELF_ASSESSMENT_ITEM_KEYS,
+    confidence_reason_text,
+)
+from maturity.models import (
+    Assessment,
+    DimensionImportance,
+    SelfAssessmentAnswer,
+    SelfAssessmentRound,
+)
 from maturity.scoring import Assessment as Scored
 from maturity.scoring import assess
-from maturity.selectors import importance_of, self_assessment_levels
+from maturity.selectors import (
+    importance_of,
+    self_assessment_answers,
+    self_assessment_levels,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PERIOD = timedelta(days=90)
-METHOD_VERSION = "2026.11"
+METHOD_VERSION = "2026.12"
 
 
 @transaction.atomic
@@ -37,8 +50,13 @@ def self_assessment_save(
     answers: Mapping[str, int],
     importance: Mapping[str, int] | None = None,
     user: AbstractBaseUser | None = None,
-) -> None:
-    """Store the organisation's answers (item → step 1–4) and importances (1–5)."""
+    at: datetime | None = None,
+) -> SelfAssessmentRound:
+    """Store the organisation's answers (item → step 1–4) and importances (1–5).
+
+    The current answer per item is updated and the whole questionnaire as it now
+    stands is kept as one round of history (who answered, when), which is returned.
+    """
     errors: dict[str, str] = {}
     for item, step in answers.items():
         if item not in SELF_ASSESSMENT_ITEM_KEYS:
@@ -52,11 +70,12 @@ def self_assessment_save(
             errors[dimension] = "Importance is a whole number from 1 to 5."
     if errors:
         raise ValidationError(errors)
+    answerer = user if user is not None and user.is_authenticated else None
     for item, step in answers.items():
         SelfAssessmentAnswer.objects.update_or_create(
             organization=organization,
             item=item,
-            defaults={"step": step, "answered_by": user},
+            defaults={"step": step, "answered_by": answerer},
         )
     for dimension, weight in (importance or {}).items():
         DimensionImportance.objects.update_or_create(
@@ -64,6 +83,13 @@ def self_assessment_save(
             dimension=dimension,
             defaults={"importance": weight},
         )
+    return SelfAssessmentRound.objects.create(
+        organization=organization,
+        answered_by=answerer,
+        answered_at=at or timezone.now(),
+        answers=self_assessment_answers(organization=organization),
+        importance=importance_of(organization=organization),
+    )
 
 
 def assessment_request(
@@ -93,6 +119,28 @@ def assessment_request(
     return assessment
 
 
+def assessment_compute_now(
+    *,
+    organization: Organization,
+    period_start: datetime,
+    period_end: datetime,
+) -> Assessment:
+    """Compute an assessment of a past period in this process, dated at its end.
+
+    For the demo's history: no task is queued, and the row reads as if it had been
+    requested and finished when its period ended, so the trend orders it rightly.
+    """
+    assessment = Assessment.objects.create(
+        organization=organization, period_start=period_start, period_end=period_end
+    )
+    assessment_compute(assessment_id=assessment.pk)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        created_at=period_end, completed_at=period_end
+    )
+    assessment.refresh_from_db()
+    return assessment
+
+
 def assessment_compute(*, assessment_id: int) -> None:
     """Compute a pending assessment once: a duplicate task finds it claimed and stops."""
     claimed = Assessment.objects.filter(
@@ -103,11 +151,17 @@ def assessment_compute(*, assessment_id: int) -> None:
     assessment = Assessment.objects.select_related("organization").get(pk=assessment_id)
     organization = assessment.organization
     try:
-        period = evidence.Period(assessment.period_start, assessment.period_end)
+        history = evidence.period_from_first_data(
+            organization,
+            evidence.Period(assessment.period_start, assessment.period_end),
+        )
         claims = self_assessment_levels(organization=organization)
-        found = evidence.gather(organization, period)
+        found = evidence.gather(organization, history.period)
         scored = assess(
-            found.markers, claims, importance=importance_of(organization=organization)
+            found.markers,
+            claims_with_history(claims, found.imported.claims()),
+            importance=importance_of(organization=organization),
+            history_days=history.days if history.clipped else None,
         )
     except Exception as exc:  # recorded on the row, so the requester sees why
         logger.exception("Assessment %s failed", assessment_id)
@@ -119,11 +173,19 @@ def assessment_compute(*, assessment_id: int) -> None:
         return
     Assessment.objects.filter(pk=assessment_id).update(
         status=Assessment.Status.DONE,
+        # The period assessed: from the first live answer when that came later.
+        period_start=history.period.start,
         level=scored.level,
         index=scored.index,
         confidence=scored.confidence,
         confidence_label=scored.confidence_label,
-        result=result_as_json(scored, claims=claims, nps_cells=found.nps_cells),
+        result=result_as_json(
+            scored,
+            claims=claims,
+            nps_cells=found.nps_cells,
+            history=history,
+            imported=found.imported,
+        ),
         completed_at=timezone.now(),
     )
     if assessment.email_executives:
@@ -145,7 +207,6 @@ def assessment_email_report(*, assessment_id: int) -> int:
     task from mailing twice.
     """
     from django.core.mail import EmailMessage
-    from django.utils import translation
 
     from cx.models import Membership, Role
     from maturity.report import report_pdf
@@ -191,18 +252,48 @@ def assessment_email_report(*, assessment_id: int) -> int:
     return len(recipients)
 
 
+def claims_with_history(
+    claims: Mapping[str, float], history: Mapping[str, float]
+) -> dict[str, float]:
+    """Return the claims per dimension with imported history weighed in as one more item.
+
+    Imported answers are self-reported evidence about the past: where they claim a level
+    (``ImportedHistory.claims``, at most 2) it is averaged with the self-assessment like
+    one more of its items (D1 and D2 have one item each), or stands alone without one.
+    """
+    blended = dict(claims)
+    for dimension, level in history.items():
+        own = claims.get(dimension)
+        blended[dimension] = level if own is None else (own + level) / 2
+    return blended
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 def result_as_json(
     scored: Scored,
     *,
     claims: Mapping[str, float],
     nps_cells: list[list[int]] | None = None,
+    history: evidence.History | None = None,
+    imported: evidence.ImportedHistory | None = None,
 ) -> dict[str, Any]:
     """Return every number behind the scored level, for storage and audit.
 
     ``nps_cells`` ([touchpoint, segment, answers, promoters, detractors], from
     ``evidence.gather``) are the period's NPS by touchpoint × segment: the report draws
-    its heatmap from them.
+    its heatmap from them. ``history`` says where the period starts and why;
+    ``imported`` counts the period's imported answers, kept apart from the markers.
     """
+    imported = imported or evidence.ImportedHistory()
+    imported_claims = imported.claims()
+    with translation.override("en"):
+        reasons = [
+            {**reason, "text": confidence_reason_text(reason)}
+            for reason in scored.confidence_reasons
+        ]
     return {
         "method_version": METHOD_VERSION,
         "level": scored.level,
@@ -210,6 +301,24 @@ def result_as_json(
         "index": scored.index,
         "confidence": scored.confidence,
         "confidence_label": scored.confidence_label,
+        "confidence_reasons": reasons,
+        "history": None
+        if history is None
+        else {
+            "requested_start": _iso(history.requested_start),
+            "first_data": _iso(history.first_data),
+            "start": _iso(history.period.start),
+            "end": _iso(history.period.end),
+            "days": history.days,
+            "weeks": history.weeks,
+            "clipped": history.clipped,
+        },
+        "imported_history": {
+            "responses": imported.total,
+            "labelled_event": imported.labelled_event,
+            "identified": imported.identified,
+            "claims": imported_claims,
+        },
         "level_probabilities": {
             str(k): v for k, v in scored.level_probabilities.items()
         },
@@ -226,7 +335,9 @@ def result_as_json(
                 "level": d.level,
                 "evidence_score": d.evidence_score,
                 "evidence_level": d.evidence_level,
-                "self_assessed_level": d.self_level,
+                "self_assessed_level": claims.get(d.dimension.key),
+                "imported_claim": imported_claims.get(d.dimension.key),
+                "claimed_level": d.self_level,
                 "coverage": round(d.coverage, 2),
                 "overclaim": d.overclaim,
                 "insufficient_evidence": d.insufficient_evidence,

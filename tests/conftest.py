@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from cx.models import Journey, Organization, Role
@@ -75,6 +76,13 @@ def pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with time_machine.travel(TEST_CLOCK, tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """End each test in the default language: a request leaves its own active."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -603,7 +603,13 @@ class History:
     def follow_up(
         self, response: Response, event: Event | None, answered: list[GivenAnswer]
     ) -> None:
-        """Open a case where the policy would have, and work it as the owner did."""
+        """Open a case where the policy would have, and work it as the owner did.
+
+        As ``followups.services.followup_open_for``: an answer nobody can follow up
+        (anonymous, or of no known customer) opens no case.
+        """
+        if response.customer is None or response.is_anonymous:
+            return
         found = reasons(self.thresholds, answered) if self.followup.active else []
         if not found:
             return

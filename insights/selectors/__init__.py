@@ -13,7 +13,14 @@ from insights.selectors.journeys import (
     target_for,
     underperforming_journeys,
 )
-from insights.selectors.rows import FILTERS, Label, MetricRow, metric_rows, min_sample
+from insights.selectors.rows import (
+    FILTERS,
+    Label,
+    MetricRow,
+    metric_rows,
+    metric_totals,
+    min_sample,
+)
 
 __all__ = [
     "FILTERS",
@@ -25,6 +32,7 @@ __all__ = [
     "funnel",
     "journey_scores",
     "metric_rows",
+    "metric_totals",
     "min_sample",
     "target_for",
     "underperforming_journeys",

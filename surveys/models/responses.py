@@ -198,6 +198,11 @@ class ResponseSegment(models.Model):
     # The response's NPS answer, copied like the touchpoint: the touchpoint × segment
     # heatmap is then one scan of this table, not a join of answers and segments.
     nps = models.SmallIntegerField(_("NPS given"), null=True, blank=True)
+    # Copied from the response's ``imported_at``: results by segment include history,
+    # while the maturity evidence of segmentation (D4) counts only live answers.
+    imported = models.BooleanField(
+        _("imported history"), default=False, db_default=False
+    )
 
     objects = OrganizationManager()
 

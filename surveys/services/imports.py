@@ -3,8 +3,10 @@
 An organisation starts with its history — a yearly anonymous survey, say — so that its
 trends and its maturity evidence begin before the product did. Imported responses keep
 how they were collected (``origin``: event-triggered, periodic list, public link) and
-whether they were anonymous, and are marked with ``imported_at``, so the maturity
-evidence counts a yearly anonymous wave as what it was.
+whether they were anonymous, and are marked with ``imported_at``: the maturity evidence
+keeps them apart from the product's own listening (a label says how the other tool
+collected them, it proves no trigger here) and weighs them as self-reported history.
+Answers of known customers get segment snapshots, as answers completed here do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from cx.models import Customer, Language, Organization, Touchpoint
 from surveys.models import Answer, Question, Response, Survey
+from surveys.services.snapshots import responses_segments_snapshot
 
 CHUNK = 1000
 
@@ -153,20 +156,34 @@ def responses_import(
                 answers,
             )
         )
-    _store(valid)
+    _store(organization, valid)
     outcome.imported = len(valid)
     return outcome
 
 
 @transaction.atomic
-def _store(valid: Iterable[tuple[Response, list[Answer]]]) -> None:
+def _store(
+    organization: Organization, valid: Iterable[tuple[Response, list[Answer]]]
+) -> None:
+    """Store the responses and answers in chunks, with known customers' segments.
+
+    Imported answers of known customers get segment snapshots like answers completed
+    in the product (the segments the customer is in at import: the best known), so
+    results by segment include history. They stay marked ``imported_at``.
+    """
     pending = list(valid)
     for start in range(0, len(pending), CHUNK):
         chunk = pending[start : start + CHUNK]
         responses = Response.objects.bulk_create([response for response, _ in chunk])
         answers = []
+        scored = []
         for response, (_, response_answers) in zip(responses, chunk, strict=True):
+            nps = None
             for answer in response_answers:
                 answer.response = response
                 answers.append(answer)
+                if nps is None and answer.question.type == Question.Type.NPS:
+                    nps = answer.number
+            scored.append((response, nps))
         Answer.objects.bulk_create(answers)
+        responses_segments_snapshot(organization_id=organization.pk, responses=scored)

@@ -7,9 +7,11 @@ copied onto the response when it is completed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
-from cx.models import Segment
+from cx.models import Customer, Segment
 from surveys.models import Answer, Question, Response, ResponseSegment
 
 
@@ -45,9 +47,53 @@ def response_segments_snapshot(*, response: Response) -> list[str]:
                 touchpoint_id=response.touchpoint_id,
                 completed_at=response.completed_at,
                 nps=nps,
+                imported=response.imported_at is not None,
             )
             for segment in segments
         ],
         ignore_conflicts=True,
     )
     return [segment.key for segment in segments]
+
+
+def responses_segments_snapshot(
+    *, organization_id: int, responses: Sequence[tuple[Response, int | None]]
+) -> int:
+    """Record the segments of many stored responses' customers at once; return rows.
+
+    For bulk writes (an import): each item is a response and its NPS answer (or None).
+    Anonymous responses and those of no customer get none, as one at a time. The
+    customers are read in one query and each segment rule is evaluated in Python once
+    per customer.
+    """
+    known = [
+        (response, nps)
+        for response, nps in responses
+        if response.customer_id is not None and not response.is_anonymous
+    ]
+    if not known:
+        return 0
+    segments = list(Segment.objects.for_organization(organization_id))
+    customers = Customer.objects.in_bulk({r.customer_id for r, _ in known})
+    member_of = {
+        pk: [segment for segment in segments if segment.contains(customer)]
+        for pk, customer in customers.items()
+    }
+    rows = ResponseSegment.objects.bulk_create(
+        [
+            ResponseSegment(
+                organization_id=organization_id,
+                response=response,
+                segment=segment,
+                key=segment.key,
+                touchpoint_id=response.touchpoint_id,
+                completed_at=response.completed_at,
+                nps=nps,
+                imported=response.imported_at is not None,
+            )
+            for response, nps in known
+            for segment in member_of.get(response.customer_id, [])
+        ],
+        ignore_conflicts=True,
+    )
+    return len(rows)

@@ -2,112 +2,101 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cx.serving import (
+    embedded_environment,
+    http_get,
+    manage,
+    processes_in_session,
+    served,
+)
 
 pytestmark = pytest.mark.real_clock  # the server runs in processes of its own
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - localhost
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-@pytest.fixture
-def embedded_env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
-        and not k.startswith("CX_")
-    }
-    return {**env, "DJANGO_DEBUG": "1", "CX_VAR_DIR": str(tmp_path / "var")}
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
+def test_embedded_server_serves_admin_and_healthz_with_the_demo(tmp_path: Path):
+    env = embedded_environment(tmp_path / "var")
+    manage(env, "migrate", "--no-input")
+    demo_output = manage(
+        {**env, "CX_DEMO_HISTORY_DAYS": "0"}, "load_demo", "--if-empty"
     )
-    return result.stdout
-
-
-def test_embedded_server_serves_admin_and_healthz_with_the_demo(embedded_env):
-    _manage(embedded_env, "migrate", "--no-input")
-    demo_output = _manage(embedded_env, "load_demo", "--if-empty")
     assert "Demo organisation 'demo' ready" in demo_output
-    port = _free_port()
 
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=embedded_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline:
-            try:
-                status, body = _get(f"http://127.0.0.1:{port}/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        assert status == 200, "the server did not become healthy within 60 s"
+    with served(env) as server:
+        status, body = http_get(f"{server.url}/healthz")
+        assert status == 200
         assert '"broker": "ok"' in body
-
-        login_status, login_page = _get(f"http://127.0.0.1:{port}/admin/login/")
+        login_status, login_page = http_get(f"{server.url}/admin/login/")
         assert login_status == 200
         assert 'name="username"' in login_page
-    finally:
-        server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=30)
 
-    assert server.returncode is not None
-    assert f"running at http://127.0.0.1:{port}/" in output
-    assert "Mail goes to:" in output
+    assert server.process.returncode is not None
+    # The banner names where to go, on the port actually used, and who may log in.
+    for line in (
+        f"running at {server.url}/",
+        f"Dashboard:    {server.url}/dashboard/",
+        f"Admin:        {server.url}/admin/",
+        f"API docs:     {server.url}/api/docs/",
+        "owner (Owner), cx (CX manager), analyst (Analyst), exec (Executive)",
+        "password demo-cx-2026",
+        f"Email links:  {server.url}/",
+        "Mail goes to:",
+    ):
+        assert line in server.output
     # Ctrl-C stopped the web server, the worker and its beat: nothing of it is left.
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and _processes_in_session(server.pid):
+    while time.monotonic() < deadline and processes_in_session(server.process.pid):
         time.sleep(0.5)
-    assert _processes_in_session(server.pid) == []
+    assert processes_in_session(server.process.pid) == []
 
 
-def _processes_in_session(session_id: int) -> list[str]:
-    listing = subprocess.run(
-        ["ps", "-eo", "sid=,args="], capture_output=True, text=True, check=True
-    ).stdout
-    return [
-        line
-        for line in listing.splitlines()
-        if line.split(maxsplit=1)[0] == str(session_id) and "<defunct>" not in line
-    ]
+class _ExitedAtOnce:
+    """Stands in for a child process of ``serve`` that has already stopped."""
+
+    pid = 0
+    returncode = 0
+
+    def poll(self) -> int:
+        return 0
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+
+def _children_environments(monkeypatch, settings, port: int) -> list[dict[str, str]]:
+    from cx.management.commands import serve
+
+    started: list[dict[str, str]] = []
+
+    def popen(command: list[str], **kwargs: object) -> _ExitedAtOnce:
+        started.append(kwargs["env"])  # type: ignore[arg-type]
+        return _ExitedAtOnce()
+
+    monkeypatch.setattr(serve.subprocess, "Popen", popen)
+    monkeypatch.setattr(serve, "_signal_group", lambda process, signum: None)
+    call_command("serve", port=port, stdout=StringIO(), stderr=StringIO())
+    return started
+
+
+def test_email_links_follow_the_port_when_site_url_is_not_set(monkeypatch, settings):
+    settings.SITE_URL_IS_SET = False
+
+    environments = _children_environments(monkeypatch, settings, 8123)
+
+    assert len(environments) == 2  # the web server and the worker
+    assert {env["SITE_URL"] for env in environments} == {"http://127.0.0.1:8123"}
+
+
+def test_site_url_set_in_the_environment_wins_over_the_port(monkeypatch, settings):
+    settings.SITE_URL_IS_SET = True
+    settings.SITE_URL = "https://feedback.example.com"
+
+    environments = _children_environments(monkeypatch, settings, 8123)
+
+    assert {env["SITE_URL"] for env in environments} == {"https://feedback.example.com"}

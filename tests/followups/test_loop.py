@@ -191,3 +191,36 @@ def test_the_funnel_counts_cases_opened_at_the_touchpoint(answered, chat_owner, 
     )
 
     assert (chat.completed, chat.followup_opened, chat.recovered) == (2, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("origin", "anonymous", "with_customer"),
+    [
+        ("public_link", True, False),  # the website's feedback link: nobody to call
+        ("list", True, True),  # an anonymous survey to a known customer
+        ("list", False, False),  # no customer on record
+    ],
+)
+def test_an_answer_nobody_can_follow_up_opens_no_case(
+    aurora, chat_survey, chat_owner, origin, anonymous, with_customer
+):
+    from cx.models import Customer
+    from surveys.models import Answer, Response
+
+    customer = (
+        Customer.objects.create(organization=aurora, external_id="c-anon")
+        if with_customer
+        else None
+    )
+    now = timezone.now()
+    response = Response.objects.create(
+        organization=aurora, survey=chat_survey, customer=customer, origin=origin,
+        is_anonymous=anonymous, language="fi", state="completed",
+        started_at=now, completed_at=now,
+    )  # fmt: skip
+    Answer.objects.create(
+        response=response, question=chat_survey.questions.get(key="csat"), number=1
+    )
+
+    assert services.followup_open_for(response) is None
+    assert FollowUp.objects.count() == 0

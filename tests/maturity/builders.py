@@ -401,15 +401,22 @@ class OrganizationBuilder:
         owner: Any,
         recovery_survey: Survey | None = None,
         recovered: float = 0.0,
+        worked: bool = True,
     ) -> list[FollowUp]:
-        """Open a case for ``share`` of the negative responses and work them.
+        """Open a case for ``share`` of the negative answers of known customers; work them.
 
         ``in_time`` of the cases are started within the 48-hour SLA, the rest late; a
         case is closed a day after it started, with a root cause, when that day has
         passed. With a ``recovery_survey``, closed cases send one, which comes back
-        positive for ``recovered`` of them.
+        positive for ``recovered`` of them. Without ``worked`` the product opens the
+        cases and nobody touches them: a loop run only by automation.
         """
-        negative = [r for r in responses if self.scores[r.pk] <= 6]
+        # Only answers someone can follow up get a case (followups.services).
+        negative = [
+            r
+            for r in responses
+            if self.scores[r.pk] <= 6 and r.customer_id and not r.is_anonymous
+        ]
         cases = []
         for i, response in enumerate(negative):
             if spread(i) >= share:
@@ -417,6 +424,8 @@ class OrganizationBuilder:
             opened = response.completed_at + timedelta(minutes=5)
             started = opened + timedelta(hours=6 if spread(i + 7) < in_time else 60)
             closed = started + timedelta(days=1)
+            if not worked:
+                started = closed = self.now + timedelta(days=365)
             done = closed < self.now
             state = FollowUp.State.OPEN
             if started < self.now:
@@ -480,8 +489,10 @@ class OrganizationBuilder:
             segments=[],
         )
 
-    def visits(self, users: Sequence[tuple[Any, Role]], *, every_days: int) -> None:
-        """Record dashboard visits by ``users`` every ``every_days`` over the window."""
+    def visits(
+        self, users: Sequence[tuple[Any, Role]], *, every_days: int, days: int = 88
+    ) -> None:
+        """Record dashboard visits by ``users`` every ``every_days`` over ``days``."""
         DashboardVisit.objects.bulk_create(
             DashboardVisit(
                 organization=self.organization,
@@ -490,7 +501,7 @@ class OrganizationBuilder:
                 day=timezone.localdate(self.at(day)),
             )
             for user, role in users
-            for day in range(1, 88, every_days)
+            for day in range(1, days, every_days)
         )
 
     def employee_answers(self, purpose: str, count: int) -> None:
@@ -555,11 +566,14 @@ def _listening(
     *,
     per_touchpoint: int,
     detractors: float,
+    stride: int = 7,
+    days: float = 88.0,
 ) -> list[Feedback]:
-    """Return event-triggered answers at ``touchpoints``, spread over 88 days.
+    """Return event-triggered answers at ``touchpoints``, spread over ``days``.
 
-    Customer ``k`` answers at consecutive touchpoints, so that most identified customers
-    are recognised at two or more.
+    Customer ``k`` answers at consecutive touchpoints (those ``stride`` apart share
+    customers), so that most identified customers are recognised at two or more; with
+    ``stride`` at least ``per_touchpoint`` no customer is seen at two touchpoints.
     """
     answers = []
     for t, touchpoint in enumerate(touchpoints):
@@ -567,9 +581,9 @@ def _listening(
             n = t * per_touchpoint + i
             answers.append(
                 Feedback(
-                    Response.Origin.EVENT, 0.5 + spread(n) * 87.5,
+                    Response.Origin.EVENT, 0.5 + spread(n) * (days - 0.5),
                     nps(n, detractors), touchpoint,
-                    customers[(i + t * 7) % len(customers)],
+                    customers[(i + t * stride) % len(customers)],
                 )
             )  # fmt: skip
     return answers
@@ -636,13 +650,54 @@ def level_2_event_driven(slug: str = "eventful") -> Organization:
     customers = builder.customers(120, _customer_attributes)
     responses = builder.feedback(
         survey,
-        _listening(mortgage[2:4], customers, per_touchpoint=55, detractors=0.25)
+        # A plain level 2: each customer is known at one touchpoint only.
+        _listening(
+            mortgage[2:4], customers, per_touchpoint=55, detractors=0.25, stride=55
+        )
         + _others(30, Response.Origin.LIST, customers=customers[60:], start=110)
         + _others(60, Response.Origin.PUBLIC_LINK, start=140),
     )
     builder.cases(responses, share=0.2, in_time=0.6, owner=manager)
     builder.visits([(manager, Role.CX_MANAGER)], every_days=7)
     builder.self_assessment(2)
+    return organization
+
+
+def event_driven(
+    slug: str = "newcomer", *, days: float = 21.0, loop_worked: bool = True
+) -> Organization:
+    """Level 2, event-driven, as seed 004 says it: every answer follows an event.
+
+    Two of five mortgage touchpoints trigger a survey after the customer's event; every
+    answer is identified, each customer at one touchpoint; a CX manager owns the
+    reporting and reads it every week; detractors of known customers get a case. All of
+    it over the last ``days`` only: the organisation started then. With
+    ``loop_worked`` false the product opens the cases and nobody works them.
+    """
+    builder = OrganizationBuilder(slug, "Newcomer Oy")
+    organization = builder.organization
+    manager = builder.staff("cx", Role.CX_MANAGER)
+    organization.cx_owner = manager
+    organization.save(update_fields=["cx_owner"])
+    mortgage = builder.journey("Mortgage", MORTGAGE)
+    builder.segments()
+    survey = builder.survey("Feedback")
+    for touchpoint in mortgage[2:4]:
+        builder.rule(survey, touchpoint)
+    customers = builder.customers(200, _customer_attributes)
+    responses = builder.feedback(
+        survey,
+        _listening(
+            mortgage[2:4], customers, per_touchpoint=80, detractors=0.25, stride=80,
+            days=days,
+        ),
+    )  # fmt: skip
+    FollowUpPolicy.objects.create(organization=organization)
+    builder.cases(
+        responses, share=1.0 if not loop_worked else 0.3, in_time=0.6, owner=manager,
+        worked=loop_worked,
+    )  # fmt: skip
+    builder.visits([(manager, Role.CX_MANAGER)], every_days=7, days=max(2, int(days)))
     return organization
 
 

@@ -25,11 +25,12 @@ def period() -> Period:
 def test_an_organisation_without_a_loop_shows_none_of_it(aurora):
     found = collect(aurora, period())
 
-    assert found["d5_any_followup"].value == 0.0
+    assert found["d5_staff_worked"].value == 0.0
     assert found["d5_case_share"].value is None  # nothing negative to follow up
     assert found["d6_dashboard_viewed"].value == 0.0
     assert found["d7_targets_set"].value == 0.0
-    assert found["d9_deviation_alerts"].value == 0.0
+    assert found["d8_results_read_weekly"].value == 0.0
+    assert found["d9_deviations_watched"].value == 0.0
 
 
 def test_the_loop_sharing_targets_and_alerts_are_measured(
@@ -72,13 +73,18 @@ def test_the_loop_sharing_targets_and_alerts_are_measured(
 
     found = collect(aurora, period())
 
-    assert found["d5_any_followup"].value == 1.0
+    assert found["d5_staff_worked"].value == 1.0
     assert found["d5_case_share"].value == 1.0  # both negative responses have a case
+    assert found["d5_followed_up"].value == 0.5  # staff closed one of them
     assert found["d5_within_sla"].value == 0.5  # one closed in time, one overdue
-    assert found["d5_root_cause"].value == 1.0
+    assert found["d5_root_cause"].value == 0.5  # the overdue one has no cause yet
+    assert found["d5_closed_within_sla"].value == 0.5
     assert found["d5_recovery_measured"].value == 0.0
+    assert found["d8_results_read_weekly"].value > 0
     assert found["d6_dashboard_viewed"].value == 1.0
     assert found["d6_viewers_beyond_cx"].value == 1.0
     assert found["d6_active_webhooks"].value == 1.0
     assert found["d7_targets_set"].value == 1.0
-    assert found["d9_deviation_alerts"].value == 1.0
+    # The alert is context; the chat's three answers are too few to watch.
+    assert found["d9_deviations_watched"].value == 0.0
+    assert found["d9_deviations_watched"].context == "1 deviation alerts in the period"

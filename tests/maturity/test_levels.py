@@ -82,7 +82,11 @@ def test_identified_feedback_after_some_events_is_level_2(assessed):
     assert result.marker("d3_best_journey_coverage")["value"] == pytest.approx(0.4)
     assert 0 < result.marker("d5_case_share")["value"] < 0.3
     assert result.dimension("D3")["score"] == 2.0
-    assert result.held_back_by[0] == "D3 Journey & touchpoint coverage (2.0)"
+    # Identified at one touchpoint each, its customers are not recognised across them.
+    assert result.held_back_by[:2] == [
+        "D2 Customer identification (2.0)",
+        "D3 Journey & touchpoint coverage (2.0)",
+    ]
     assert result.raw["confidence_label"] == "High"
 
 
@@ -97,7 +101,10 @@ def test_journeys_segments_and_a_working_loop_are_level_3(assessed):
     assert result.marker("d3_all_journeys_coverage")["value"] == 0.5
     assert result.marker("d4_cells_reportable")["value"] == 1.0
     assert result.marker("d5_case_share")["value"] >= 0.7
-    assert result.marker("d5_root_cause")["value"] == 1.0
+    # Cases past their SLA closed with a root cause: the late ones still being worked
+    # are not closed yet.
+    assert result.marker("d5_root_cause")["value"] >= 0.9
+    assert result.marker("d5_followed_up")["value"] >= 0.7
     # No webhook delivers feedback anywhere: D6 stays at 3, however well it shares.
     assert result.marker("d6_active_webhooks")["value"] == 0.0
     assert result.dimension("D6")["score"] == 3.0

@@ -45,7 +45,7 @@ def test_a_share_just_under_its_threshold_is_not_a_cliff():
 
 def test_one_weak_core_dimension_holds_the_organisation_back():
     evidence = evidence_at(3)
-    for key in ("d5_case_share", "d5_within_sla", "d5_root_cause"):
+    for key in ("d5_followed_up", "d5_within_sla", "d5_root_cause"):
         evidence[key] = Obs.share(5, 100)
 
     result = assess(evidence, draws=200)
@@ -54,7 +54,7 @@ def test_one_weak_core_dimension_holds_the_organisation_back():
     assert any(blocker.startswith("D5 Closed loop") for blocker in result.held_back_by)
     closed_loop = next(d for d in result.dimensions if d.dimension.key == "D5")
     assert (
-        "Open a case for every detractor (follow-up rules)."
+        "Work every case in the follow-up queue, not only some."
         in closed_loop.recommendations
     )
 
@@ -107,3 +107,61 @@ def test_priorities_weigh_importance_by_gap():
 
     ranked = [key for key, _ in result.priorities]
     assert ranked.index("D7") < ranked.index("D3")
+
+
+@pytest.mark.parametrize("dimension", [d.key for d in method.DIMENSIONS])
+def test_every_dimension_has_markers_at_every_level(dimension):
+    levels = {m.level for m in method.MARKERS if m.dimension == dimension}
+
+    assert levels == {2, 3, 4}  # nothing is attained on the way
+
+
+def test_a_dimension_the_organisation_does_nothing_in_scores_1():
+    evidence = evidence_at(1)
+
+    result = assess(evidence, draws=0)
+
+    assert {d.dimension.key: d.score for d in result.dimensions} == {
+        d.key: 1.0 for d in method.DIMENSIONS
+    }
+
+
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [(4, "Low"), (21, "Low"), (42, "Medium"), (83, "Medium"), (84, "High")],
+)
+def test_a_short_history_caps_the_confidence_but_not_the_level(days, label):
+    result = assess(evidence_at(2), draws=200, history_days=days)
+
+    assert result.level == 2
+    assert result.confidence_label == label
+    codes = [reason["code"] for reason in result.confidence_reasons]
+    assert codes == ([] if label == "High" else ["short_history"])
+
+
+def test_the_short_history_is_said_in_words():
+    from maturity.method import confidence_reason_text
+
+    three_weeks = assess(evidence_at(2), draws=0, history_days=21)
+    four_days = assess(evidence_at(2), draws=0, history_days=4)
+
+    assert "only 3 weeks of data" in confidence_reason_text(
+        three_weeks.confidence_reasons[0]
+    )
+    assert "only 4 days of data" in confidence_reason_text(
+        four_days.confidence_reasons[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("dimension", "marker"),
+    [("D5", "d5_recovery_measured"), ("D2", "d2_multi_channel_share")],
+)
+def test_a_level_4_fact_missing_keeps_its_dimension_at_3(dimension, marker):
+    evidence = evidence_at(4)
+    evidence[marker] = Obs.share(0, 100)  # e.g. cases closed in time, recovery unknown
+
+    result = assess(evidence, draws=0)
+
+    scored = next(d for d in result.dimensions if d.dimension.key == dimension)
+    assert scored.evidence_level == 3

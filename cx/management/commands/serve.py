@@ -2,7 +2,8 @@
 
 This is what ``make run`` calls. On the embedded default the worker uses kombu's
 filesystem transport, so scheduled work (delayed invitations, reminders, the sweeper)
-runs without any broker server. Ctrl-C stops everything it started.
+runs without any broker server. Unless ``SITE_URL`` is set, the links in emails point at
+the address served here (``--port``). Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 
 from cx.demo import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -31,6 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         address = f"{options['host']}:{options['port']}"
+        url = f"http://{_link_host(options['host'])}:{options['port']}"
+        # The web server and the worker write links into emails: they must name this
+        # server, not the default port, unless SITE_URL says where the site is.
+        site_url = settings.SITE_URL if settings.SITE_URL_IS_SET else url
+        environment = {**os.environ, "SITE_URL": site_url}
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", address, "--noreload"],
@@ -48,10 +55,10 @@ class Command(BaseCommand):
         # child leads its own process group, so that stopping it stops its children too
         # (the worker's embedded beat).
         processes = {
-            name: subprocess.Popen(command, process_group=0)  # noqa: S603
+            name: subprocess.Popen(command, process_group=0, env=environment)  # noqa: S603
             for name, command in commands.items()
         }
-        self._banner(address)
+        self._banner(url, site_url)
 
         stopping = False
 
@@ -82,8 +89,10 @@ class Command(BaseCommand):
                     _signal_group(process, signal.SIGKILL)
                     process.wait()
 
-    def _banner(self, address: str) -> None:
-        logins = ", ".join(login.username for login in DEMO_LOGINS)
+    def _banner(self, url: str, site_url: str) -> None:
+        logins = ", ".join(
+            f"{login.username} ({login.role.label})" for login in DEMO_LOGINS
+        )
         mail = (
             settings.EMAIL_FILE_PATH
             if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
@@ -91,15 +100,24 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"\n  CX feedback is running at http://{address}/\n"
-                f"  Admin:        http://{address}/admin/  (users {logins}; "
-                f"password {DEMO_PASSWORD})\n"
-                f"  API docs:     http://{address}/api/docs/\n"
-                f"  Health:       http://{address}/healthz\n"
+                f"\n  CX feedback is running at {url}/\n"
+                f"  Dashboard:    {url}{reverse('insights:dashboard')}\n"
+                f"  Admin:        {url}{reverse('admin:index')}\n"
+                f"  API docs:     {url}{reverse('api-docs')}\n"
+                f"  Health:       {url}{reverse('healthz')}\n"
+                f"  Demo logins:  {logins}; password {DEMO_PASSWORD}\n"
+                f"  Email links:  {site_url}/…\n"
                 f"  Mail goes to: {mail}\n"
                 "  Press Ctrl-C to stop.\n"
             )
         )
+
+
+def _link_host(host: str) -> str:
+    """Return how a browser on this machine reaches a server listening on ``host``."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - every interface includes loopback
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0004_response_segment_nps"),
+        ("surveys", "0005_responsesegment_imported"),
     ]
 
     operations = [
