@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench-delivery: $(STAMP)
 bench-answer-page: $(STAMP)
 	LOG_LEVEL=WARNING $(BIN)/python benchmarks/answer_page.py
 
+# Needs wrk (apt-get install -y wrk) and a Redis as the broker: CELERY_BROKER_URL.
+bench-event-post: $(STAMP)
+	$(BIN)/python benchmarks/event_post.py
+
 bench-assessment: $(STAMP)
 	$(BIN)/python benchmarks/assessment.py
 
@@ -83,7 +87,7 @@ bench-metrics: $(STAMP)
 
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
-benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics
+benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

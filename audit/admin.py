@@ -13,10 +13,13 @@ from audit.models import Action, AuditEntry, Channel, Subject
 from audit.services import audit_record
 from cx.admin_scoping import OrganizationScopedAdmin
 from cx.models import Organization
+from cx.roles import Permission
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_AUDIT_LOG
+    change_permission = None  # read-only
     list_display = ["at", "actor", "action", "subject", "subject_id", "channel"]
     list_filter = ["organization", "action", "subject", "channel"]
     search_fields = ["actor", "=subject_id"]

@@ -1,4 +1,5 @@
-"""The audit log: who viewed, exported or erased customers' personal data, and when.
+"""The audit log: who viewed, exported or erased customers' personal data, and when;
+and who gave, changed or took away access to the organisation (memberships, API keys).
 
 Entries name what was touched by its id only (a response, a follow-up case, a customer),
 never by the customer's name or address, so that the log itself holds no personal data
@@ -19,6 +20,10 @@ class Action(models.TextChoices):
     VIEWED = "viewed", _("viewed")
     EXPORTED = "exported", _("exported")
     ERASED = "erased", _("erased")
+    CREATED = "created", _("created")
+    CHANGED = "changed", _("changed")
+    REMOVED = "removed", _("removed")
+    REVOKED = "revoked", _("revoked")
 
 
 class Subject(models.TextChoices):
@@ -28,16 +33,19 @@ class Subject(models.TextChoices):
     FOLLOWUPS = "followups", _("follow-up cases (a list)")
     CUSTOMER = "customer", _("customer")
     CUSTOMERS = "customers", _("customers (a list)")
+    MEMBERSHIP = "membership", _("membership")
+    API_KEY = "api_key", _("API key")
 
 
 class Channel(models.TextChoices):
     STAFF = "staff", _("staff pages")
     ADMIN = "admin", _("admin")
     API = "api", _("API")
+    COMMAND = "command", _("command line")
 
 
 class AuditEntry(models.Model):
-    """One staff member's or integration's access to personal data. Never changed."""
+    """One access to personal data, or one change of who has access. Never changed."""
 
     Action = Action
     Subject = Subject

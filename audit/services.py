@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
 from audit.models import AuditEntry
@@ -26,6 +27,10 @@ def _actor_fields(request: HttpRequest) -> dict[str, Any]:
     return {"actor": "anonymous"}
 
 
+# Who is named when a command on the server (no logged-in user) changed access.
+COMMAND_ACTOR = "manage.py"
+
+
 def audit_record(
     *,
     request: HttpRequest,
@@ -45,6 +50,29 @@ def audit_record(
         subject_id=subject_id,
         detail=dict(detail or {}),
         **_actor_fields(request),
+    )
+
+
+def audit_access_change(
+    *,
+    organization: Organization,
+    by: AbstractBaseUser | None,
+    channel: Channel,
+    action: Action,
+    subject: Subject,
+    subject_id: int | None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Record that ``by`` (``None``: a command on the server) changed who has access."""
+    return AuditEntry.objects.create(
+        organization=organization,
+        channel=channel,
+        action=action,
+        subject=subject,
+        subject_id=subject_id,
+        detail=dict(detail or {}),
+        user=by,
+        actor=by.get_username() if by is not None else COMMAND_ACTOR,
     )
 
 

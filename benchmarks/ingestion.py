@@ -3,7 +3,8 @@
 Posts batches of 1,000 events (each with a customer to upsert, ~30 % of them returning
 customers whose attributes merge) to ``/api/v1/events/batch/`` through Django's full
 request stack in-process, and inserts the same number of equivalent rows into the same
-table with a raw psycopg ``executemany`` in the same run. Target: ≥ 15 % of the raw rate.
+table with a raw psycopg ``executemany`` in the same run. Target: ≥ 30 % of the raw
+rate (issue 14; it was 15 %).
 
     make bench-ingestion        (DATABASE_URL=postgres://… ; BATCHES=20)
 """
@@ -138,7 +139,7 @@ def main() -> None:
                         f"{api_rate:,.0f}",
                         f"{raw_rate:,.0f} (psycopg executemany)",
                         f"{ratio:.0%}",
-                        f"≥ 15 % {'PASS' if ratio >= 0.15 else 'FAIL'}",
+                        f"≥ 30 % {'PASS' if ratio >= 0.3 else 'FAIL'}",
                     ),
                     (
                         "  median time per 1,000-event batch",

@@ -175,7 +175,9 @@ def main() -> None:
             f"organisation) in {time.perf_counter() - started:.1f} s"
         )
 
-        key = api_key_create(organization=Organization.objects.get(pk=org)).secret_key
+        key = api_key_create(
+            organization=Organization.objects.get(pk=org), scopes=["read"]
+        ).secret_key
         client = Client(headers={"authorization": f"Bearer {key}"})
         query = {
             "metric": "nps",

@@ -1,20 +1,28 @@
-"""Admin scoping: a staff user sees and edits only the organisations they belong to."""
+"""Admin scoping: a staff user sees and edits only what their role allows, and only in
+the organisations they belong to.
+
+Each admin names the permission of :mod:`cx.roles` needed to view its model and the
+one needed to change it (add, change, delete, actions, inlines, list-editable fields);
+both are checked against the user's role in the object's organisation.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, DateField, Model, Q, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from cx.models import Organization
+from cx.roles import Permission, roles_with
 
 
 def organizations_of(request: HttpRequest) -> QuerySet[Organization]:
@@ -24,8 +32,45 @@ def organizations_of(request: HttpRequest) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=request.user)
 
 
-def scoped_choices(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
-    """Return the choices of ``queryset`` that the staff user's organisations own.
+def organizations_allowing(
+    request: HttpRequest, permission: Permission | None
+) -> QuerySet[Organization]:
+    """Return the organisations where the user's role allows ``permission``.
+
+    Superusers may everything everywhere; ``None`` (a read-only model) nowhere else.
+    """
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    if permission is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user, memberships__role__in=roles_with(permission)
+    )
+
+
+def may(
+    request: HttpRequest,
+    permission: Permission | None,
+    organization_id: int | None = None,
+) -> bool:
+    """Return whether the user may ``permission`` in the organisation (or in any)."""
+    organizations = organizations_allowing(request, permission)
+    if organization_id is not None:
+        organizations = organizations.filter(pk=organization_id)
+    return organizations.exists()
+
+
+def scoped_choices(
+    queryset: QuerySet[Any],
+    request: HttpRequest,
+    organizations: QuerySet[Organization] | None = None,
+) -> QuerySet[Any]:
+    """Return the choices of ``queryset`` that ``organizations`` own.
+
+    ``organizations`` defaults to the staff user's organisations.
 
     Users are the staff user's colleagues, or not yet in any organisation (so that
     they can be made members); never another organisation's staff.
@@ -33,7 +78,8 @@ def scoped_choices(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[An
     if request.user.is_superuser:
         return queryset
     model = queryset.model
-    organizations = organizations_of(request)
+    if organizations is None:
+        organizations = organizations_of(request)
     if model is Organization:
         return queryset.filter(pk__in=organizations)
     if model is get_user_model():
@@ -74,12 +120,18 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
 class ScopedChoicesMixin:
     """Offer in select boxes, raw-id and many-to-many fields only scoped choices."""
 
+    def choice_organizations(self, request: HttpRequest) -> QuerySet[Organization]:
+        """Return the organisations whose rows a form of this admin may offer."""
+        return organizations_of(request)
+
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
         if isinstance(field, ModelChoiceField):
-            field.queryset = scoped_choices(field.queryset, request)
+            field.queryset = scoped_choices(
+                field.queryset, request, self.choice_organizations(request)
+            )
             if isinstance(field.widget, ForeignKeyRawIdWidget):
                 field.widget = ScopedRawIdWidget.narrowed(field.widget, field.queryset)
         return field
@@ -89,7 +141,9 @@ class ScopedChoicesMixin:
     ) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
         if isinstance(field, ModelChoiceField):
-            field.queryset = scoped_choices(field.queryset, request)
+            field.queryset = scoped_choices(
+                field.queryset, request, self.choice_organizations(request)
+            )
         return field
 
 
@@ -126,16 +180,46 @@ def scoped_list_filter(model: type[Model], entry: Any) -> Any:
 
 
 class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """A ModelAdmin for a model with an ``organization`` field (``organization_field``)."""
+    """A ModelAdmin for a model with an ``organization`` field (``organization_field``).
+
+    ``view_permission`` opens the list and the pages; ``change_permission`` (``None``:
+    read-only) adds, changes and deletes; an action's own permission (``erase``) is a
+    ``has_erase_permission(request, obj=None)`` method. Each is checked against
+    the user's role in the object's organisation; the list shows only the rows of
+    organisations where the role allows viewing, and a form offers only organisations
+    (and their rows) where it allows the change.
+    """
 
     organization_field = "organization"
+    view_permission: Permission | None = None
+    change_permission: Permission | None = None
+    # Deleting needs more than changing where a delete destroys personal data.
+    delete_permission: Permission | None = None
+
+    def _organization_id(self, obj: Model) -> int | None:
+        return getattr(obj, f"{self.organization_field}_id", None)
+
+    def may(
+        self, request: HttpRequest, permission: Permission | None, obj: Any = None
+    ) -> bool:
+        """Return whether the user may ``permission`` on ``obj`` (``None``: anywhere)."""
+        if obj is None:
+            return may(request, permission)
+        organization_id = self._organization_id(obj)
+        return organization_id is not None and may(request, permission, organization_id)
+
+    def choice_organizations(self, request: HttpRequest) -> QuerySet[Organization]:
+        return organizations_allowing(request, self.change_permission)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
+        viewable = organizations_allowing(
+            request, self.view_permission
+        ) | organizations_allowing(request, self.change_permission)
         return queryset.filter(
-            **{f"{self.organization_field}__in": organizations_of(request)}
+            **{f"{self.organization_field}__in": viewable.values("pk")}
         )
 
     def get_list_filter(self, request: HttpRequest) -> Any:
@@ -145,28 +229,137 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         ]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def _is_member(self, request: HttpRequest, obj: Model | None) -> bool:
-        if obj is None or request.user.is_superuser:
-            return request.user.is_active and request.user.is_staff
-        organization_id = getattr(obj, f"{self.organization_field}_id", None)
-        return organizations_of(request).filter(pk=organization_id).exists()
+        return self.has_view_permission(request) or self.has_change_permission(request)
 
     def has_view_permission(
         self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
-        return self._is_member(request, obj)
+        return self.may(request, self.view_permission, obj)
 
     def has_change_permission(
         self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
-        return self._is_member(request, obj)
+        return self.may(request, self.change_permission, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
+        return self.may(request, self.change_permission)
 
     def has_delete_permission(
         self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
-        return self._is_member(request, obj)
+        return self.may(request, self.delete_permission or self.change_permission, obj)
+
+    # The guards below ask the same has_*_permission methods as Django's views, so
+    # that each rule is written once and every path (list-editable rows, a moved
+    # object, bulk deletes, actions) depends on it.
+
+    def _require_change(self, request: HttpRequest, obj: Model) -> None:
+        """Refuse a write to ``obj`` (and, if it moved, from its old organisation)."""
+        before = (
+            type(obj)._default_manager.filter(pk=obj.pk).first()
+            if obj.pk is not None
+            else None
+        )
+        for version in (obj, before):
+            if version is not None and not self.has_change_permission(request, version):
+                raise PermissionDenied
+
+    def _require_delete(self, request: HttpRequest, obj: Model) -> None:
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        # Also the path of list-editable rows, which Django checks only model-wide.
+        self._require_change(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._require_delete(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self._require_delete(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _get_list_editable_queryset(
+        self, request: HttpRequest, prefix: str
+    ) -> QuerySet[Any]:
+        queryset = super()._get_list_editable_queryset(request, prefix)
+        return self.permitted(queryset, request, "change")
+
+    def permitted(
+        self, queryset: QuerySet[Any], request: HttpRequest, name: str
+    ) -> QuerySet[Any]:
+        """Return the rows of ``queryset`` that ``has_<name>_permission`` allows."""
+        check = getattr(self, f"has_{name}_permission")
+        if name == "add":
+            return queryset if check(request) else queryset.none()
+        allowed = [obj.pk for obj in queryset if check(request, obj)]
+        return queryset.filter(pk__in=allowed)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """Offer the actions the role allows somewhere; each acts only where it may.
+
+        Django offers an action when ``has_<permission>_permission(request)`` holds for
+        each of its ``allowed_permissions``; its rows are narrowed here to those that
+        ``has_<permission>_permission(request, row)`` allows (an action naming none
+        needs "change").
+        """
+        return {
+            name: (self._narrowed(func), action_name, description)
+            for name, (func, action_name, description) in super()
+            .get_actions(request)
+            .items()
+        }
+
+    def _narrowed(self, func: Any) -> Any:
+        needed = getattr(func, "allowed_permissions", None) or ("change",)
+
+        @functools.wraps(func)
+        def action(
+            modeladmin: OrganizationScopedAdmin,
+            request: HttpRequest,
+            queryset: QuerySet[Any],
+        ) -> Any:
+            for name in needed:
+                queryset = modeladmin.permitted(queryset, request, name)
+            return func(modeladmin, request, queryset)
+
+        return action
+
+
+class ScopedInlineMixin(ScopedChoicesMixin):
+    """An inline that the user may see and edit exactly as its parent object."""
+
+    admin_site: admin.AdminSite
+    parent_model: type[Model]
+
+    def _parent_admin(self) -> OrganizationScopedAdmin:
+        return self.admin_site._registry[self.parent_model]  # type: ignore[return-value]
+
+    def choice_organizations(self, request: HttpRequest) -> QuerySet[Organization]:
+        return self._parent_admin().choice_organizations(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        parent = self._parent_admin()
+        return parent.has_view_permission(request, obj) or self.has_change_permission(
+            request, obj
+        )
+
+    def _may_edit(self, request: HttpRequest, obj: Any) -> bool:
+        parent = self._parent_admin()
+        if obj is None:
+            return parent.has_add_permission(request)
+        return parent.has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request, obj)

@@ -8,3 +8,18 @@ class CxConfig(AppConfig):
     name = "cx"
     verbose_name = _("Customer experience")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from cx.versioning import on_post_migrate
+
+        # What event ingestion compiles per organisation (see cx/versioning.py).
+        post_migrate.connect(
+            on_post_migrate(
+                ["cx_journey", "cx_touchpoint", "cx_touchpointeventtype", "cx_segment"]
+            ),
+            sender=self,
+            dispatch_uid="cx.config_version",
+            weak=False,
+        )

@@ -105,6 +105,19 @@ def role_may(role: Role | str | None, permission: Permission) -> bool:
         return False
 
 
+def permissions_of(role: Role | str | None) -> frozenset[Permission]:
+    """Return what a member with ``role`` may do (nothing for an unknown role).
+
+    Templates ask it: ``{% if "work_cases" in may %}`` with ``may`` from a view.
+    """
+    if role is None:
+        return frozenset()
+    try:
+        return ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return frozenset()
+
+
 def roles_with(permission: Permission) -> list[Role]:
     """Return the roles that may do ``permission``, most powerful first."""
     return [role for role in Role if permission in ROLE_PERMISSIONS[role]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -10,15 +11,36 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils.module_loading import import_string
 
-from cx.models import Event, Journey, Organization, TouchpointEventType
+from cx.models import Event, Journey, Organization, Touchpoint, TouchpointEventType
+from cx.versioning import versioned
 
 
-def touchpoint_ids_by_event_type(*, organization: Organization) -> dict[str, int]:
-    """Return the touchpoint each event type identifies."""
-    return dict(
-        TouchpointEventType.objects.for_organization(organization).values_list(
-            "event_type", "touchpoint_id"
-        )
+@dataclass(frozen=True)
+class TouchpointMap:
+    """The organisation's touchpoints as event ingestion needs them."""
+
+    by_event_type: dict[str, int]
+    by_id: dict[int, Touchpoint]  # with the journey attached, for the answer
+
+
+def touchpoint_map(*, organization: Organization) -> TouchpointMap:
+    """Return the organisation's touchpoints, compiled once per config version."""
+    return versioned(organization, "touchpoints", lambda: _touchpoints(organization))
+
+
+def _touchpoints(organization: Organization) -> TouchpointMap:
+    return TouchpointMap(
+        by_event_type=dict(
+            TouchpointEventType.objects.for_organization(organization).values_list(
+                "event_type", "touchpoint_id"
+            )
+        ),
+        by_id={
+            touchpoint.pk: touchpoint
+            for touchpoint in Touchpoint.objects.for_organization(
+                organization
+            ).select_related("journey")
+        },
     )
 
 

@@ -301,12 +301,12 @@ CACHES = {
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["cx.api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["cx.api.permissions.HasOrganization"],
+    "DEFAULT_PERMISSION_CLASSES": ["cx.api.permissions.HasScope"],
     "DEFAULT_PARSER_CLASSES": ["cx.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cx.api.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cx.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "cx.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 100,

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from cx.models import Membership, Role
-from cx.roles import Permission
+from cx.models import Membership
+from cx.roles import PERMISSION_LABELS, Permission, roles_with
 
 
 class RoleRequired(PermissionDenied):
-    """The user's role lacks ``permission``; the 403 page names who has it."""
+    """The user's role does not allow ``permission`` (the 403 page names who may)."""
 
     def __init__(self, permission: Permission) -> None:
-        super().__init__(f"This page needs the permission {permission.value!r}.")
         self.permission = permission
+        super().__init__(f"This needs a role that may {PERMISSION_LABELS[permission]}.")
 
 
-def staff_membership(
-    request: HttpRequest, *, roles: Iterable[Role] | None = None
-) -> Membership:
-    """Return the user's membership (``?org=`` picks one) that may see the page.
+def staff_membership(request: HttpRequest, *, permission: Permission) -> Membership:
+    """Return the user's membership (``?org=`` picks one) whose role allows ``permission``.
 
-    404 without any membership; 403 when ``roles`` are given and the user's
-    memberships have none of them.
+    404 without any membership (in the ``?org=`` organisation); :class:`RoleRequired`
+    (403) when the user's memberships there have no role that allows ``permission``.
     """
     memberships = Membership.objects.filter(user=request.user).select_related(
         "organization"
@@ -33,10 +29,11 @@ def staff_membership(
     slug = request.GET.get("org")
     if slug:
         memberships = memberships.filter(organization__slug=slug)
-    allowed = memberships if roles is None else memberships.filter(role__in=roles)
-    membership = allowed.order_by("pk").first()
+    membership = (
+        memberships.filter(role__in=roles_with(permission)).order_by("pk").first()
+    )
     if membership is None:
-        if roles is not None and memberships.exists():
-            raise PermissionDenied("This page is for other roles.")
+        if memberships.exists():
+            raise RoleRequired(permission)
         raise Http404("No organisation.")
     return membership

@@ -8,11 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdminMixin
 from audit.models import Subject
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.roles import Permission
 from followups.models import FollowUp, FollowUpPolicy
 
 
 @admin.register(FollowUpPolicy)
 class FollowUpPolicyAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_CONFIGURATION
+    change_permission = Permission.CONFIGURE_CX
     list_display = ["organization", "active", "nps_at_most", "ces_at_most", "sla_hours"]
 
 
@@ -29,6 +32,8 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.WORK_CASES
     audit_subject = Subject.FOLLOWUP
     audit_list_subject = Subject.FOLLOWUPS
     list_display = ["reason", "state", "owner", "touchpoint", "due_at", "root_cause"]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
-from cx.models import Journey, Membership, Role, Touchpoint
+from cx.models import Journey, Touchpoint
+from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from followups import selectors, services
 from followups.models import FollowUp, RootCause
@@ -18,16 +19,10 @@ from followups.rules import reason_text
 from insights.feedback import customer_timeline
 from surveys import presentation
 
-ACTORS = (Role.OWNER, Role.CX_MANAGER)
-
-
-def _may_act(membership: Membership, followup: FollowUp) -> bool:
-    return membership.role in ACTORS or followup.owner_id == membership.user_id
-
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    membership = staff_membership(request)
+    membership = staff_membership(request, permission=Permission.VIEW_FEEDBACK)
     organization = membership.organization
     filters = selectors.QueueFilters.from_query(request.GET)
     cases = selectors.followup_queue(
@@ -49,6 +44,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .order_by("journey__name", "position"),
         "journeys": Journey.objects.for_organization(organization).order_by("name"),
         "counts": selectors.followup_counts(organization=organization),
+        "may": permissions_of(membership.role),
     }
     return render(request, "followups/queue.html", context)
 
@@ -84,7 +80,14 @@ def _act(request: HttpRequest, followup: FollowUp) -> HttpResponse | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = staff_membership(request)
+    # Reading a case needs VIEW_FEEDBACK; working it (start, reassign, note, close),
+    # WORK_CASES.
+    membership = staff_membership(
+        request,
+        permission=Permission.WORK_CASES
+        if request.method == "POST"
+        else Permission.VIEW_FEEDBACK,
+    )
     followup = (
         FollowUp.objects.for_organization(membership.organization)
         .select_related("response__survey", "customer", "touchpoint", "owner")
@@ -95,8 +98,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such case.")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        if not _may_act(membership, followup):
-            raise PermissionDenied("Only owners, CX managers and the case's owner act.")
         try:
             done = _act(request, followup)
             if done is not None:
@@ -132,7 +133,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "root_causes": RootCause.choices,
         "errors": errors,
         "posted": request.POST,
-        "may_act": _may_act(membership, followup),
+        "may_act": Permission.WORK_CASES in permissions_of(membership.role),
+        "may": permissions_of(membership.role),
         "recovery_possible": services.followup_policy(
             organization=membership.organization
         ).recovery_survey_id

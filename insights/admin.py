@@ -5,17 +5,22 @@ from __future__ import annotations
 from django.contrib import admin
 
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.roles import Permission
 from insights.models import MetricTarget, ResponseNote, Tag
 
 
 @admin.register(MetricTarget)
 class MetricTargetAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_CONFIGURATION
+    change_permission = Permission.CONFIGURE_CX
     list_display = ["metric", "value", "organization"]
     list_filter = ["organization", "metric"]
 
 
 @admin.register(Tag)
 class TagAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.ANNOTATE_FEEDBACK
     list_display = ["name", "organization"]
     list_filter = ["organization"]
     search_fields = ["name"]
@@ -23,6 +28,8 @@ class TagAdmin(OrganizationScopedAdmin):
 
 @admin.register(ResponseNote)
 class ResponseNoteAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.ANNOTATE_FEEDBACK
     list_display = ["response", "author", "created_at", "text"]
     list_filter = ["organization", "created_at"]
     search_fields = ["text"]

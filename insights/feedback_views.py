@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
 from cx.models import Segment, Touchpoint
+from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from followups.rules import reason_text
 from insights import feedback
@@ -24,7 +25,14 @@ PAGE_SIZE = 50
 @login_required
 @require_http_methods(["GET", "POST"])
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    organization = staff_membership(request).organization
+    # Reading needs VIEW_FEEDBACK; bulk tagging (the post), ANNOTATE_FEEDBACK.
+    membership = staff_membership(
+        request,
+        permission=Permission.ANNOTATE_FEEDBACK
+        if request.method == "POST"
+        else Permission.VIEW_FEEDBACK,
+    )
+    organization = membership.organization
     errors: dict[str, list[str]] = {}
     if request.method == "POST":  # bulk tag the ticked responses
         ids = [int(pk) for pk in request.POST.getlist("response") if pk.isdigit()]
@@ -79,6 +87,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         ),
         "segments": Segment.objects.for_organization(organization).order_by("name"),
         "tags": Tag.objects.for_organization(organization),
+        "may": permissions_of(membership.role),
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_list.html", context, status=status)
@@ -87,7 +96,14 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = staff_membership(request).organization
+    # Reading needs VIEW_FEEDBACK; a note or a tag (the posts), ANNOTATE_FEEDBACK.
+    membership = staff_membership(
+        request,
+        permission=Permission.ANNOTATE_FEEDBACK
+        if request.method == "POST"
+        else Permission.VIEW_FEEDBACK,
+    )
+    organization = membership.organization
     response = (
         Response.objects.for_organization(organization)
         .select_related("survey", "touchpoint", "journey", "process", "customer")
@@ -139,6 +155,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if customer
         else [],
         "errors": errors,
+        "may": permissions_of(membership.role),
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_detail.html", context, status=status)

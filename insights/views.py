@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from audit.models import Channel
+from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from insights.dashboard import dashboard
 from insights.exports import responses_export
@@ -27,7 +28,7 @@ REFRESH_SECONDS = 10
 
 
 def _context(request: HttpRequest) -> dict[str, object]:
-    membership = staff_membership(request)
+    membership = staff_membership(request, permission=Permission.VIEW_DASHBOARD)
     organization = membership.organization
     DashboardVisit.objects.get_or_create(
         organization=organization,
@@ -39,7 +40,12 @@ def _context(request: HttpRequest) -> dict[str, object]:
     for chart in ("heatmap", "trend", "funnel"):
         # Built by insights.charts from escaped text only.
         data[chart] = mark_safe(data[chart])  # noqa: S308
-    return {"organization": organization, "refresh": REFRESH_SECONDS, **data}
+    return {
+        "organization": organization,
+        "refresh": REFRESH_SECONDS,
+        "may": permissions_of(membership.role),
+        **data,
+    }
 
 
 @login_required
@@ -56,7 +62,9 @@ def panels(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Download the organisation's responses, filtered as the API list is."""
-    organization = staff_membership(request).organization
+    organization = staff_membership(
+        request, permission=Permission.EXPORT_FEEDBACK
+    ).organization
     try:
         return responses_export(
             request=request,

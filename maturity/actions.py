@@ -55,11 +55,11 @@ WHERE = {
     "d1_triggered_share_l3": Where(Effort.WEEKS, "admin:surveys_triggerrule_changelist"),
     "d1_trigger_types": Where(Effort.QUICK, "admin:surveys_triggerrule_add"),
     "d1_triggered_share_l4": Where(Effort.WEEKS, "admin:cx_journey_changelist"),
+    "d1_journey_stages_triggered": Where(Effort.WEEKS, "admin:surveys_triggerrule_add"),
     "d2_identified_share": Where(Effort.WEEKS, "admin:cx_apikey_changelist"),
     "d2_attributes_per_customer": Where(Effort.WEEKS, "admin:cx_apikey_changelist"),
-    "d2_identified_share_l3": Where(Effort.WEEKS, "admin:cx_customer_changelist"),
     "d2_multi_touchpoint_share": Where(Effort.WEEKS, "admin:cx_customer_changelist"),
-    "d2_identified_share_l4": Where(Effort.MONTHS, "admin:cx_customer_changelist"),
+    "d2_multi_channel_share": Where(Effort.MONTHS, "admin:cx_customer_changelist"),
     "d2_sources": Where(Effort.MONTHS, "admin:cx_apikey_changelist"),
     "d3_touchpoints_exist": Where(Effort.QUICK, "admin:cx_journey_add"),
     "d3_best_journey_coverage": Where(Effort.QUICK, "admin:surveys_triggerrule_add"),
@@ -68,11 +68,12 @@ WHERE = {
     "d4_cells_reportable": Where(Effort.WEEKS, "insights:dashboard"),
     "d4_targeting": Where(Effort.QUICK, "admin:surveys_triggerrule_changelist"),
     "d4_predictions": Where(Effort.MONTHS, "admin:cx_segment_changelist"),
-    "d5_any_followup": Where(Effort.QUICK, "admin:followups_followuppolicy_changelist"),
+    "d5_staff_worked": Where(Effort.QUICK, "followups:queue"),
     "d5_case_share": Where(Effort.QUICK, "admin:followups_followuppolicy_changelist"),
     "d5_within_sla": Where(Effort.WEEKS, "followups:queue"),
     "d5_root_cause": Where(Effort.WEEKS, "followups:queue"),
-    "d5_within_sla_l4": Where(Effort.WEEKS, "followups:queue"),
+    "d5_followed_up": Where(Effort.WEEKS, "followups:queue"),
+    "d5_closed_within_sla": Where(Effort.WEEKS, "followups:queue"),
     "d5_recovery_measured": Where(Effort.QUICK, "admin:followups_followuppolicy_changelist"),
     "d6_dashboard_viewed": Where(Effort.QUICK, "insights:dashboard"),
     "d6_api_event_types": Where(Effort.WEEKS, "admin:cx_apikey_add"),
@@ -82,11 +83,13 @@ WHERE = {
     "d7_owned_share": Where(Effort.QUICK, "admin:cx_touchpoint_changelist"),
     "d7_targets_set": Where(Effort.QUICK, "admin:insights_metrictarget_add"),
     "d7_targets_in_management": Where(Effort.WEEKS, "admin:insights_metrictarget_changelist"),
+    "d8_results_read_weekly": Where(Effort.QUICK, "insights:dashboard"),
     "d8_employee_survey": Where(Effort.MONTHS, "admin:surveys_survey_add"),
     "d8_leadership_survey": Where(Effort.MONTHS, "admin:surveys_survey_add"),
     # Deviation alerts run every day by themselves and go to touchpoint owners: there
     # is no switch to turn on, so the action is to give the alerts someone to reach.
-    "d9_deviation_alerts": Where(
+    "d9_trend_measured": Where(Effort.WEEKS, "admin:surveys_triggerrule_changelist"),
+    "d9_deviations_watched": Where(
         Effort.QUICK,
         "admin:cx_touchpoint_changelist",
         gettext_noop(

@@ -23,7 +23,7 @@ from django.views.decorators.http import (
 )
 
 from cx.models import Membership
-from cx.roles import Permission, role_may, roles_with
+from cx.roles import Permission, role_may
 from cx.staff import staff_membership
 from maturity import report, services
 from maturity.forms import SelfAssessmentForm
@@ -39,9 +39,7 @@ SELF_ASSESSMENT_HISTORY = 12
 
 def _membership(request: HttpRequest, permission: Permission) -> Membership:
     """Return the user's membership that may ``permission``, or refuse (403/404)."""
-    # TODO(lead): roles-admin changes staff_membership to take ``permission=``; on
-    # merge call staff_membership(request, permission=permission) here.
-    return staff_membership(request, roles=roles_with(permission))
+    return staff_membership(request, permission=permission)
 
 
 def _context(request: HttpRequest, membership: Membership) -> dict[str, object]:

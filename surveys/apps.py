@@ -11,7 +11,22 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import tracking
+        from django.db.models.signals import post_migrate
 
+        from cx.versioning import on_post_migrate
         from surveys.receivers import on_tracking
 
         tracking.connect(on_tracking, dispatch_uid="surveys.delivery.tracking")
+        # The trigger set compiled per organisation (see cx/versioning.py).
+        post_migrate.connect(
+            on_post_migrate(
+                ["surveys_triggerrule", "surveys_survey", "surveys_contactpolicy"],
+                via_rule=[
+                    "surveys_triggerrule_segments_all",
+                    "surveys_triggerrule_segments_none",
+                ],
+            ),
+            sender=self,
+            dispatch_uid="surveys.config_version",
+            weak=False,
+        )

@@ -17,6 +17,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from cx.models import Journey, Organization, Role
+from cx.roles import Scope
 from cx.services.journeys import touchpoint_save
 from cx.services.organizations import (
     api_key_create,
@@ -115,7 +116,7 @@ def olli(other_org: Organization):  # type: ignore[no-untyped-def]
 
 def _client_for(organization: Organization) -> APIClient:
     client = APIClient()
-    issued = api_key_create(organization=organization)
+    issued = api_key_create(organization=organization, scopes=[Scope.MANAGE])
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret_key}")
     client.api_key = issued.api_key  # type: ignore[attr-defined]
     return client
@@ -123,7 +124,7 @@ def _client_for(organization: Organization) -> APIClient:
 
 @pytest.fixture
 def api(aurora: Organization) -> APIClient:
-    """An integrating system of Aurora Bank, with a valid API key."""
+    """An integrating system of Aurora Bank, with a valid API key that may do all."""
     return _client_for(aurora)
 
 

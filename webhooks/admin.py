@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.roles import Permission
 from webhooks import services
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 
@@ -41,6 +42,8 @@ class WebhookEndpointForm(forms.ModelForm):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.MANAGE_ORGANIZATION
+    change_permission = Permission.MANAGE_ORGANIZATION
     form = WebhookEndpointForm
     list_display = ["url", "organization", "subscribed", "active", "created_at"]
     list_filter = [("organization", OWN_ONLY), "active"]
@@ -79,6 +82,8 @@ class WebhookEndpointAdmin(OrganizationScopedAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.MANAGE_ORGANIZATION
+    change_permission = Permission.MANAGE_ORGANIZATION
     list_display = [
         "message_id", "endpoint", "event_type", "state", "attempts",
         "last_status_code", "error", "due_at", "delivered_at", "created_at",
@@ -110,7 +115,15 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
     ) -> bool:
         return False
 
-    @admin.action(description=_("Send the selected failed deliveries again"))
+    def has_retry_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return self.may(request, Permission.MANAGE_ORGANIZATION, obj)
+
+    @admin.action(
+        description=_("Send the selected failed deliveries again"),
+        permissions=("retry",),
+    )
     def retry_failed(
         self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]
     ) -> None:

@@ -10,6 +10,7 @@ answers on a corpus of good and bad events.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -110,8 +111,11 @@ def _customer(raw: Any, errors: Errors) -> CustomerIn | None:
     )
 
 
-def parse_event(raw: Any) -> tuple[EventIn | None, Errors]:
-    """Return the event and no errors, or None and field errors."""
+def parse_event(raw: Any, zone: tzinfo | None = None) -> tuple[EventIn | None, Errors]:
+    """Return the event and no errors, or None and field errors.
+
+    ``zone`` is the current time zone, when the caller looked it up once for many.
+    """
     if not isinstance(raw, dict):
         message = f"Invalid data. Expected a dictionary, but got {type(raw).__name__}."
         return None, {"non_field_errors": [message]}
@@ -129,7 +133,7 @@ def parse_event(raw: Any) -> tuple[EventIn | None, Errors]:
                 "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
             ]
         else:
-            zone = timezone.get_current_timezone()
+            zone = zone or timezone.get_current_timezone()
             aware = (
                 timezone.make_aware(parsed, zone)
                 if timezone.is_naive(parsed)

@@ -42,22 +42,36 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
-def _problem(value: Any, limit: int) -> str | None:
-    """Return why ``value`` is refused (too deep, unstorable text), without recursion."""
+def _problem(value: Any, limit: int, *, texts: bool = True) -> str | None:
+    """Return why ``value`` is refused (too deep, unstorable text), without recursion.
+
+    With ``texts`` false only the depth is checked: the caller knows every string is
+    storable (a body without ``\\u`` escapes can hold neither NUL nor a lone surrogate,
+    since valid UTF-8 has no surrogates and JSON no raw control characters).
+    """
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limit:
             return f"JSON nests deeper than {limit} levels."
         if isinstance(node, str):
-            problem = _text_problem(node)
+            problem = _text_problem(node) if texts else None
             if problem:
                 return problem
         elif isinstance(node, dict):
-            stack.extend((key, depth) for key in node)
-            stack.extend((child, depth + 1) for child in node.values())
+            if texts:
+                stack.extend((key, depth) for key in node)
+            stack.extend(
+                (child, depth + 1)
+                for child in node.values()
+                if texts or isinstance(child, dict | list)
+            )
         elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+            stack.extend(
+                (child, depth + 1)
+                for child in node
+                if texts or isinstance(child, dict | list)
+            )
     return None
 
 
@@ -90,7 +104,7 @@ class StrictJSONParser(JSONParser):
             )
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
-        problem = _problem(data, MAX_DEPTH)
+        problem = _problem(data, MAX_DEPTH, texts="\\u" in text or "\x00" in text)
         if problem:
             raise exceptions.ParseError(problem)
         return data

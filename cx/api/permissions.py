@@ -1,10 +1,19 @@
+"""Who may call the API: a valid key, whose scopes allow the request.
+
+The scope a request needs comes from the view and the method, in one place
+(``required_scope``): a safe method (GET, HEAD, OPTIONS) needs ``read``; a write needs
+the view's ``write_scope``, ``manage`` unless the view says otherwise (the event
+views say ``events:write``). A key holding ``manage`` may do everything.
+"""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from cx.api.authentication import ApiClient
+from cx.roles import Scope
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -13,11 +22,40 @@ if TYPE_CHECKING:
     from cx.models import Organization
 
 
-class HasOrganization(BasePermission):
-    """Allow requests made with a valid API key; every query is then scoped to its org."""
+def required_scope(method: str, view: object) -> Scope:
+    """Return the scope a ``method`` request to ``view`` needs."""
+    if method.upper() in SAFE_METHODS:
+        return Scope.READ
+    return Scope(getattr(view, "write_scope", Scope.MANAGE))
+
+
+def scopes_allow(scopes: list[str], needed: Scope) -> bool:
+    """Return whether a key holding ``scopes`` may do what needs ``needed``."""
+    return needed in scopes or Scope.MANAGE in scopes
+
+
+class HasScope(BasePermission):
+    """Allow requests made with a valid API key whose scopes cover the request.
+
+    Every query is then scoped to the key's organisation. A request without a valid
+    key is answered 401 (by authentication); a key beyond its scopes, 403.
+    """
+
+    message = "This API key's scopes do not allow this."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return isinstance(request.user, ApiClient)
+        client = request.user
+        if not isinstance(client, ApiClient):
+            return False
+        needed = required_scope(request.method or "GET", view)
+        held = client.key.scope_list
+        if scopes_allow(held, needed):
+            return True
+        self.message = (
+            f"This API key's scopes ({', '.join(held) or 'none'}) do not allow "
+            f"this; it needs '{needed}'."
+        )
+        return False
 
 
 def organization_of(request: Request) -> Organization:

@@ -1,8 +1,12 @@
-"""OpenAPI schema post-processing: document the errors every operation can answer."""
+"""OpenAPI schema: document the errors every operation can answer, and its scope."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+from cx.api.permissions import required_scope
 
 ERROR = {
     "description": "",
@@ -41,3 +45,24 @@ def add_error_responses(
             for code, description in COMMON_ERRORS.items():
                 responses.setdefault(code, {**ERROR, "description": description})
     return result
+
+
+class ScopedAutoSchema(AutoSchema):
+    """Say in each operation which API key scope it needs, and document its 403."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        scope = required_scope(self.method, self.view)
+        or_manage = "" if scope == "manage" else " (or 'manage')"
+        description = operation.get("description", "")
+        operation["description"] = (
+            f"{description}\n\nNeeds an API key with the scope '{scope}'{or_manage}."
+        ).strip()
+        operation.setdefault("responses", {})["403"] = {
+            **ERROR,
+            "description": f"The API key's scopes do not allow this; it needs "
+            f"'{scope}'{or_manage}.",
+        }
+        return operation

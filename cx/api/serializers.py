@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 from cx import segmentation
@@ -111,7 +113,7 @@ class EventWithDetailsSerializer(EventOutSerializer):
         fields = [*EventOutSerializer.Meta.fields, "invitations"]
 
 
-def event_as_dict(event: Event) -> dict[str, Any]:
+def event_as_dict(event: Event, zone: tzinfo | None = None) -> dict[str, Any]:
     """Return what ``EventOutSerializer`` returns, without its per-object field set-up.
 
     The batch endpoint answers a thousand events per request; building a DRF serializer
@@ -119,12 +121,13 @@ def event_as_dict(event: Event) -> dict[str, Any]:
     """
     customer = event.customer
     touchpoint = event.touchpoint
+    zone = zone or timezone.get_current_timezone()
     return {
         "id": event.pk,
         "event_id": event.event_id,
         "type": event.type,
-        "occurred_at": _iso(event.occurred_at),
-        "received_at": _iso(event.received_at),
+        "occurred_at": _iso(event.occurred_at, zone),
+        "received_at": _iso(event.received_at, zone),
         "customer": None
         if customer is None
         else {"external_id": customer.external_id, "name": customer.name},
@@ -139,11 +142,10 @@ def event_as_dict(event: Event) -> dict[str, Any]:
     }
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def _iso(moment: Any) -> str:
-    return _DATETIME.to_representation(moment)
+def _iso(moment: datetime, zone: tzinfo) -> str:
+    """Return what ``serializers.DateTimeField`` shows (ISO 8601 in the current zone)."""
+    text = moment.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class BatchItemSerializer(serializers.Serializer):

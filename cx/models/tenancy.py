@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,6 +64,9 @@ class Organization(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by database triggers on every change to what event ingestion compiles
+    # (rules, surveys, segments, touchpoints, contact policy): see cx/versioning.py.
+    config_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("organisation")
@@ -82,6 +86,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, but never write back a ``config_version`` read before a later bump."""
+        loaded = not self._state.adding and not kwargs.get("force_insert")
+        if loaded and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "config_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -164,6 +179,43 @@ def api_key_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def default_api_key_scopes() -> str:
+    """Return the scopes a new key gets unless told otherwise (``roles.DEFAULT_SCOPE``)."""
+    from cx.roles import DEFAULT_SCOPE  # cx.roles imports this module
+
+    return DEFAULT_SCOPE.value
+
+
+def parse_api_key_scopes(value: str) -> list[str]:
+    """Return the scopes of a stored ``scopes`` value, in the table's order.
+
+    Raise ValueError for an empty list or an unknown scope.
+    """
+    from cx.roles import Scope
+
+    named = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = sorted(named - set(Scope))
+    if unknown:
+        raise ValueError(f"unknown scope {', '.join(unknown)}")
+    if not named:
+        raise ValueError("no scope")
+    return [scope.value for scope in Scope if scope in named]
+
+
+def validate_api_key_scopes(value: str) -> None:
+    """Reject a scope list that is empty, holds unknown scopes or is not canonical."""
+    try:
+        canonical = ",".join(parse_api_key_scopes(value))
+    except ValueError as error:
+        raise ValidationError(
+            _("Invalid API key scopes: %(error)s."), params={"error": error}
+        ) from error
+    if canonical != value:
+        raise ValidationError(
+            _("Write the scopes as %(canonical)s."), params={"canonical": canonical}
+        )
+
+
 class ApiKeyQuerySet(models.QuerySet):
     def active(self) -> ApiKeyQuerySet:
         """Return the keys that have not been revoked."""
@@ -184,6 +236,16 @@ class ApiKey(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=100, default="default")
+    scopes = models.CharField(
+        _("scopes"),
+        max_length=64,
+        default=default_api_key_scopes,
+        validators=[validate_api_key_scopes],
+        help_text=_(
+            "What the key may do, comma-separated: events:write (post events), "
+            "read (every GET), manage (everything)."
+        ),
+    )
     lookup = models.CharField(_("lookup"), max_length=16, unique=True, editable=False)
     digest = models.CharField(_("digest"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -210,6 +272,14 @@ class ApiKey(models.Model):
     def matches(self, secret: str) -> bool:
         """Return whether ``secret`` is this key's secret."""
         return hmac.compare_digest(self.digest, api_key_digest(secret))
+
+    @property
+    def scope_list(self) -> list[str]:
+        """Return the key's scopes; none if the stored value is not valid."""
+        try:
+            return parse_api_key_scopes(self.scopes)
+        except ValueError:
+            return []
 
     @property
     def is_active(self) -> bool:

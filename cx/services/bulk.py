@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.models import Model
 
 # SQLite caps the parameters of one statement; PostgreSQL gets one parameter in all.
 SQLITE_CHUNK = 500
 
 Column = tuple[str, str]  # (name, PostgreSQL type)
+M = TypeVar("M", bound=Model)
 
 
 def _plain(value: object) -> object:
@@ -69,3 +72,16 @@ def chunks(rows: Sequence[Sequence[object]]) -> list[Sequence[Sequence[object]]]
         rows[start : start + SQLITE_CHUNK]
         for start in range(0, len(rows), SQLITE_CHUNK)
     ]
+
+
+def stored_instance(model: type[M], values: dict[str, Any], **related: Model) -> M:
+    """Return a ``model`` row as stored, from its column values, with relations attached.
+
+    Positional construction skips the keyword and relation-descriptor work of
+    ``Model(**kwargs)``, which a batch of a thousand events would pay two thousand times.
+    """
+    instance = model(*[values[f.attname] for f in model._meta.concrete_fields])
+    instance._state.adding = False
+    for name, value in related.items():
+        model._meta.get_field(name).set_cached_value(instance, value)  # type: ignore[union-attr]
+    return instance

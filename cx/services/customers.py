@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
-from cx.services.bulk import chunks, rows_source
+from cx.services.bulk import chunks, rows_source, stored_instance
 from cx.services.privacy import admin_history_redact, events_renamed
 
 CUSTOMER_COLUMNS = (
@@ -70,18 +73,85 @@ def _attributes_merge_sql() -> str:
     return "json_patch(cx_customer.attributes, excluded.attributes)"
 
 
+def customer_merge_sql() -> str:
+    """Return ``ON CONFLICT … RETURNING`` of a customer upsert (see ``customers_upsert``)."""
+    return (
+        "ON CONFLICT (organization_id, external_id) DO UPDATE SET "
+        "email = CASE WHEN excluded.email <> '' THEN excluded.email "
+        "ELSE cx_customer.email END, "
+        "name = CASE WHEN excluded.name <> '' THEN excluded.name "
+        "ELSE cx_customer.name END, "
+        "language = CASE WHEN excluded.language <> '' THEN excluded.language "
+        "ELSE cx_customer.language END, "
+        f"attributes = {_attributes_merge_sql()}, "
+        "updated_at = excluded.updated_at "
+        f"RETURNING {', '.join(RETURNED)}"
+    )
+
+
+RETURNED = (
+    "id",
+    "external_id",
+    "email",
+    "name",
+    "language",
+    "attributes",
+    "opted_out",
+    "created_at",
+    "updated_at",
+)
+
+
+def customer_from_row(organization: Organization, row: Sequence[Any]) -> Customer:
+    """Return the customer of a row in ``RETURNED`` order, as stored, without a query.
+
+    ``created_at`` equals the upsert's time stamp exactly when the upsert created it.
+    """
+    values = dict(zip(RETURNED, row, strict=True))
+    attributes = values["attributes"]
+    values.update(
+        organization_id=organization.pk,
+        attributes=json.loads(attributes)
+        if isinstance(attributes, str)
+        else attributes,
+        opted_out=bool(values["opted_out"]),
+        created_at=_aware(values["created_at"]),
+        updated_at=_aware(values["updated_at"]),
+    )
+    return stored_instance(Customer, values, organization=organization)
+
+
+def _aware(value: Any) -> Any:
+    """Return a time stamp read by raw SQL as Django would (SQLite returns text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def customers_upsert(
     *, organization: Organization, customers: Sequence[CustomerIn]
 ) -> dict[str, int]:
-    """Insert or update ``customers`` in a few statements; return their ids by external id.
+    """Insert or update ``customers`` in a few statements; return their ids by external id."""
+    rows = customers_upsert_rows(
+        organization=organization, customers=customers, now=timezone.now()
+    )
+    return {external_id: customer.pk for external_id, customer in rows.items()}
+
+
+def customers_upsert_rows(
+    *, organization: Organization, customers: Sequence[CustomerIn], now: datetime
+) -> dict[str, Customer]:
+    """Insert or update ``customers``; return them as stored, by external id.
 
     Existing customers keep fields the input leaves empty, and their attributes are merged
     key by key (the input wins), atomically in SQL, so concurrent upserts lose nothing.
+    One statement on PostgreSQL; no savepoint inside an outer transaction.
     """
     merged = _merged(customers)
     if not merged:
         return {}
-    now = timezone.now()
     rows = [
         (
             organization.pk,
@@ -96,28 +166,21 @@ def customers_upsert(
         )
         for customer in merged
     ]
-    ids: dict[str, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+    stored: dict[str, Customer] = {}
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for chunk in chunks(rows):
             source, params = rows_source(chunk, CUSTOMER_COLUMNS)
             # Column names and types are fixed here; only values travel as parameters.
             cursor.execute(
                 "INSERT INTO cx_customer (organization_id, external_id, email, name, "
                 f"language, attributes, opted_out, created_at, updated_at) {source} "
-                "ON CONFLICT (organization_id, external_id) DO UPDATE SET "
-                "email = CASE WHEN excluded.email <> '' THEN excluded.email "
-                "ELSE cx_customer.email END, "
-                "name = CASE WHEN excluded.name <> '' THEN excluded.name "
-                "ELSE cx_customer.name END, "
-                "language = CASE WHEN excluded.language <> '' THEN excluded.language "
-                "ELSE cx_customer.language END, "
-                f"attributes = {_attributes_merge_sql()}, "
-                "updated_at = excluded.updated_at "
-                "RETURNING id, external_id",
+                + customer_merge_sql(),
                 params,
             )
-            ids.update({external_id: pk for pk, external_id in cursor.fetchall()})
-    return ids
+            for row in cursor.fetchall():
+                customer = customer_from_row(organization, row)
+                stored[customer.external_id] = customer
+    return stored
 
 
 def customer_upsert(

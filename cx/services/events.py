@@ -1,19 +1,23 @@
 """Event ingestion: store each business event once, with its customer and touchpoint.
 
-A batch of events costs a fixed handful of statements whatever its size: one lookup of
-known event ids, one customer upsert, one touchpoint map, one ``INSERT … ON CONFLICT DO
-NOTHING``, one read-back. Idempotency rests on the ``event_id_once`` constraint, so
-concurrent retries of the same event store it exactly once.
+A batch costs a fixed handful of statements whatever its size: one lookup of known
+event ids, one customer upsert, one ``INSERT … ON CONFLICT DO NOTHING``; a single event
+on PostgreSQL costs one statement (``cx.services.event_insert``). The stored events are
+built in memory from what the statements return — customers as the upsert left them,
+touchpoints from the organisation's compiled map (``cx.selectors.touchpoint_map``) — so
+only events stored before (retries) are read back. Idempotency rests on the
+``event_id_once`` constraint, so concurrent retries of the same event store it once.
 
 Other apps act on new events in the same transaction through the receivers named in the
 ``CX_EVENT_RECEIVERS`` setting (the composition point that keeps ``cx`` free of imports
 of ``surveys``): each is called as ``receiver(organization=..., events=[...])`` with the
-events this call created.
+events this call created, and returns the output fields it adds per event (what its
+``CX_EVENT_DETAILS`` provider would read back), so the answer needs no query either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -24,10 +28,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cx.models import Event, Organization, Touchpoint
-from cx.selectors import touchpoint_ids_by_event_type
+from cx.models import Customer, Event, Organization
+from cx.selectors import TouchpointMap, touchpoint_map
 from cx.services.bulk import chunks, rows_source
-from cx.services.customers import CustomerIn, customers_upsert
+from cx.services.customers import CustomerIn, customers_upsert_rows
+from cx.services.event_insert import event_built, event_insert_one
 
 EVENT_COLUMNS = (
     ("organization_id", "bigint"),
@@ -40,7 +45,8 @@ EVENT_COLUMNS = (
     ("properties", "jsonb"),
 )
 
-EventReceiver = Callable[..., None]
+Details = dict[str, Any]
+EventReceiver = Callable[..., Mapping[int, Details] | None]
 
 
 @dataclass
@@ -56,10 +62,12 @@ class EventIn:
 
 @dataclass(frozen=True)
 class EventOutcome:
-    """What happened to one posted event: the stored event, and whether this call stored it."""
+    """What happened to one posted event: the stored event, whether this call stored it,
+    and its extra output fields when the receivers reported them (else None)."""
 
     event: Event
     created: bool
+    details: Details | None = None
 
 
 @cache
@@ -75,6 +83,82 @@ def events_record(
     *, organization: Organization, events: Sequence[EventIn]
 ) -> list[EventOutcome]:
     """Store ``events`` once each and return an outcome per input, in input order."""
+    touchpoints = touchpoint_map(organization=organization)
+    if len(events) == 1 and connection.vendor == "postgresql":
+        one = event_insert_one(
+            organization=organization, event=events[0], touchpoints=touchpoints
+        )
+        created = [one] if one is not None else []
+    else:
+        created = _insert(
+            organization=organization, events=events, touchpoints=touchpoints
+        )
+    details = _receivers_run(organization=organization, created=created)
+
+    stored = {event.event_id: event for event in created}
+    retried = [e.event_id for e in events if e.event_id not in stored]
+    stored |= _read_back(
+        organization=organization, event_ids=retried, touchpoints=touchpoints
+    )
+    created_pks = {event.pk for event in created}
+    outcomes = []
+    first_seen: set[str] = set()
+    for posted in events:
+        event = stored[posted.event_id]
+        is_new = event.pk in created_pks and posted.event_id not in first_seen
+        first_seen.add(posted.event_id)
+        outcomes.append(
+            EventOutcome(
+                event=event,
+                created=is_new,
+                details=details.get(event.pk) if is_new else None,
+            )
+        )
+    return outcomes
+
+
+def _receivers_run(
+    *, organization: Organization, created: list[Event]
+) -> dict[int, Details]:
+    """Call the receivers; return the output fields of each created event, if all said."""
+    if not created:
+        return {}
+    details: dict[int, Details] = {event.pk: {} for event in created}
+    complete = True
+    for receiver in event_receivers():
+        said = receiver(organization=organization, events=created)
+        if said is None:
+            complete = False
+            continue
+        for pk, fields in said.items():
+            details[pk].update(fields)
+    return details if complete else {}
+
+
+def _read_back(
+    *, organization: Organization, event_ids: list[str], touchpoints: TouchpointMap
+) -> dict[str, Event]:
+    """Return events stored before this call by event id, customer and touchpoint attached."""
+    if not event_ids:
+        return {}
+    events = (
+        Event.objects.for_organization(organization)
+        .filter(event_id__in=list(dict.fromkeys(event_ids)))
+        .select_related("customer")
+        .defer("customer__created_at", "customer__updated_at")
+    )
+    stored = {}
+    for event in events:
+        if event.touchpoint_id is not None:
+            event.touchpoint = touchpoints.by_id[event.touchpoint_id]
+        stored[event.event_id] = event
+    return stored
+
+
+def _insert(
+    *, organization: Organization, events: Sequence[EventIn], touchpoints: TouchpointMap
+) -> list[Event]:
+    """Insert the events not stored yet; return those this call created, built in memory."""
     posted_ids = list(dict.fromkeys(event.event_id for event in events))
     known = set(
         Event.objects.for_organization(organization)
@@ -85,74 +169,28 @@ def events_record(
     for event in events:
         if event.event_id not in known and event.event_id not in fresh:
             fresh[event.event_id] = event
-
-    created_pks = _insert(organization=organization, events=list(fresh.values()))
-    stored = _read_back(organization=organization, event_ids=posted_ids)
-    created = [event for event in stored.values() if event.pk in created_pks]
-    if created:
-        for receiver in event_receivers():
-            receiver(organization=organization, events=created)
-
-    outcomes = []
-    first_seen: set[str] = set()
-    for posted in events:
-        event = stored[posted.event_id]
-        is_new = event.pk in created_pks and posted.event_id not in first_seen
-        first_seen.add(posted.event_id)
-        outcomes.append(EventOutcome(event=event, created=is_new))
-    return outcomes
-
-
-def _read_back(*, organization: Organization, event_ids: list[str]) -> dict[str, Event]:
-    """Return the stored events by event id, with customer and touchpoint attached.
-
-    Touchpoints (a few dozen per organisation) are loaded once and attached, instead of
-    being joined and rebuilt for every event of a large batch.
-    """
-    touchpoints = {
-        touchpoint.pk: touchpoint
-        for touchpoint in Touchpoint.objects.for_organization(
-            organization
-        ).select_related("journey")
-    }
-    events = (
-        Event.objects.for_organization(organization)
-        .filter(event_id__in=event_ids)
-        .select_related("customer")
-        .defer("customer__created_at", "customer__updated_at")
-    )
-    stored = {}
-    for event in events:
-        if event.touchpoint_id is not None:
-            event.touchpoint = touchpoints[event.touchpoint_id]
-        stored[event.event_id] = event
-    return stored
-
-
-def _insert(*, organization: Organization, events: list[EventIn]) -> set[int]:
-    """Insert ``events``; return the primary keys of the rows this call created."""
-    if not events:
-        return set()
-    customer_ids = customers_upsert(
-        organization=organization,
-        customers=[event.customer for event in events if event.customer is not None],
-    )
-    touchpoints = touchpoint_ids_by_event_type(organization=organization)
+    if not fresh:
+        return []
     received_at = timezone.now()
+    customers = customers_upsert_rows(
+        organization=organization,
+        customers=[e.customer for e in fresh.values() if e.customer is not None],
+        now=received_at,
+    )
     rows = [
         (
             organization.pk,
             event.event_id,
             event.type,
-            customer_ids[event.customer.external_id] if event.customer else None,
-            touchpoints.get(event.type),
+            customers[event.customer.external_id].pk if event.customer else None,
+            touchpoints.by_event_type.get(event.type),
             event.occurred_at or received_at,
             received_at,
             event.properties,
         )
-        for event in events
+        for event in fresh.values()
     ]
-    created: set[int] = set()
+    created: list[Event] = []
     with connection.cursor() as cursor:
         for chunk in chunks(rows):
             source, params = rows_source(chunk, EVENT_COLUMNS)
@@ -161,8 +199,23 @@ def _insert(*, organization: Organization, events: list[EventIn]) -> set[int]:
             cursor.execute(
                 "INSERT INTO cx_event (organization_id, event_id, type, customer_id, "
                 f"touchpoint_id, occurred_at, received_at, properties) {source} "
-                "ON CONFLICT (organization_id, event_id) DO NOTHING RETURNING id",
+                "ON CONFLICT (organization_id, event_id) DO NOTHING "
+                "RETURNING id, event_id",
                 params,
             )
-            created.update(pk for (pk,) in cursor.fetchall())
+            for pk, event_id in cursor.fetchall():
+                posted = fresh[event_id]
+                customer: Customer | None = (
+                    customers[posted.customer.external_id] if posted.customer else None
+                )
+                created.append(
+                    event_built(
+                        organization=organization,
+                        pk=pk,
+                        posted=posted,
+                        customer=customer,
+                        touchpoints=touchpoints,
+                        received_at=received_at,
+                    )
+                )
     return created

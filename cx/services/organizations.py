@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -9,7 +10,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from cx.models import ApiKey, Membership, Organization, Role
-from cx.models.tenancy import api_key_digest
+from cx.models.tenancy import api_key_digest, parse_api_key_scopes
+from cx.roles import DEFAULT_SCOPE, Scope
+from cx.services.memberships import membership_decide
 
 
 @transaction.atomic
@@ -37,22 +40,53 @@ class IssuedKey:
     secret_key: str
 
 
-def api_key_create(*, organization: Organization, name: str = "default") -> IssuedKey:
-    """Issue a new API key for ``organization``; only its hash is stored."""
+def api_key_create(
+    *,
+    organization: Organization,
+    name: str = "default",
+    scopes: Iterable[Scope | str] = (DEFAULT_SCOPE,),
+) -> IssuedKey:
+    """Issue a new API key for ``organization`` holding ``scopes``; only its hash is stored.
+
+    Raise ValueError for an empty or unknown scope.
+    """
+    canonical = ",".join(parse_api_key_scopes(",".join(scopes)))
     full_key, lookup, secret = ApiKey.generate()
     api_key = ApiKey.objects.create(
         organization=organization,
         name=name,
+        scopes=canonical,
         lookup=lookup,
         digest=api_key_digest(secret),
     )
     return IssuedKey(api_key=api_key, secret_key=full_key)
 
 
+@transaction.atomic
 def member_add(
     *, organization: Organization, user: AbstractUser, role: Role | str
 ) -> Membership:
-    """Give ``user`` a role in ``organization`` (changing it if they already have one)."""
+    """Give ``user`` a role in ``organization`` (changing it if they already have one).
+
+    For setting up (the demo, first owners, tests): not audited. Staff change
+    memberships through :mod:`cx.services.memberships`; this keeps its last-owner rule.
+    """
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, user=user)
+        .first()
+    )
+    if existing is not None and existing.role != role:
+        owners = Membership.objects.select_for_update().filter(
+            organization=organization, role=Role.OWNER
+        )
+        membership_decide(
+            current=existing,
+            user_id=user.pk,
+            role=role,
+            by=None,
+            owner_ids=list(owners.order_by("pk").values_list("pk", flat=True)),
+        )
     membership, _ = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"role": role}
     )

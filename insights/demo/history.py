@@ -48,7 +48,8 @@ from surveys.models import (
     TriggerRule,
 )
 from surveys.models.invitations import token_digest
-from surveys.services.triggers import DEFAULT_MIN_DAYS, sampled_in
+from surveys.services.trigger_set import DEFAULT_MIN_DAYS
+from surveys.services.triggers import sampled_in
 
 BATCH = 2000
 Reason = Suppression.Reason

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.roles import Permission
 from surveys.models import Invitation, UndeliverableAddress
 from surveys.services import delivery
 
@@ -48,6 +49,8 @@ class ProblemFilter(admin.SimpleListFilter):
 
 @admin.register(Invitation)
 class InvitationAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.CONFIGURE_CX
     list_display = [
         "email", "survey", "state", "due_at", "sent_at", "attempts", "reminders_sent",
         "error",
@@ -84,7 +87,15 @@ class InvitationAdmin(OrganizationScopedAdmin):
     ) -> bool:
         return False
 
-    @admin.action(description=_("Re-queue the selected failed invitations"))
+    def has_requeue_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return self.may(request, Permission.CONFIGURE_CX, obj)
+
+    @admin.action(
+        description=_("Re-queue the selected failed invitations"),
+        permissions=("requeue",),
+    )
     def requeue_failed(
         self, request: HttpRequest, queryset: QuerySet[Invitation]
     ) -> None:
@@ -107,6 +118,8 @@ class InvitationAdmin(OrganizationScopedAdmin):
 
 @admin.register(UndeliverableAddress)
 class UndeliverableAddressAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.CONFIGURE_CX
     list_display = ["email", "reason", "detail", "created_at"]
     list_filter = ["organization", "reason", "created_at"]
     search_fields = ["email"]

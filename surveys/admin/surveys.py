@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin
 from audit.models import Subject
-from cx.admin_scoping import OrganizationScopedAdmin
+from cx.admin_scoping import OrganizationScopedAdmin, ScopedInlineMixin
+from cx.roles import Permission
 from surveys.models import Answer, Question, Response, ResponseSegment, Survey
 from surveys.views.preview import survey_preview
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(ScopedInlineMixin, admin.StackedInline):
     model = Question
     extra = 0
     ordering = ["position"]
@@ -31,6 +32,8 @@ class QuestionInline(admin.StackedInline):
 
 @admin.register(Survey)
 class SurveyAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_CONFIGURATION
+    change_permission = Permission.CONFIGURE_CX
     list_display = [
         "name",
         "audience",
@@ -67,7 +70,7 @@ class SurveyAdmin(OrganizationScopedAdmin):
         return survey_preview(request, survey)
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ScopedInlineMixin, admin.TabularInline):
     model = Answer
     extra = 0
     fields = ["question", "number", "choices", "text", "answered_at"]
@@ -78,7 +81,7 @@ class AnswerInline(admin.TabularInline):
         return False
 
 
-class SegmentSnapshotInline(admin.TabularInline):
+class SegmentSnapshotInline(ScopedInlineMixin, admin.TabularInline):
     model = ResponseSegment
     extra = 0
     fields = ["key"]
@@ -91,6 +94,8 @@ class SegmentSnapshotInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(AuditedAdminMixin, OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.CONFIGURE_CX
     audit_subject = Subject.RESPONSE
     audit_list_subject = Subject.RESPONSES
     list_display = [

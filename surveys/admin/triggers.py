@@ -6,11 +6,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.roles import Permission
 from surveys.models import ContactPolicy, Suppression, TriggerRule
 
 
 @admin.register(TriggerRule)
 class TriggerRuleAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_CONFIGURATION
+    change_permission = Permission.CONFIGURE_CX
     list_display = [
         "name", "survey", "touchpoint", "event_type", "delay_minutes", "sampling_percent",
         "priority", "is_active",
@@ -31,11 +34,15 @@ class TriggerRuleAdmin(OrganizationScopedAdmin):
 
 @admin.register(ContactPolicy)
 class ContactPolicyAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_CONFIGURATION
+    change_permission = Permission.CONFIGURE_CX
     list_display = ["organization", "min_days_between_invitations"]
 
 
 @admin.register(Suppression)
 class SuppressionAdmin(OrganizationScopedAdmin):
+    view_permission = Permission.VIEW_FEEDBACK
+    change_permission = Permission.CONFIGURE_CX
     list_display = ["created_at", "reason", "detail", "customer", "rule", "event"]
     list_filter = ["organization", "reason", "rule", "rule__survey", "created_at"]
     search_fields = [

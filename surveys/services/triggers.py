@@ -20,7 +20,9 @@ The checks, in order (the first that fails names the suppression):
     higher-priority rule overrides a lower one's recent contact), and none of the same
     survey within the survey's own limit, if it has one.
 
-The costs are a fixed handful of queries per batch of events, whatever its size.
+The costs are a fixed handful of queries per batch of events, whatever its size, and
+none for the rules themselves: they come compiled and indexed by touchpoint and event
+type (``surveys.services.trigger_set``), so only the rules an event can match are tried.
 """
 
 from __future__ import annotations
@@ -32,25 +34,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cx.models import Event, Organization
 from surveys.models import (
-    ContactPolicy,
     Invitation,
     Suppression,
     Survey,
     TriggerRule,
-    UndeliverableAddress,
 )
 from surveys.models.invitations import token_digest
 from surveys.scheduling import due_at
+from surveys.selectors import invitations_listed, undeliverable_among
+from surveys.services.trigger_set import CompiledRule, TriggerSet, trigger_set
 
 logger = logging.getLogger(__name__)
-DEFAULT_MIN_DAYS = ContactPolicy._meta.get_field("min_days_between_invitations").default
 Reason = Suppression.Reason
 
 
@@ -77,43 +78,54 @@ def sampled_in(event: Event, rule: TriggerRule) -> bool:
     )
 
 
-def _matches(rule: TriggerRule, event: Event) -> bool:
-    if rule.touchpoint_id is not None and rule.touchpoint_id != event.touchpoint_id:
-        return False
-    return not (rule.event_type and rule.event_type != event.type)
-
-
 class Matcher:
-    """The organisation's rules and contact history, loaded once per batch of events."""
+    """Matching for one batch of events: the compiled rules, and the contact history.
 
-    def __init__(self, *, organization: Organization, events: Sequence[Event]) -> None:
+    The history (undeliverable addresses, recent invitations) is read once per batch,
+    and only for customers of events that some rule matches. A customer whose row this
+    very ingestion created (its ``created_at`` is the event's ``received_at``) has no
+    invitations yet, so its history is not read.
+    """
+
+    def __init__(
+        self,
+        *,
+        organization: Organization,
+        events: Sequence[Event],
+        triggers: TriggerSet,
+    ) -> None:
         self.organization = organization
         self.now = timezone.now()
-        self.rules = list(
-            TriggerRule.objects.for_organization(organization)
-            .select_related("survey")
-            .prefetch_related("segments_all", "segments_none")
-            .order_by("-priority", "pk")
-        )
-        policy = ContactPolicy.objects.filter(organization=organization).first()
-        self.min_days = (
-            policy.min_days_between_invitations if policy else DEFAULT_MIN_DAYS
-        )
-        customers = {event.customer_id for event in events if event.customer_id}
-        emails = {event.customer.email.lower() for event in events if event.customer_id}
-        self.undeliverable = {
-            email.lower()
-            for email in UndeliverableAddress.objects.for_organization(organization)
-            .annotate(address=Lower("email"))
-            .filter(address__in=emails)
-            .values_list("email", flat=True)
+        self.min_days = triggers.min_days
+        self.matches = [
+            (event, triggers.rules_for(event.touchpoint_id, event.type))
+            for event in events
+        ]
+        addressed = [
+            event.customer
+            for event, rules in self.matches
+            if rules and event.customer is not None and event.customer.email
+        ]
+        emails = {customer.email.lower() for customer in addressed}
+        self.undeliverable: set[str] = set()
+        if emails:
+            self.undeliverable = undeliverable_among(
+                organization=organization, emails=emails
+            )
+        known = {
+            event.customer_id
+            for event, rules in self.matches
+            if rules
+            and event.customer is not None
+            and event.customer.created_at != event.received_at
         }
-        survey_days = [r.survey.min_days_between_invitations or 0 for r in self.rules]
-        horizon = self.now - timedelta(days=max([self.min_days, *survey_days]))
+        horizon = self.now - timedelta(days=triggers.horizon_days)
         self.recent: dict[int, list[RecentContact]] = defaultdict(list)
+        if not known:
+            return
         for row in (
             Invitation.objects.for_organization(organization)
-            .filter(customer_id__in=customers, created_at__gte=horizon)
+            .filter(customer_id__in=known, created_at__gte=horizon)
             .values(
                 "customer_id",
                 "survey_id",
@@ -133,9 +145,10 @@ class Matcher:
             )
 
     def decide(
-        self, event: Event, rule: TriggerRule, invited: bool
+        self, event: Event, compiled: CompiledRule, invited: bool
     ) -> tuple[str, str] | None:
         """Return (reason, detail) why ``rule`` sends nothing for ``event``, or None."""
+        rule = compiled.rule
         customer = event.customer
         if not rule.is_active:
             return Reason.RULE_INACTIVE, ""
@@ -152,8 +165,8 @@ class Matcher:
             return Reason.NO_EMAIL, ""
         if customer.email.lower() in self.undeliverable:
             return Reason.UNDELIVERABLE, customer.email
-        outside = [s.key for s in rule.segments_all.all() if not s.contains(customer)]
-        inside = [s.key for s in rule.segments_none.all() if s.contains(customer)]
+        outside = [s.key for s in compiled.segments_all if not s.contains(customer)]
+        inside = [s.key for s in compiled.segments_none if s.contains(customer)]
         if outside or inside:
             detail = ", ".join(
                 [f"not in {key}" for key in outside] + [f"in {key}" for key in inside]
@@ -225,28 +238,32 @@ class Matcher:
 
 def events_match(
     *, organization: Organization, events: Sequence[Event]
-) -> list[Invitation]:
-    """Write an invitation or a suppression for every (event, matching rule) pair."""
-    matcher = Matcher(organization=organization, events=events)
-    if not matcher.rules:
-        return []
+) -> dict[int, dict[str, Any]]:
+    """Write an invitation or a suppression for every (event, matching rule) pair.
+
+    Return, per event, the invitations it scheduled, as the event API answers them
+    (what ``surveys.selectors.event_invitations`` would read back).
+    """
+    matcher = Matcher(
+        organization=organization,
+        events=events,
+        triggers=trigger_set(organization=organization),
+    )
     invitations: list[Invitation] = []
     suppressions: list[Suppression] = []
-    for event in events:
+    for event, rules in matcher.matches:
         invited = False
-        for rule in matcher.rules:
-            if not _matches(rule, event):
-                continue
-            refusal = matcher.decide(event, rule, invited)
+        for compiled in rules:
+            refusal = matcher.decide(event, compiled, invited)
             if refusal is None:
-                invitations.append(matcher.invitation(event, rule))
+                invitations.append(matcher.invitation(event, compiled.rule))
                 invited = True
             else:
                 reason, detail = refusal
                 suppressions.append(
                     Suppression(
                         organization=organization,
-                        rule=rule,
+                        rule=compiled.rule,
                         event=event,
                         customer=event.customer,
                         reason=reason,
@@ -257,12 +274,14 @@ def events_match(
         invitation.token_hash = token_digest(
             invitation.token()
         )  # bulk_create skips save()
-    Invitation.objects.bulk_create(invitations)
-    Suppression.objects.bulk_create(suppressions)
+    if invitations:
+        Invitation.objects.bulk_create(invitations)
+    if suppressions:
+        Suppression.objects.bulk_create(suppressions)
     due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
     if due_now:
         transaction.on_commit(partial(_dispatch, due_now))
-    return invitations
+    return invitations_listed(events, invitations)
 
 
 def _dispatch(invitation_ids: list[int]) -> None:

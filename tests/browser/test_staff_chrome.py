@@ -93,7 +93,7 @@ def test_each_role_sees_its_pages_itself_and_a_styled_403(
         assert not overflow
         assert _axe(tab, "header") == []
 
-        response = tab.goto(f"{live_server.url}/test/needs-feedback/")
+        response = tab.goto(f"{live_server.url}/feedback/")
         assert response is not None and response.status == 403
         assert tab.get_by_role("heading", level=1).inner_text() == (
             "This page is not open to your role"

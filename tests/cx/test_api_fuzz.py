@@ -57,7 +57,7 @@ def _tally(count_report):
 @pytest.fixture
 def api_key(db):
     organization = organization_create(slug="fuzz", name="Fuzz Oy")
-    return api_key_create(organization=organization).secret_key
+    return api_key_create(organization=organization, scopes=["manage"]).secret_key
 
 
 @schema.parametrize()

@@ -60,3 +60,11 @@ def test_no_action_asks_to_switch_on_deviation_alerts():
 
     assert not any("Turn on deviation alerts" in action.text for action in found)
     assert any("daily deviation alerts" in action.text for action in found)
+
+
+def test_every_marker_says_where_its_action_is_done():
+    # A marker renamed in the method without its entry here would fall back to its
+    # dimension's page: say so at once instead.
+    from maturity.method import MARKERS
+
+    assert {marker.key for marker in MARKERS} == set(actions.WHERE)

@@ -50,7 +50,11 @@ def deployment(tmp_path: Path) -> Iterator[tuple[list[AppServer], str]]:
     manage(env, "migrate", "--no-input")
     manage(env, "collectstatic", "--no-input")  # as production does, into CX_VAR_DIR
     manage(env, "create_organization", "limits", "--name", "Limits Oy")
-    key = manage(env, "create_api_key", "--org", "limits").strip().splitlines()[-1]
+    key = (
+        manage(env, "create_api_key", "--org", "limits", "--scope", "read")
+        .strip()
+        .splitlines()[-1]
+    )
     servers = [AppServer(env, tmp_path / f"gunicorn-{n}.log").start() for n in range(2)]
     try:
         yield servers, key

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cx", "0002_organization_response_retention"),
+        ("cx", "0004_api_key_scopes"),
     ]
 
     operations = [

@@ -1,0 +1,549 @@
+"""Roles hold in the admin and on every staff page: what cx.roles allows, nothing more.
+
+Personas in Aurora Bank: *Aino* owns it, *Bertil* is CX manager, *Anna* analyst, *Eero*
+executive. *Mixed* is CX manager of Aurora and analyst of Other Oy.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from cx.admin_scoping import OrganizationScopedAdmin
+from cx.models import ApiKey, Customer, Membership, Organization, Role
+from cx.roles import Permission, role_may
+from cx.services.memberships import MembershipRefused, membership_change_role
+from cx.services.organizations import member_add, staff_user_create
+from surveys.models import Survey
+
+ROLES = list(Role)
+
+
+def _member(organization: Organization, role: Role, username: str):  # type: ignore[no-untyped-def]
+    user = staff_user_create(
+        username=username, email=f"{username}@example.com", password="pw"
+    )
+    member_add(organization=organization, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def staff(aurora, aino):  # type: ignore[no-untyped-def]
+    """Return Aurora's staff by role."""
+    return {
+        Role.OWNER: aino,
+        Role.CX_MANAGER: _member(aurora, Role.CX_MANAGER, "bertil"),
+        Role.ANALYST: _member(aurora, Role.ANALYST, "anna"),
+        Role.EXECUTIVE: _member(aurora, Role.EXECUTIVE, "eero"),
+    }
+
+
+def _membership(user, organization) -> Membership:  # type: ignore[no-untyped-def]
+    return Membership.objects.get(user=user, organization=organization)
+
+
+# The escalation of issue 12 and every other way to change a membership.
+
+
+def test_an_analyst_cannot_make_themselves_owner_in_the_admin(client, aurora, staff):
+    anna = staff[Role.ANALYST]
+    own = _membership(anna, aurora)
+    client.force_login(anna)
+    url = reverse("admin:cx_membership_change", args=[own.pk])
+
+    opened = client.get(url)
+    posted = client.post(
+        url, {"organization": aurora.pk, "user": anna.pk, "role": Role.OWNER}
+    )
+
+    assert opened.status_code in (302, 403, 404)
+    assert posted.status_code in (302, 403, 404)
+    assert _membership(anna, aurora).role == Role.ANALYST
+    assert client.post("/maturity/assess/").status_code == 403
+    assert "Memberships" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_analyst_cannot_add_a_membership_as_owner(client, aurora, other_org, staff):
+    anna = staff[Role.ANALYST]
+    client.force_login(anna)
+    url = reverse("admin:cx_membership_add")
+
+    for organization in (aurora, other_org):
+        response = client.post(
+            url, {"organization": organization.pk, "user": anna.pk, "role": "owner"}
+        )
+        assert response.status_code == 403
+
+    assert list(Membership.objects.filter(user=anna).values_list("role")) == [
+        ("analyst",)
+    ]
+
+
+def test_the_analyst_cannot_remove_or_edit_memberships_from_the_list(
+    client, aurora, staff
+):
+    anna, aino = staff[Role.ANALYST], staff[Role.OWNER]
+    client.force_login(anna)
+    url = reverse("admin:cx_membership_changelist")
+    pks = [_membership(anna, aurora).pk, _membership(aino, aurora).pk]
+
+    for action in ("delete_selected", "remove_selected"):
+        client.post(url, {"action": action, "_selected_action": pks, "post": "yes"})
+    client.post(
+        url,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": pks[0],
+            "form-0-role": "owner",
+            "_save": "Save",
+        },
+    )
+
+    assert Membership.objects.filter(pk__in=pks).count() == 2
+    assert _membership(anna, aurora).role == Role.ANALYST
+
+
+def test_an_owner_cannot_change_their_own_role(client, aurora, staff):
+    aino = staff[Role.OWNER]
+    member_add(organization=aurora, user=staff[Role.CX_MANAGER], role=Role.OWNER)
+    own = _membership(aino, aurora)
+    client.force_login(aino)
+
+    response = client.post(
+        reverse("admin:cx_membership_change", args=[own.pk]), {"role": "analyst"}
+    )
+
+    assert response.status_code == 200
+    assert "Nobody changes their own role" in response.content.decode()
+    assert _membership(aino, aurora).role == Role.OWNER
+
+
+def test_an_owner_cannot_remove_their_own_membership(client, aurora, staff):
+    aino = staff[Role.OWNER]
+    member_add(organization=aurora, user=staff[Role.CX_MANAGER], role=Role.OWNER)
+    own = _membership(aino, aurora)
+    client.force_login(aino)
+
+    deleted = client.post(
+        reverse("admin:cx_membership_delete", args=[own.pk]), {"post": "yes"}
+    )
+    removed = client.post(
+        reverse("admin:cx_membership_changelist"),
+        {"action": "remove_selected", "_selected_action": [own.pk]},
+        follow=True,
+    )
+
+    assert deleted.status_code == 302
+    assert "Nobody changes their own role" in removed.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_the_last_owner_is_kept(client, aurora, staff, admin_user):
+    own = _membership(staff[Role.OWNER], aurora)
+    client.force_login(admin_user)
+
+    demoted = client.post(
+        reverse("admin:cx_membership_change", args=[own.pk]), {"role": "analyst"}
+    )
+    removed = client.post(
+        reverse("admin:cx_membership_changelist"),
+        {"action": "remove_selected", "_selected_action": [own.pk]},
+        follow=True,
+    )
+
+    assert "keeps at least one owner" in demoted.content.decode()
+    assert "keeps at least one owner" in removed.content.decode()
+    assert _membership(staff[Role.OWNER], aurora).role == Role.OWNER
+
+
+def test_removing_both_owners_at_once_removes_neither(
+    client, aurora, staff, admin_user
+):
+    bertil = staff[Role.CX_MANAGER]
+    member_add(organization=aurora, user=bertil, role=Role.OWNER)
+    owners = Membership.objects.filter(organization=aurora, role=Role.OWNER)
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("admin:cx_membership_changelist"),
+        {"action": "remove_selected", "_selected_action": [m.pk for m in owners]},
+    )
+
+    assert owners.count() == 2
+
+
+def test_demoting_the_last_owner_is_refused_by_the_service(aurora, staff):
+    with pytest.raises(MembershipRefused):
+        membership_change_role(
+            membership=_membership(staff[Role.OWNER], aurora), role="analyst", by=None
+        )
+    with pytest.raises(MembershipRefused):
+        member_add(organization=aurora, user=staff[Role.OWNER], role=Role.ANALYST)
+
+    assert _membership(staff[Role.OWNER], aurora).role == Role.OWNER
+
+
+def test_an_owner_changes_a_colleagues_role_and_it_is_audited(client, aurora, staff):
+    anna, aino = staff[Role.ANALYST], staff[Role.OWNER]
+    client.force_login(aino)
+    theirs = _membership(anna, aurora)
+    newcomer = get_user_model().objects.create_user("uuno", password="pw")
+
+    client.post(
+        reverse("admin:cx_membership_change", args=[theirs.pk]), {"role": "cx_manager"}
+    )
+    client.post(
+        reverse("admin:cx_membership_add"),
+        {"organization": aurora.pk, "user": newcomer.pk, "role": "executive"},
+    )
+    added = _membership(newcomer, aurora)
+    client.post(reverse("admin:cx_membership_delete", args=[added.pk]), {"post": "yes"})
+
+    assert _membership(anna, aurora).role == Role.CX_MANAGER
+    assert not Membership.objects.filter(user=newcomer).exists()
+    entries = AuditEntry.objects.filter(subject="membership").order_by("pk")
+    assert [(e.action, e.actor, e.detail) for e in entries] == [
+        ("changed", "aino", {"user": anna.pk, "from": "analyst", "to": "cx_manager"}),
+        ("created", "aino", {"user": newcomer.pk, "role": "executive"}),
+        ("removed", "aino", {"user": newcomer.pk, "role": "executive"}),
+    ]
+
+
+def test_api_keys_issued_and_revoked_are_audited(client, aurora, staff, capsys):
+    call_command("create_api_key", "--org", "aurora", "--name", "crm")
+    key = ApiKey.objects.get(name="crm")
+    client.force_login(staff[Role.OWNER])
+
+    client.post(
+        reverse("admin:cx_apikey_changelist"),
+        {"action": "revoke", "_selected_action": [key.pk]},
+    )
+
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    entries = AuditEntry.objects.filter(subject="api_key").order_by("pk")
+    assert [(e.action, e.actor, e.channel) for e in entries] == [
+        ("created", "manage.py", "command"),
+        ("revoked", "aino", "admin"),
+    ]
+
+
+def test_a_cx_manager_cannot_revoke_keys_or_erase_customers(client, aurora, staff, api):
+    customer = Customer.objects.create(organization=aurora, external_id="c", name="Cia")
+    client.force_login(staff[Role.CX_MANAGER])
+
+    client.post(
+        reverse("admin:cx_apikey_changelist"),
+        {"action": "revoke", "_selected_action": [api.api_key.pk]},
+    )
+    client.post(
+        reverse("admin:cx_customer_changelist"),
+        {"action": "erase", "_selected_action": [customer.pk]},
+    )
+
+    api.api_key.refresh_from_db()
+    customer.refresh_from_db()
+    assert api.api_key.revoked_at is None
+    assert customer.name == "Cia"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_demotions_keep_one_owner():
+    import threading
+
+    from django.db import connection
+
+    from cx.services.organizations import organization_create
+
+    organization = organization_create(slug="race", name="Race Oy")
+    first = _member(organization, Role.OWNER, "first")
+    second = _member(organization, Role.OWNER, "second")
+    memberships = {
+        first: _membership(second, organization),
+        second: _membership(first, organization),
+    }
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(by) -> None:  # type: ignore[no-untyped-def]
+        try:
+            start.wait()
+            membership_change_role(membership=memberships[by], role="analyst", by=by)
+            outcomes.append("done")
+        except MembershipRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=demote, args=(user,)) for user in memberships]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["done", "refused"]
+    assert Membership.objects.filter(role=Role.OWNER).count() == 1
+
+
+# Every model admin, as each role.
+
+
+def _scoped_admins() -> list[OrganizationScopedAdmin]:
+    return [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, OrganizationScopedAdmin)
+    ]
+
+
+def test_every_scoped_admin_names_the_permission_to_view_it():
+    assert len(_scoped_admins()) == 23
+    assert all(isinstance(a.view_permission, Permission) for a in _scoped_admins())
+
+
+ADMINS = [
+    pytest.param(a, id=a.model._meta.label)
+    for a in sorted(_scoped_admins(), key=lambda a: a.model._meta.label)
+]
+
+
+@pytest.mark.parametrize("model_admin", ADMINS)
+def test_each_role_opens_only_the_admin_pages_its_role_allows(
+    client, staff, model_admin
+):
+    opts = model_admin.model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    client.force_login(staff[Role.OWNER])
+    addable = client.get(add).status_code == 200
+
+    for role in ROLES:
+        client.force_login(staff[role])
+        view = role_may(role, model_admin.view_permission) or (
+            model_admin.change_permission is not None
+            and role_may(role, model_admin.change_permission)
+        )
+        change = model_admin.change_permission is not None and role_may(
+            role, model_admin.change_permission
+        )
+        assert client.get(changelist).status_code == (200 if view else 403), role
+        assert client.get(add).status_code == (200 if addable and change else 403), role
+
+
+def test_the_organisation_and_its_members_are_the_owners_to_manage(
+    client, aurora, staff
+):
+    url = reverse("admin:cx_organization_change", args=[aurora.pk])
+    for role in ROLES:
+        client.force_login(staff[role])
+        expected = 200 if role == Role.OWNER else 403
+        assert client.get(url).status_code in (
+            (expected,) if expected == 200 else (302, 403)
+        )
+        client.post(url, {"name": "Renamed", "slug": "aurora"})
+    aurora.refresh_from_db()
+    assert aurora.name == "Aurora Bank"
+
+
+@pytest.fixture
+def mixed(aurora, other_org, olli):  # type: ignore[no-untyped-def]
+    """CX manager of Aurora, analyst of Other Oy."""
+    user = _member(aurora, Role.CX_MANAGER, "mixed")
+    member_add(organization=other_org, user=user, role=Role.ANALYST)
+    return user
+
+
+def test_a_survey_is_added_and_changed_only_where_the_role_allows(
+    client, aurora, other_org, mixed
+):
+    theirs = Survey.objects.create(organization=other_org, name="Other's")
+    ours = Survey.objects.create(organization=aurora, name="Ours")
+    client.force_login(mixed)
+
+    form = client.get(reverse("admin:surveys_survey_add")).context["adminform"].form
+    offered = set(form.fields["organization"].queryset)
+    theirs_page = client.get(reverse("admin:surveys_survey_change", args=[theirs.pk]))
+    ours_page = client.get(reverse("admin:surveys_survey_change", args=[ours.pk]))
+    renamed = client.post(
+        reverse("admin:surveys_survey_change", args=[theirs.pk]),
+        {"organization": other_org.pk, "name": "Renamed"},
+    )
+    deleted = client.post(
+        reverse("admin:surveys_survey_delete", args=[theirs.pk]), {"post": "yes"}
+    )
+    listed = client.post(
+        reverse("admin:surveys_survey_changelist"),
+        {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
+    )
+
+    assert offered == {aurora}
+    assert theirs_page.status_code == 200
+    assert theirs_page.context["has_change_permission"] is False
+    assert ours_page.context["has_change_permission"] is True
+    assert (renamed.status_code, deleted.status_code) == (403, 403)
+    assert listed.status_code in (200, 302)
+    assert Survey.objects.get(pk=theirs.pk).name == "Other's"
+
+
+def test_the_survey_inline_follows_its_survey(client, aurora, staff):
+    survey = Survey.objects.create(organization=aurora, name="Chat")
+    url = reverse("admin:surveys_survey_change", args=[survey.pk])
+
+    client.force_login(staff[Role.ANALYST])
+    read = client.get(url).context["inline_admin_formsets"][0]
+    client.force_login(staff[Role.CX_MANAGER])
+    edit = client.get(url).context["inline_admin_formsets"][0]
+
+    assert (read.has_view_permission, read.has_change_permission) == (True, False)
+    assert (read.has_add_permission, read.has_delete_permission) == (False, False)
+    assert (edit.has_change_permission, edit.has_add_permission) == (True, True)
+
+
+def test_actions_are_offered_by_role(client, staff):
+    def offered(role: Role, model: str) -> set[str]:
+        client.force_login(staff[role])
+        page = client.get(reverse(f"admin:{model}_changelist"))
+        if page.status_code != 200 or page.context["action_form"] is None:
+            return set()
+        return {
+            name for name, _ in page.context["action_form"].fields["action"].choices
+        }
+
+    assert "erase" in offered(Role.OWNER, "cx_customer")
+    assert "erase" not in offered(Role.CX_MANAGER, "cx_customer")
+    assert "delete_selected" in offered(Role.CX_MANAGER, "cx_customer")
+    assert "delete_selected" not in offered(Role.ANALYST, "cx_customer")
+    assert "requeue_failed" in offered(Role.CX_MANAGER, "surveys_invitation")
+    assert "requeue_failed" not in offered(Role.ANALYST, "surveys_invitation")
+    assert "retry_failed" in offered(Role.OWNER, "webhooks_webhookdelivery")
+    assert offered(Role.CX_MANAGER, "webhooks_webhookdelivery") == set()
+    assert "revoke" in offered(Role.OWNER, "cx_apikey")
+
+
+# Every staff page and form post, as each role.
+
+MISSING = 999_999  # a pk that exists nowhere: an allowed role gets 404, not 403
+
+STAFF_PAGES = [
+    ("get", "/dashboard/", Permission.VIEW_DASHBOARD, 200),
+    ("get", "/dashboard/panels/", Permission.VIEW_DASHBOARD, 200),
+    ("get", "/dashboard/export.csv", Permission.EXPORT_FEEDBACK, 200),
+    ("get", "/feedback/", Permission.VIEW_FEEDBACK, 200),
+    ("get", f"/feedback/{MISSING}/", Permission.VIEW_FEEDBACK, 404),
+    ("post", f"/feedback/{MISSING}/", Permission.ANNOTATE_FEEDBACK, 404),
+    ("get", "/followups/", Permission.VIEW_FEEDBACK, 200),
+    ("get", f"/followups/{MISSING}/", Permission.VIEW_FEEDBACK, 404),
+    ("post", f"/followups/{MISSING}/", Permission.WORK_CASES, 404),
+    ("get", "/maturity/", Permission.VIEW_MATURITY, 200),
+    ("get", f"/maturity/{MISSING}/report.pdf", Permission.ASSESS_MATURITY, 404),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "permission", "allowed"),
+    STAFF_PAGES,
+    ids=[f"{m} {u}" for m, u, _, _ in STAFF_PAGES],
+)
+def test_each_staff_page_answers_each_role_as_the_table_says(
+    client, staff, method, url, permission, allowed
+):
+    for role in ROLES:
+        client.force_login(staff[role])
+        response = getattr(client, method)(
+            url, {"note": "x"} if method == "post" else {}
+        )
+        expected = allowed if role_may(role, permission) else 403
+        assert response.status_code == expected, role
+        if expected == 403:
+            assert response.status_code == 403
+
+
+def test_only_roles_that_may_assess_ask_for_an_assessment(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from maturity.models import Assessment
+
+    for role in ROLES:
+        client.force_login(staff[role])
+        before = Assessment.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/maturity/assess/")
+        may = role_may(role, Permission.ASSESS_MATURITY)
+        assert response.status_code == (302 if may else 403), role
+        assert Assessment.objects.count() == before + (1 if may else 0), role
+
+
+def test_the_refusal_names_the_permission(rf, staff):
+    from cx.staff import RoleRequired, staff_membership
+
+    request = rf.get("/maturity/")
+    request.user = staff[Role.EXECUTIVE]
+
+    with pytest.raises(RoleRequired) as refused:
+        staff_membership(request, permission=Permission.VIEW_FEEDBACK)
+
+    assert refused.value.permission is Permission.VIEW_FEEDBACK
+
+
+def test_the_dashboard_hides_the_export_from_executives(client, staff):
+    client.force_login(staff[Role.EXECUTIVE])
+    executive = client.get("/dashboard/panels/").content.decode()
+    client.force_login(staff[Role.ANALYST])
+    analyst = client.get("/dashboard/panels/").content.decode()
+
+    assert "export.csv" not in executive
+    assert "export.csv" in analyst
+
+
+def test_writes_outside_the_role_are_refused_below_the_views(
+    rf, aurora, other_org, mixed
+):
+    """The last guard: list-editable rows, moved objects and bulk deletes."""
+    from django.core.exceptions import PermissionDenied
+
+    model_admin = admin.site._registry[Customer]
+    theirs = Customer.objects.create(organization=other_org, external_id="t")
+    ours = Customer.objects.create(organization=aurora, external_id="o")
+    request = rf.post("/")
+    request.user = mixed
+
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, theirs, None, True)
+    ours.organization = other_org
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, ours, None, True)
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_model(request, theirs)
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_queryset(request, Customer.objects.all())
+    request = rf.post(
+        "/", {"form-TOTAL_FORMS": "2", "form-0-id": theirs.pk, "form-1-id": ours.pk}
+    )
+    request.user = mixed
+    assert list(model_admin._get_list_editable_queryset(request, "form")) == [ours]
+    assert Customer.objects.filter(pk__in=[theirs.pk, ours.pk]).count() == 2
+
+
+def test_a_bulk_action_acts_only_where_the_role_allows(
+    client, aurora, other_org, mixed
+):
+    theirs = Customer.objects.create(organization=other_org, external_id="t")
+    ours = Customer.objects.create(organization=aurora, external_id="o")
+    client.force_login(mixed)
+
+    client.post(
+        reverse("admin:cx_customer_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [theirs.pk, ours.pk],
+            "post": "yes",
+        },
+    )
+
+    assert list(Customer.objects.values_list("external_id", flat=True)) == ["t"]
