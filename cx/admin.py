@@ -47,6 +47,7 @@ from cx.services.memberships import (
     membership_add,
     membership_change_role,
     membership_check,
+    membership_language_set,
     membership_remove,
 )
 
@@ -120,7 +121,7 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["organization", "user", "role"]
+        fields = ["organization", "user", "role", "language"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -181,6 +182,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
         try:
             if change:
                 membership_change_role(membership=obj, role=obj.role, by=request.user)
+                membership_language_set(membership=obj, language=obj.language)
                 return
             created = membership_add(
                 organization=obj.organization,
@@ -188,6 +190,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
                 role=obj.role,
                 by=request.user,
             )
+            membership_language_set(membership=created, language=obj.language)
         except MembershipRefused as refusal:  # decided again under lock: a race
             raise PermissionDenied(" ".join(refusal.messages)) from None
         obj.pk, obj.created_at = created.pk, created.created_at

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 
 WINDOW_SECONDS = 60
 
@@ -70,7 +71,14 @@ class RateLimitMiddleware:
         elif path.startswith(("/s/", "/p/")) and limits.get("public"):
             wait = hit("public", "ip:" + client_address(request), limits["public"])
             if wait is not None:
-                response = render(request, "surveys/answer/too_many.html", status=429)
+                # Before LocaleMiddleware: speak the customer's language ourselves.
+                wanted = request.GET.get("lang", "")
+                if wanted not in dict(settings.LANGUAGES):
+                    wanted = translation.get_language_from_request(request)
+                with translation.override(wanted):
+                    response = render(
+                        request, "surveys/answer/too_many.html", status=429
+                    )
                 response["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)

@@ -386,6 +386,7 @@ CX_RESPONSE_ANONYMISERS: list[str] = [
 CX_DEMO_STEPS: list[str] = [
     "cx.demo.load_core",
     "surveys.demo.load_surveys",
+    "followups.demo.load_followups",
     "insights.demo.load_history",
     "insights.demo.load_targets",
     "maturity.demo.load_assessments",

@@ -218,3 +218,76 @@ class FollowUp(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state != self.State.CLOSED and self.due_at < timezone.now()
+
+
+class CaseActivity(models.Model):
+    """One thing done on a case, by whom and when: its history, notes included.
+
+    Written by the follow-up services only (``followups.services``); a note is an
+    activity of kind "noted" with its text.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        ASSIGNED = "assigned", _("Assigned")
+        NOTED = "noted", _("Note")
+        STARTED = "started", _("Work started")
+        CLOSED = "closed", _("Closed")
+        RECOVERY_SENT = "recovery_sent", _("Recovery survey sent")
+        RECOVERY_ANSWERED = "recovery_answered", _("Recovery survey answered")
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    followup = models.ForeignKey(
+        FollowUp,
+        models.CASCADE,
+        related_name="activities",
+        verbose_name=_("follow-up"),
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+        help_text=_("Empty when the system did it (a rule opened the case)."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner from then on"),
+    )
+    text = models.TextField(_("text"), blank=True, default="")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("case activity")
+        verbose_name_plural = _("case activities")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "opened", "assigned", "noted", "started", "closed",
+                        "recovery_sent", "recovery_answered",
+                    ]
+                ),
+                name="case_activity_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="noted") | ~models.Q(text=""),
+                name="case_note_has_text",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["followup", "at"], name="case_activity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

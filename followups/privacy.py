@@ -13,10 +13,22 @@ from django.db.models import Q, QuerySet
 
 from cx.models import Customer, Organization
 from cx.services.privacy import REDACTED, admin_history_redact
-from followups.models import FollowUp
+from followups.models import CaseActivity, FollowUp
 from surveys.models import Invitation, Response
 
 _HAS_WORDS = ~Q(action_taken="") & ~Q(action_taken=REDACTED)
+# The staff's own words in a case's history: its notes and what closing it said was done.
+_WORDS_KINDS = (CaseActivity.Kind.NOTED, CaseActivity.Kind.CLOSED)
+
+
+def _history_redact(cases: QuerySet[FollowUp]) -> int:
+    """Replace the staff's words in the history of ``cases``; keep who did what when."""
+    return (
+        CaseActivity.objects.filter(followup__in=cases, kind__in=_WORDS_KINDS)
+        .exclude(text="")
+        .exclude(text=REDACTED)
+        .update(text=REDACTED)
+    )
 
 
 def customer_erase_followups(*, customer: Customer) -> None:
@@ -26,6 +38,7 @@ def customer_erase_followups(*, customer: Customer) -> None:
     )
     admin_history_redact(objects=cases)
     cases.filter(_HAS_WORDS).update(action_taken=REDACTED)
+    _history_redact(cases)
 
 
 def followups_anonymise(
@@ -43,6 +56,7 @@ def followups_anonymise(
     admin_history_redact(objects=cases)
     detached = cases.filter(customer__isnull=False).update(customer=None)
     rewritten = cases.filter(_HAS_WORDS).update(action_taken=REDACTED)
+    rewritten += _history_redact(cases)
     recoveries = Invitation.objects.filter(recovered_followup__in=cases).filter(
         ~Q(email="") | ~Q(last_error="") | Q(customer__isnull=False)
     )

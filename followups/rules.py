@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+NOT_RESOLVED = "not resolved on first contact"
+KEYWORD = re.compile(r"comment mentions '(?P<word>.*)'")
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,28 @@ def reasons(thresholds: Thresholds, answers: Iterable[GivenAnswer]) -> list[str]
             if limit is not None and answer.number <= limit:
                 found.append(f"{label} {answer.number}")
         elif answer.type == "fcr" and thresholds.fcr_no and answer.number == 0:
-            found.append("not resolved on first contact")
+            found.append(NOT_RESOLVED)
         if answer.text and words:
             text = answer.text.casefold()
             found.extend(f"comment mentions '{w}'" for w in words if w in text)
     return found
+
+
+def reason_text(reason: str) -> str:
+    """Return a stored reason ("CSAT 2; not resolved on first contact") for reading.
+
+    In the active language: the stored form stays English data, every page and email
+    shows it translated. A score ("NPS 3") reads the same in every language.
+    """
+    parts = []
+    for part in reason.split("; "):
+        keyword = KEYWORD.fullmatch(part)
+        if part == NOT_RESOLVED:
+            parts.append(_("not resolved on first contact"))
+        elif keyword:
+            parts.append(
+                _("the comment mentions “%(word)s”") % {"word": keyword["word"]}
+            )
+        else:
+            parts.append(part)
+    return "; ".join(parts)

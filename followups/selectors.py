@@ -2,22 +2,71 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from cx.models import Organization
+from cx.models import Membership, Organization
 from followups.models import FollowUp
+from followups.rules import reason_text
+from surveys import presentation
+from surveys.models import Answer
+
+# How the queue may be sorted: query value → (label, order_by).
+SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "due": (_("Due first"), ("closed_at", "due_at")),
+    "newest": (_("Newest first"), ("-opened_at",)),
+    "oldest": (_("Oldest first"), ("opened_at",)),
+    "touchpoint": (_("By touchpoint"), ("touchpoint__name", "due_at")),
+}
+SORT_LABELS = {key: label for key, (label, _order) in SORTS.items()}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters from a query string; what does not parse is ignored."""
+
+    state: str = "unresolved"
+    mine: bool = False
+    overdue: bool = False
+    touchpoint: int | None = None
+    journey: int | None = None
+    sort: str = "due"
+
+    @classmethod
+    def from_query(cls, query: Any) -> QueueFilters:
+        def number(key: str) -> int | None:
+            raw = query.get(key, "").strip()
+            return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+        sort = query.get("sort", "due")
+        return cls(
+            state=query.get("state", "unresolved")[:20],
+            mine=query.get("mine") == "1",
+            overdue=query.get("overdue") == "1",
+            touchpoint=number("touchpoint"),
+            journey=number("journey"),
+            sort=sort if sort in SORTS else "due",
+        )
 
 
 def followup_queue(
-    *, organization: Organization, state: str = "", mine_of: object | None = None
+    *,
+    organization: Organization,
+    state: str = "",
+    mine_of: object | None = None,
+    filters: QueueFilters | None = None,
 ) -> QuerySet[FollowUp]:
     """Return the organisation's cases, unresolved first by due time, then closed."""
+    filters = filters or QueueFilters(state=state)
     cases = FollowUp.objects.for_organization(organization).select_related(
-        "touchpoint", "owner", "customer"
+        "touchpoint", "journey", "owner", "customer", "response"
     )
     if state == "unresolved":
         cases = cases.unresolved()
@@ -25,7 +74,68 @@ def followup_queue(
         cases = cases.filter(state=state)
     if mine_of is not None:
         cases = cases.filter(owner=mine_of)
-    return cases.order_by("closed_at", "due_at")
+    if filters.overdue:
+        cases = cases.overdue()
+    if filters.touchpoint:
+        cases = cases.filter(touchpoint_id=filters.touchpoint)
+    if filters.journey:
+        cases = cases.filter(journey_id=filters.journey)
+    return cases.order_by(*SORTS[filters.sort][1])
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A case as the queue lists it: who, where, why, what they said, when due."""
+
+    case: FollowUp
+    customer: str
+    reason: str
+    scores: list[presentation.ShownAnswer]
+    comment: str
+    category: str
+
+
+def queue_rows(cases: list[FollowUp]) -> list[QueueRow]:
+    """Return the queue's rows, with the answers of all ``cases`` read in one query."""
+    answers: dict[int, list[Answer]] = {}
+    for answer in Answer.objects.filter(
+        response_id__in=[case.response_id for case in cases]
+    ).select_related("question"):
+        answers.setdefault(answer.response_id, []).append(answer)
+    rows = []
+    for case in cases:
+        shown = presentation.response_answers(
+            case.response, answers.get(case.response_id, [])
+        )
+        scores = presentation.scores_of(shown)
+        comments = presentation.comments_of(shown)
+        customer = case.customer
+        rows.append(
+            QueueRow(
+                case=case,
+                customer=(
+                    ""
+                    if case.response.is_anonymous or customer is None
+                    else customer.name or customer.external_id
+                ),
+                reason=reason_text(case.reason),
+                scores=scores,
+                comment=comments[0].value if comments else "",
+                category=presentation.headline_category(scores),
+            )
+        )
+    return rows
+
+
+def colleagues(*, organization: Organization) -> list[AbstractBaseUser]:
+    """Return the organisation's active staff, whom a case may be given to."""
+    return [
+        membership.user
+        for membership in Membership.objects.for_organization(organization)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    ]
 
 
 def followup_counts(*, organization: Organization) -> dict[str, int | float | None]:

@@ -12,7 +12,7 @@ not (``recovery_answered``, also a completed-response receiver).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cx.models import Organization
-from followups.models import FollowUp, FollowUpPolicy, RootCause
+from cx.models import Membership, Organization
+from followups.models import CaseActivity, FollowUp, FollowUpPolicy, RootCause
 from followups.rules import GivenAnswer, Thresholds, reasons
-from surveys.models import Invitation, Question, Response
+from surveys.models import Invitation, Question, Response, Survey
 
 # A recovery answer counts as positive from these scores up, per question type.
 POSITIVE_FROM = {Question.Type.NPS: 9, Question.Type.CSAT: 4, Question.Type.CES: 5}
@@ -33,6 +33,19 @@ RECOVERY_LINK_DAYS = 14
 def followup_policy(*, organization: Organization) -> FollowUpPolicy:
     """Return the organisation's policy, created with the defaults on first use."""
     policy, _created = FollowUpPolicy.objects.get_or_create(organization=organization)
+    return policy
+
+
+def followup_policy_recovery_set(
+    *, organization: Organization, survey: Survey | None
+) -> FollowUpPolicy:
+    """Make ``survey`` (of the same organisation) the one sent when a case closes."""
+    if survey is not None and survey.organization_id != organization.pk:
+        raise ValidationError({"recovery_survey": _("Choose a survey of yours.")})
+    policy = followup_policy(organization=organization)
+    if policy.recovery_survey_id != (survey.pk if survey else None):
+        policy.recovery_survey = survey
+        policy.save(update_fields=["recovery_survey"])
     return policy
 
 
@@ -99,8 +112,67 @@ def followup_open_for(response: Response) -> FollowUp | None:
         },
     )
     if created:
+        _activity(followup, CaseActivity.Kind.OPENED, owner=followup.owner, at=now)
         _announce(followup, "followup.opened")
     return followup
+
+
+def _activity(
+    followup: FollowUp,
+    kind: str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    owner: AbstractBaseUser | None = None,
+    text: str = "",
+    at: datetime | None = None,
+) -> CaseActivity:
+    """Write one line of the case's history."""
+    return CaseActivity.objects.create(
+        organization_id=followup.organization_id,
+        followup=followup,
+        kind=kind,
+        actor=actor,
+        owner=owner,
+        text=text,
+        at=at or timezone.now(),
+    )
+
+
+def followup_reassign(
+    *, followup: FollowUp, user: AbstractBaseUser, owner_id: int
+) -> FollowUp:
+    """Give the case to a colleague (a member of the case's organisation) and tell them.
+
+    Raises ValidationError when ``owner_id`` is no member of the organisation or the
+    case is closed.
+    """
+    membership = (
+        Membership.objects.for_organization(followup.organization_id)
+        .select_related("user")
+        .filter(user_id=owner_id, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"owner": _("Choose a colleague of this organisation.")})
+    if followup.state == FollowUp.State.CLOSED:
+        raise ValidationError({"owner": _("This case is closed already.")})
+    if followup.owner_id == owner_id:
+        return followup
+    FollowUp.objects.filter(pk=followup.pk).update(owner=membership.user)
+    followup.owner = membership.user
+    _activity(followup, CaseActivity.Kind.ASSIGNED, actor=user, owner=membership.user)
+    _announce(followup, "followup.assigned")
+    return followup
+
+
+def followup_note_add(
+    *, followup: FollowUp, user: AbstractBaseUser, text: str
+) -> CaseActivity:
+    """Add an internal note to the case's history (never shown to the customer)."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"note": _("Write the note first.")})
+    return _activity(followup, CaseActivity.Kind.NOTED, actor=user, text=text[:5000])
 
 
 def _announce(followup: FollowUp, event_type: str) -> None:
@@ -113,12 +185,17 @@ def _announce(followup: FollowUp, event_type: str) -> None:
 def followup_start(*, followup: FollowUp, user: AbstractBaseUser) -> FollowUp:
     """Move an open case to "in progress", taking it over if it has no owner."""
     now = timezone.now()
-    FollowUp.objects.filter(pk=followup.pk, state=FollowUp.State.OPEN).update(
+    started = FollowUp.objects.filter(pk=followup.pk, state=FollowUp.State.OPEN).update(
         state=FollowUp.State.IN_PROGRESS,
         started_at=now,
         owner=followup.owner or user,
     )
     followup.refresh_from_db()
+    if started:
+        _activity(
+            followup, CaseActivity.Kind.STARTED, actor=user, owner=followup.owner,
+            at=now,
+        )  # fmt: skip
     return followup
 
 
@@ -167,9 +244,14 @@ def followup_close(
     if not closed:
         raise ValidationError({"state": _("This case is closed already.")})
     followup.refresh_from_db()
+    _activity(
+        followup, CaseActivity.Kind.CLOSED, actor=user, text=action_taken.strip(),
+        at=now,
+    )  # fmt: skip
     if send_recovery_survey:
         followup.recovery_invitation = _recovery_invitation(followup, policy, now)
         followup.save(update_fields=["recovery_invitation"])
+        _activity(followup, CaseActivity.Kind.RECOVERY_SENT, actor=user, at=now)
     _announce(followup, "followup.closed")
     return followup
 
@@ -216,6 +298,12 @@ def recovery_answered(response: Response) -> None:
     )
     positive = score is not None and score[1] >= POSITIVE_FROM[score[0]]
     FollowUp.objects.filter(pk=followup.pk).update(recovered=positive)
+    _activity(
+        followup,
+        CaseActivity.Kind.RECOVERY_ANSWERED,
+        text="recovered" if positive else "not recovered",  # data; shown translated
+        at=response.completed_at,
+    )
 
 
 def followups_to_remind(*, now=None) -> list[int]:  # type: ignore[no-untyped-def]

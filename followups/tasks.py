@@ -9,6 +9,9 @@ from followups import emails, services
 from followups.models import FollowUp
 from followups.payloads import followup_payload
 
+# What the organisation's webhooks hear of; a handover is internal.
+WEBHOOK_EVENTS = ("followup.opened", "followup.closed")
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def followup_announce_task(followup_id: int, event_type: str) -> None:
@@ -20,11 +23,13 @@ def followup_announce_task(followup_id: int, event_type: str) -> None:
     )
     if followup is None:
         return
-    if event_type == "followup.opened":
-        message = emails.owner_message(followup)
+    if event_type in ("followup.opened", "followup.assigned"):
+        message = emails.owner_message(
+            followup, assigned=event_type == "followup.assigned"
+        )
         if message is not None:
             message.send()
-    if apps.is_installed("webhooks"):
+    if event_type in WEBHOOK_EVENTS and apps.is_installed("webhooks"):
         from webhooks.services import webhook_publish
 
         webhook_publish(

@@ -10,39 +10,78 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
+from cx.models import Journey, Touchpoint
 from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from followups import selectors, services
 from followups.models import FollowUp, RootCause
+from followups.rules import reason_text
+from insights.feedback import customer_timeline
+from surveys import presentation
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     membership = staff_membership(request, permission=Permission.VIEW_FEEDBACK)
     organization = membership.organization
-    state = request.GET.get("state", "unresolved")
-    mine = request.GET.get("mine") == "1"
+    filters = selectors.QueueFilters.from_query(request.GET)
     cases = selectors.followup_queue(
         organization=organization,
-        state=state,
-        mine_of=request.user if mine else None,
+        state=filters.state,
+        mine_of=request.user if filters.mine else None,
+        filters=filters,
     )[:200]
     context = {
         "organization": organization,
-        "cases": cases,
-        "state": state,
-        "mine": mine,
+        "rows": selectors.queue_rows(list(cases)),
+        "filters": filters,
+        "state": filters.state,
+        "mine": filters.mine,
         "states": [("unresolved", _("Unresolved")), *FollowUp.State.choices],
+        "sorts": selectors.SORT_LABELS.items(),
+        "touchpoints": Touchpoint.objects.for_organization(organization)
+        .select_related("journey")
+        .order_by("journey__name", "position"),
+        "journeys": Journey.objects.for_organization(organization).order_by("name"),
         "counts": selectors.followup_counts(organization=organization),
         "may": permissions_of(membership.role),
     }
     return render(request, "followups/queue.html", context)
 
 
+def _act(request: HttpRequest, followup: FollowUp) -> HttpResponse | None:
+    """Do what the posted form asks; return the redirect, or None to show errors."""
+    action = request.POST.get("action")
+    if action == "start":
+        services.followup_start(followup=followup, user=request.user)
+    elif action == "reassign":
+        owner = request.POST.get("owner", "")
+        services.followup_reassign(
+            followup=followup,
+            user=request.user,
+            owner_id=int(owner) if owner.isdigit() else 0,
+        )
+    elif action == "note":
+        services.followup_note_add(
+            followup=followup, user=request.user, text=request.POST.get("note", "")
+        )
+    else:
+        services.followup_close(
+            followup=followup,
+            user=request.user,
+            root_cause=request.POST.get("root_cause", ""),
+            action_taken=request.POST.get("action_taken", ""),
+            send_recovery_survey=request.POST.get("recovery") == "1",
+        )
+        return redirect("followups:queue")
+    return redirect(request.get_full_path())
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # Reading a case needs VIEW_FEEDBACK; starting or closing it, WORK_CASES.
+    # Reading a case needs VIEW_FEEDBACK; working it (start, reassign, note, close),
+    # WORK_CASES.
     membership = staff_membership(
         request,
         permission=Permission.WORK_CASES
@@ -59,18 +98,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such case.")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        if request.POST.get("action") == "start":
-            services.followup_start(followup=followup, user=request.user)
-            return redirect(request.get_full_path())
         try:
-            services.followup_close(
-                followup=followup,
-                user=request.user,
-                root_cause=request.POST.get("root_cause", ""),
-                action_taken=request.POST.get("action_taken", ""),
-                send_recovery_survey=request.POST.get("recovery") == "1",
-            )
-            return redirect("followups:queue")
+            done = _act(request, followup)
+            if done is not None:
+                return done
         except ValidationError as error:
             errors = error.message_dict
     audit_record(
@@ -81,13 +112,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         subject=Subject.FOLLOWUP,
         subject_id=followup.pk,
     )
-    answers = followup.response.answers.select_related("question").order_by(
-        "question__position"
-    )
+    response = followup.response
+    customer = None if response.is_anonymous else followup.customer
     context = {
         "organization": membership.organization,
         "followup": followup,
-        "answers": answers,
+        "reason": reason_text(followup.reason),
+        "response": response,
+        "shown": presentation.response_answers(
+            response, response.answers.select_related("question")
+        ),
+        "customer": customer,
+        "timeline": customer_timeline(
+            organization=membership.organization, customer=customer, limit=20
+        )
+        if customer
+        else [],
+        "activities": followup.activities.select_related("actor", "owner"),
+        "colleagues": selectors.colleagues(organization=membership.organization),
         "root_causes": RootCause.choices,
         "errors": errors,
         "posted": request.POST,

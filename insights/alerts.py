@@ -14,12 +14,13 @@ from insights.models import DeviationAlert
 from surveys.emails import render
 
 
-def _recipient(touchpoint: Touchpoint) -> str:
+def _recipient(touchpoint: Touchpoint) -> tuple[str, int | None]:
+    """Return the address and user id of whoever answers for ``touchpoint``."""
     for holder in (touchpoint, touchpoint.process, touchpoint.journey):
         if holder is not None and holder.owner is not None and holder.owner.email:
-            return holder.owner.email
+            return holder.owner.email, holder.owner.pk
     owner = touchpoint.organization.cx_owner
-    return owner.email if owner is not None else ""
+    return (owner.email, owner.pk) if owner is not None else ("", None)
 
 
 def deviation_alerts_send(*, organization: Organization) -> list[DeviationAlert]:
@@ -30,7 +31,7 @@ def deviation_alerts_send(*, organization: Organization) -> list[DeviationAlert]
         touchpoint = Touchpoint.objects.select_related(
             "owner", "process__owner", "journey__owner", "organization__cx_owner"
         ).get(pk=deviation.touchpoint["id"], organization=organization)
-        recipient = _recipient(touchpoint)
+        recipient, user_id = _recipient(touchpoint)
         try:
             with transaction.atomic():
                 alert = DeviationAlert.objects.create(
@@ -45,14 +46,16 @@ def deviation_alerts_send(*, organization: Organization) -> list[DeviationAlert]
         except IntegrityError:
             continue  # told today already
         if recipient:
-            _message(alert, deviation.recent.n, deviation.baseline.n).send()
+            language = organization.language_of(user_id)
+            _message(alert, deviation.recent.n, deviation.baseline.n, language).send()
         sent.append(alert)
     return sent
 
 
 def _message(
-    alert: DeviationAlert, recent_n: int, baseline_n: int
+    alert: DeviationAlert, recent_n: int, baseline_n: int, language: str
 ) -> EmailMultiAlternatives:
+    """Return the alert email, in the recipient's language."""
     email = render(
         "deviation",
         {
@@ -62,7 +65,7 @@ def _message(
             "baseline_n": baseline_n,
             "url": settings.SITE_URL + reverse("insights:dashboard"),
         },
-        language=alert.organization.default_language,
+        language=language,
         folder="insights/emails",
     )
     message = EmailMultiAlternatives(

@@ -24,13 +24,14 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from audit.services import Action, Channel, Subject, audit_record, filters_of
 from cx.models import Organization
 from insights.selectors.responses import ResponseFilter, responses_filtered
+from surveys import presentation
 from surveys.models import Answer, Question, Response, ResponseSegment
 
 Number = int | float | Decimal
@@ -81,6 +82,27 @@ def question_keys(responses: QuerySet[Response]) -> list[str]:
         .values_list("key", flat=True)
     )
     return list(dict.fromkeys(keys))
+
+
+def question_legend(
+    responses: QuerySet[Response], *, language: str
+) -> list[list[Cell]]:
+    """Return the header and one row per question key: the question as asked, its scale.
+
+    The export's columns are question keys (stable for scripts); this legend, a sheet of
+    the Excel file, says what each key asked and what its scale's ends mean.
+    """
+    questions = Question.objects.filter(
+        survey__in=responses.order_by().values("survey_id")
+    ).order_by("survey__name", "survey_id", "position")
+    seen: dict[str, list[Cell]] = {}
+    for question in questions:
+        if question.key not in seen:
+            row = presentation.question_legend(question, language)
+            seen[question.key] = [neutralise(cell) for cell in row]
+    header = [_("Column"), _("Question"), _("Type"), _("Scale"), _("Lowest"),
+              _("Highest")]  # fmt: skip
+    return [header, *seen.values()]
 
 
 def _answer_value(answer: Answer) -> Cell | None:
@@ -167,15 +189,22 @@ def csv_chunks(table: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
         yield "".join(lines).encode()
 
 
-def xlsx_file(table: Iterable[Sequence[Cell]]) -> IO[bytes]:
+def xlsx_file(
+    table: Iterable[Sequence[Cell]], legend: Sequence[Sequence[Cell]] = ()
+) -> IO[bytes]:
     """Return ``table`` as an Excel workbook in a temporary file, read from its start.
 
-    Write-only mode keeps one row in memory at a time; the file goes when closed.
+    Write-only mode keeps one row in memory at a time; the file goes when closed. The
+    ``legend`` (what each question column asked) is a second sheet.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Responses"))
     for row in table:
         sheet.append([None if cell == "" else cell for cell in row])
+    if legend:
+        questions = workbook.create_sheet(title=_("Questions"))
+        for row in legend:
+            questions.append([None if cell == "" else cell for cell in row])
     file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
     workbook.save(file)
     file.seek(0)
@@ -198,8 +227,11 @@ def export_response(
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
+        language = organization.default_language
+        with translation.override(language):
+            legend = question_legend(responses, language=language)
         response = FileResponse(
-            xlsx_file(table),
+            xlsx_file(table, legend),
             as_attachment=True,
             filename=filename,
             content_type=XLSX_TYPE,

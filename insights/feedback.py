@@ -14,10 +14,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cx.models import Customer, Event, Organization
 from insights.models import ResponseNote, ResponseTag, Tag
+from surveys import presentation
 from surveys.models import Answer, Invitation, Response, Suppression
 
 SCORE_TYPES = ("nps", "csat", "ces")
@@ -30,10 +32,35 @@ METRIC_FILTERS = {
     "response_rate": "",
 }
 
+# The score range of each metric a filter may ask for: NPS 0–10, CSAT 1–5, CES 1–7.
+SCORE_RANGES: dict[str, tuple[int, int]] = {
+    "nps": (0, 10),
+    "csat": (1, 5),
+    "ces": (1, 7),
+}
+
+
+def parse_date(raw: str) -> date | None:
+    """Return the date typed in the user's locale (``2.12.2026``) or ISO, else None."""
+    raw = raw.strip()[:32]
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", *formats.get_format("DATE_INPUT_FORMATS")):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
 
 @dataclass(frozen=True)
 class FeedbackFilters:
-    """The list's filters as read from a query string; empty means "any"."""
+    """The list's filters as read from a query string; empty means "any".
+
+    Scores are filtered per metric (``nps_min``/``nps_max``, ``csat_…``, ``ces_…``),
+    since one number cannot mean the same on a 0–10, a 1–5 and a 1–7 scale.
+    ``score_max`` (any metric at most) is kept for links made before.
+    """
 
     survey: int | None = None
     touchpoint: int | None = None
@@ -47,6 +74,7 @@ class FeedbackFilters:
     journey: int | None = None
     until: date | None = None  # the last day, included
     metric: str = ""  # answered this metric's question; response_rate: invited
+    scores: tuple[tuple[str, int | None, int | None], ...] = ()
 
     @classmethod
     def from_query(cls, query: Any) -> FeedbackFilters:
@@ -56,15 +84,12 @@ class FeedbackFilters:
             raw = query.get(key, "").strip()
             return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 9 else None
 
-        def day(key: str) -> date | None:
-            try:
-                return (
-                    date.fromisoformat(query.get(key, "")) if query.get(key) else None
-                )
-            except ValueError:
-                return None
-
         metric = query.get("metric", "")
+        scores = tuple(
+            (kind, number(f"{kind}_min"), number(f"{kind}_max"))
+            for kind in SCORE_TYPES
+            if number(f"{kind}_min") is not None or number(f"{kind}_max") is not None
+        )
         return cls(
             survey=number("survey"),
             touchpoint=number("touchpoint"),
@@ -73,11 +98,19 @@ class FeedbackFilters:
             q=query.get("q", "").strip()[:200],
             score_max=number("score_max"),
             has_comment=query.get("has_comment") == "1",
-            since=day("since"),
+            since=parse_date(query.get("since", "")),
             journey=number("journey"),
-            until=day("until"),
+            until=parse_date(query.get("until", "")),
             metric=metric if metric in METRIC_FILTERS else "",
+            scores=scores,
         )
+
+    def score(self, metric: str, end: str) -> int | None:
+        """Return the ``min`` or ``max`` asked for ``metric``, for the form."""
+        for name, low, high in self.scores:
+            if name == metric:
+                return low if end == "min" else high
+        return None
 
 
 def feedback_list(
@@ -110,6 +143,13 @@ def feedback_list(
         )
     if filters.journey:
         responses = responses.filter(journey_id=filters.journey)
+    for score_metric, low, high in filters.scores:
+        given = answers.filter(question__type=score_metric)
+        if low is not None:
+            given = given.filter(number__gte=low)
+        if high is not None:
+            given = given.filter(number__lte=high)
+        responses = responses.filter(Exists(given))
     # The response rate counts invitations by when they were sent; every other number
     # counts answers by when the response was completed.
     moment = (
@@ -155,6 +195,30 @@ def response_tag(*, response: Response, name: str, remove: bool = False) -> None
     ResponseTag.objects.get_or_create(response=response, tag=tag)
 
 
+def responses_tag(
+    *, organization: Organization, response_ids: list[int], name: str
+) -> int:
+    """Put the tag ``name`` on each of the organisation's responses in ``response_ids``.
+
+    Ids of other organisations are ignored. Returns how many responses were tagged.
+    """
+    name = " ".join(name.split())[:60]
+    if not name:
+        raise ValidationError({"tag": _("Give the tag a name.")})
+    ids = list(
+        Response.objects.for_organization(organization)
+        .filter(pk__in=response_ids[:500])
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ValidationError({"responses": _("Choose the responses to tag.")})
+    tag, _created = Tag.objects.get_or_create(organization=organization, name=name)
+    ResponseTag.objects.bulk_create(
+        [ResponseTag(response_id=pk, tag=tag) for pk in ids], ignore_conflicts=True
+    )
+    return len(ids)
+
+
 def response_note_add(
     *, response: Response, author: AbstractBaseUser, text: str
 ) -> ResponseNote:
@@ -179,6 +243,7 @@ class Moment:
     title: str
     detail: str = ""
     response_id: int | None = None
+    category: str = ""  # of a response: its first score's (detractor, low, …)
 
 
 def customer_timeline(
@@ -222,28 +287,16 @@ def customer_timeline(
         Response.objects.for_organization(organization)
         .filter(customer=customer, completed_at__isnull=False)
         .select_related("survey")
+        .prefetch_related("answers__question")
         .order_by("-completed_at")[:limit]
     ):
+        scores = presentation.scores_of(presentation.response_answers(response))
         moments.append(
             Moment(
                 response.completed_at, "response", response.survey.name,
-                response_headline(response), response.pk,
+                ", ".join(answer.short for answer in scores), response.pk,
+                presentation.headline_category(scores),
             )
         )  # fmt: skip
     moments.sort(key=lambda moment: moment.at, reverse=True)
     return moments[:limit]
-
-
-def response_headline(response: Response) -> str:
-    """Return the response's scores in a few words ("NPS 3 · CES 2")."""
-    parts = [
-        f"{answer.question.type.upper()} {answer.number}"
-        for answer in response.answers.all()
-        if answer.question.type in SCORE_TYPES and answer.number is not None
-    ]
-    return " · ".join(parts)
-
-
-def comment_of(response: Response) -> str:
-    """Return the response's first free-text answer, if any."""
-    return next((a.text for a in response.answers.all() if a.text), "")

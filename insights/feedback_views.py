@@ -13,46 +13,84 @@ from audit.services import Action, Channel, Subject, audit_record
 from cx.models import Segment, Touchpoint
 from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
+from followups.rules import reason_text
 from insights import feedback
 from insights.models import Tag
+from surveys import presentation
 from surveys.models import Response, Survey
 
 PAGE_SIZE = 50
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    organization = staff_membership(
-        request, permission=Permission.VIEW_FEEDBACK
-    ).organization
+    # Reading needs VIEW_FEEDBACK; bulk tagging (the post), ANNOTATE_FEEDBACK.
+    membership = staff_membership(
+        request,
+        permission=Permission.ANNOTATE_FEEDBACK
+        if request.method == "POST"
+        else Permission.VIEW_FEEDBACK,
+    )
+    organization = membership.organization
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":  # bulk tag the ticked responses
+        ids = [int(pk) for pk in request.POST.getlist("response") if pk.isdigit()]
+        try:
+            feedback.responses_tag(
+                organization=organization,
+                response_ids=ids,
+                name=request.POST.get("bulk_tag", ""),
+            )
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+        except ValidationError as error:
+            errors = error.message_dict
     filters = feedback.FeedbackFilters.from_query(request.GET)
     responses = feedback.feedback_list(organization=organization, filters=filters)
     page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "response": response,
-            "headline": feedback.response_headline(response),
-            "comment": feedback.comment_of(response),
-            "tags": [tagged.tag.name for tagged in response.tagged.all()],
-        }
-        for response in page
-    ]
+    rows = []
+    for response in page:
+        shown = presentation.response_answers(response)
+        scores = presentation.scores_of(shown)
+        rows.append(
+            {
+                "response": response,
+                "scores": scores,
+                "comments": presentation.comments_of(shown),
+                "category": presentation.headline_category(scores),
+                "tags": [tagged.tag.name for tagged in response.tagged.all()],
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "organization": organization,
         "filters": filters,
+        "score_filters": [
+            {
+                "metric": metric,
+                "label": metric.upper(),
+                "low": low,
+                "high": high,
+                "min": filters.score(metric, "min"),
+                "max": filters.score(metric, "max"),
+            }
+            for metric, (low, high) in feedback.SCORE_RANGES.items()
+        ],
         "rows": rows,
         "page": page,
         "query": query.urlencode(),
+        "errors": errors,
         "surveys": Survey.objects.for_organization(organization).order_by("name"),
         "touchpoints": Touchpoint.objects.for_organization(organization).order_by(
             "journey__name", "position"
         ),
         "segments": Segment.objects.for_organization(organization).order_by("name"),
         "tags": Tag.objects.for_organization(organization),
+        "may": permissions_of(membership.role),
     }
-    return render(request, "insights/feedback_list.html", context)
+    status = 400 if errors else 200
+    return render(request, "insights/feedback_list.html", context, status=status)
 
 
 @login_required
@@ -91,6 +129,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             errors = error.message_dict
     customer = None if response.is_anonymous else response.customer
+    followup = getattr(response, "followup", None)
     audit_record(
         request=request,
         organization=organization,
@@ -102,13 +141,14 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "organization": organization,
         "response": response,
-        "answers": response.answers.select_related("question").order_by(
-            "question__position"
+        "shown": presentation.response_answers(
+            response, response.answers.select_related("question")
         ),
+        "followup_reason": reason_text(followup.reason) if followup else "",
         "segments": response.segments.order_by("key"),
         "tags": [t.tag.name for t in response.tagged.select_related("tag")],
         "notes": response.notes.select_related("author"),
-        "followup": getattr(response, "followup", None),
+        "followup": followup,
         "timeline": feedback.customer_timeline(
             organization=organization, customer=customer
         )

@@ -16,6 +16,7 @@ from surveys.models import ContactPolicy, Question, Survey, TriggerRule
 
 CHAT_SURVEY = "Chat satisfaction"
 EFFORT_SURVEY = "Loan application effort"
+RECOVERY_SURVEY = "Did we put it right?"
 
 SURVEYS: dict[str, dict[str, Any]] = {
     CHAT_SURVEY: {
@@ -133,6 +134,49 @@ SURVEYS: dict[str, dict[str, Any]] = {
             ),
         ],
     },
+    # Sent by the follow-up policy when a case is closed: did the customer come back?
+    RECOVERY_SURVEY: {
+        "purpose": Survey.Purpose.RECOVERY,
+        "title": {
+            "fi": "Saimmeko asian kuntoon?",
+            "sv": "Fick vi ordning på saken?",
+            "en": "Did we put it right?",
+        },
+        "intro": {
+            "fi": "Otimme yhteyttä palautteesi vuoksi. Yksi kysymys siitä, miten onnistuimme.",
+            "sv": "Vi kontaktade dig efter din respons. En fråga om hur det gick.",
+            "en": "We contacted you after your feedback. One question on how we did.",
+        },
+        "thank_you": {
+            "fi": "Kiitos, että kerroit meille.",
+            "sv": "Tack för att du berättade.",
+            "en": "Thank you for letting us know.",
+        },
+        "questions": [
+            (
+                "csat",
+                Question.Type.CSAT,
+                {
+                    "fi": "Kuinka tyytyväinen olet siihen, miten hoidimme asiasi?",
+                    "sv": "Hur nöjd är du med hur vi tog hand om ditt ärende?",
+                    "en": "How satisfied are you with how we handled your matter?",
+                },
+                True,
+                None,
+            ),
+            (
+                "comment",
+                Question.Type.TEXT,
+                {
+                    "fi": "Haluatko kertoa vielä jotain?",
+                    "sv": "Vill du berätta något mer?",
+                    "en": "Anything else you would like to tell us?",
+                },
+                False,
+                None,
+            ),
+        ],
+    },
 }
 
 # rule name: (event type of the touchpoint, survey, priority)
@@ -159,6 +203,7 @@ def load_surveys(organization: Organization, progress: Progress) -> None:
             name=name,
             defaults={
                 "status": Survey.Status.ACTIVE,
+                "purpose": spec.get("purpose", Survey.Purpose.CUSTOMER_FEEDBACK),
                 "languages": ["fi", "sv", "en"],
                 "title": spec["title"],
                 "intro": spec["intro"],

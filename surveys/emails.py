@@ -19,10 +19,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from surveys import presentation
 from surveys.models import Invitation, Question
 from surveys.models.surveys import translate
 
-ONE_CLICK_TYPES = (Question.Type.NPS, Question.Type.CSAT)
+# A first question of these types is answered with one click in the email.
+ONE_CLICK_TYPES = (
+    Question.Type.NPS, Question.Type.CSAT, Question.Type.CES, Question.Type.FCR,
+    Question.Type.RATING,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class ScoreLink:
     score: int
     url: str
     label: str  # what a screen reader says for the link
+    text: str = ""  # what the link shows: the number, or "Yes" / "No"
 
 
 def render(
@@ -65,47 +71,39 @@ def unsubscribe_url(invitation: Invitation) -> str:
     return f"{survey_url(invitation)}unsubscribe/"
 
 
-def _scale_ends(question: Question) -> tuple[str, str]:
-    """Return what the lowest and highest score mean (in the active language)."""
-    if question.type == Question.Type.NPS:
-        return _("not at all likely"), _("extremely likely")
-    return _("very dissatisfied"), _("very satisfied")
-
-
 def score_row(invitation: Invitation) -> dict[str, Any] | None:
-    """Return the one-click score row when the first question is NPS or CSAT.
+    """Return the one-click row when the first question is a scale or yes/no.
 
     Call with the email's language active. Each score is a link that opens the answer
-    page with it preselected; the page, not the GET, records it.
+    page with it preselected; the page, not the GET, records it. The end labels are
+    the answer page's (``surveys.presentation.scale_ends``), word for word.
     """
     first = invitation.survey.first_question
     if first is None or first.type not in ONE_CLICK_TYPES:
         return None
+    language = translation.get_language()
     low, high = first.scale() or (0, 0)
-    low_label, high_label = _scale_ends(first)
+    low_label, high_label = presentation.scale_ends(first, language)
     base = survey_url(invitation)
-    links = [
-        ScoreLink(
-            score=n,
-            url=f"{base}?score={n}",
-            label=_("%(score)s out of %(high)s") % {"score": n, "high": high}
-            + (
-                f" – {low_label}"
-                if n == low
-                else f" – {high_label}"
-                if n == high
-                else ""
-            ),
-        )
-        for n in range(low, high + 1)
-    ]
+    is_yes_no = first.type == Question.Type.FCR
+
+    def link(n: int) -> ScoreLink:
+        if is_yes_no:
+            word = high_label if n == high else low_label
+            return ScoreLink(score=n, url=f"{base}?score={n}", label=word, text=word)
+        end = f" – {low_label}" if n == low else f" – {high_label}" if n == high else ""
+        label = _("%(score)s out of %(high)s") % {"score": n, "high": high} + end
+        return ScoreLink(score=n, url=f"{base}?score={n}", label=label, text=str(n))
+
+    scores = range(high, low - 1, -1) if is_yes_no else range(low, high + 1)
     return {
-        "question": translate(first.text, translation.get_language()),
-        "links": links,
+        "question": translate(first.text, language),
+        "links": [link(n) for n in scores],
         "low": low,
         "high": high,
         "low_label": low_label,
         "high_label": high_label,
+        "is_yes_no": is_yes_no,
     }
 
 

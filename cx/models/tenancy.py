@@ -103,6 +103,17 @@ class Organization(models.Model):
         """Return the organisation's time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def language_of(self, user_id: int | None) -> str:
+        """Return the language a member reads their emails in: theirs, else ours."""
+        chosen = (
+            self.memberships.filter(user_id=user_id)
+            .values_list("language", flat=True)
+            .first()
+            if user_id is not None
+            else None
+        )
+        return chosen or self.default_language
+
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
@@ -128,6 +139,17 @@ class Membership(models.Model):
     )
     role = models.CharField(
         _("role"), max_length=16, choices=Role, default=Role.ANALYST
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language of this person's emails (case alerts, reminders); empty "
+            "uses the organisation's language."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action, Channel, Subject
 from audit.services import audit_access_change
-from cx.models import Membership, Organization, Role
+from cx.models import Language, Membership, Organization, Role
 
 
 class MembershipRefused(ValidationError):
@@ -179,3 +179,13 @@ def membership_remove(
         detail={"user": current.user_id, "role": current.role},
     )
     current.delete()
+
+
+def membership_language_set(*, membership: Membership, language: str) -> Membership:
+    """Set the language of the member's emails ("" for the organisation's)."""
+    if language not in ("", *Language.values):
+        raise ValidationError({"language": _("Choose Finnish, Swedish or English.")})
+    if membership.language != language:
+        Membership.objects.filter(pk=membership.pk).update(language=language)
+        membership.language = language
+    return membership

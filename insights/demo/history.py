@@ -14,9 +14,9 @@ from django.utils import timezone
 from cx.demo import Progress
 from cx.models import Customer, Event, Membership, Organization, Role, Segment
 from cx.models.journeys import TouchpointEventType
-from followups.models import FollowUp
+from followups.models import CaseActivity, FollowUp
 from followups.rules import GivenAnswer, Thresholds, reasons
-from followups.services import followup_policy
+from followups.services import POSITIVE_FROM, followup_policy
 from insights.demo.content import (
     CLOSURES,
     COMMENTS,
@@ -121,6 +121,10 @@ class History:
             contact.min_days_between_invitations if contact else DEFAULT_MIN_DAYS
         )
         self.followup = followup_policy(organization=organization)
+        # Recovery surveys draw from a generator of their own, so the stories stay
+        # as they were whether or not the policy has a recovery survey.
+        self.recovery_rng = random.Random(SEED + 2)
+        self.recovery_survey = self.followup.recovery_survey
         self.thresholds = Thresholds(
             nps_at_most=self.followup.nps_at_most,
             csat_at_most=self.followup.csat_at_most,
@@ -648,10 +652,105 @@ class History:
             followup.closed_by_id = owner_id
             followup.root_cause = cause
             followup.action_taken = action
+        if followup.state == FollowUp.State.CLOSED:
+            self.recover(followup)
         # The owner was reminded before the SLA if the case was still open then.
         reminder = followup.due_at - timedelta(hours=self.followup.reminder_hours)
         if reminder < (followup.closed_at or self.now):
             followup.reminded_at = reminder
+
+    def recover(self, followup: FollowUp) -> None:
+        """Ask some customers of closed cases again; most who answer are content now."""
+        rng = self.recovery_rng
+        survey, customer, closed_at = (
+            self.recovery_survey, followup.customer, followup.closed_at
+        )  # fmt: skip
+        if survey is None or customer is None or not customer.email:
+            return
+        if closed_at is None or rng.random() >= 0.45:
+            return
+        sent_at = closed_at + timedelta(minutes=rng.uniform(1, 5))
+        if sent_at >= self.now:
+            return
+        invitation = Invitation(
+            organization_id=self.organization.pk,
+            survey=survey,
+            customer=customer,
+            origin=Invitation.Origin.RECOVERY,
+            email=customer.email,
+            language=survey.language_for(
+                customer.language or self.organization.default_language
+            ),
+            due_at=closed_at,
+            expires_at=closed_at + timedelta(days=14),
+            attempts=1,
+            state=Invitation.State.SENT,
+            claimed_at=sent_at,
+            sent_at=sent_at,
+        )
+        invitation.created_at = closed_at
+        invitation.token_hash = token_digest(invitation.token())
+        self.written.invitations.append(invitation)
+        followup.recovery_invitation = invitation
+        answered_at = sent_at + timedelta(hours=rng.lognormvariate(1.5, 1.0))
+        if rng.random() >= 0.65 or answered_at >= min(self.now, invitation.expires_at):
+            if invitation.expires_at <= self.now:
+                invitation.state = Invitation.State.EXPIRED
+            return
+        score = rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 4, 4])[0]
+        invitation.opened_at = answered_at - timedelta(seconds=rng.uniform(20, 90))
+        invitation.state = Invitation.State.ANSWERED
+        invitation.answered_at = answered_at
+        response = Response(
+            organization_id=self.organization.pk,
+            survey=survey,
+            invitation=invitation,
+            customer=customer,
+            origin=Response.Origin.RECOVERY,
+            language=invitation.language,
+            state=Response.State.COMPLETED,
+            started_at=invitation.opened_at,
+            completed_at=answered_at,
+        )
+        response.updated_at = answered_at
+        answer = Answer(
+            response=response, question=self.questions[survey.pk][0], number=score
+        )
+        answer.answered_at = answered_at
+        self.written.responses.append(response)
+        self.written.answers.append(answer)
+        followup.recovered = score >= POSITIVE_FROM[Question.Type.CSAT]
+
+    def case_histories(self) -> list[CaseActivity]:
+        """Return each written case's history: opened, started, closed, recovery."""
+        Kind = CaseActivity.Kind
+        activities = []
+        for case in self.written.followups:
+            if case.pk is None:  # a backend that does not return bulk-created ids
+                continue
+            steps: list[tuple[str, datetime | None, int | None, str]] = [
+                (Kind.OPENED, case.opened_at, None, ""),
+                (Kind.STARTED, case.started_at, case.owner_id, ""),
+                (Kind.CLOSED, case.closed_at, case.owner_id, case.action_taken),
+            ]
+            invitation = case.recovery_invitation
+            if invitation is not None:
+                steps.append((Kind.RECOVERY_SENT, case.closed_at, case.owner_id, ""))
+                if case.recovered is not None:
+                    verdict = "recovered" if case.recovered else "not recovered"
+                    steps.append(
+                        (Kind.RECOVERY_ANSWERED, invitation.answered_at, None, verdict)
+                    )
+            activities.extend(
+                CaseActivity(
+                    organization_id=self.organization.pk, followup_id=case.pk,
+                    kind=kind, actor_id=actor, text=text, at=at,
+                    owner_id=case.owner_id if kind == Kind.OPENED else None,
+                )
+                for kind, at, actor, text in steps
+                if at is not None
+            )  # fmt: skip
+        return activities
 
     # --- writing --------------------------------------------------------------------
 
@@ -708,3 +807,6 @@ class History:
         for label, model, rows in batches:
             self.progress(f"history: {len(rows)} {label}")
             model.objects.bulk_create(rows, batch_size=BATCH)  # type: ignore[attr-defined]
+        activities = self.case_histories()
+        self.progress(f"history: {len(activities)} case activities")
+        CaseActivity.objects.bulk_create(activities, batch_size=BATCH)

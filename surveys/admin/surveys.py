@@ -24,6 +24,7 @@ class QuestionInline(ScopedInlineMixin, admin.StackedInline):
         ("position", "key", "type", "required"),
         "text",
         ("scale_min", "scale_max"),
+        ("scale_low_label", "scale_high_label"),
         "choices",
         "condition",
     ]

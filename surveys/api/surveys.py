@@ -27,7 +27,7 @@ class QuestionSerializer(StrictModelSerializer):
         model = Question
         fields = [
             "key", "position", "type", "text", "help_text_i18n", "required", "scale_min",
-            "scale_max", "choices", "condition",
+            "scale_max", "scale_low_label", "scale_high_label", "choices", "condition",
         ]  # fmt: skip
         extra_kwargs = {"key": {"validators": []}, "position": {"validators": []}}
 

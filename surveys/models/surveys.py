@@ -191,6 +191,24 @@ class Question(models.Model):
     required = models.BooleanField(_("required"), default=True)
     scale_min = models.SmallIntegerField(_("scale minimum"), null=True, blank=True)
     scale_max = models.SmallIntegerField(_("scale maximum"), null=True, blank=True)
+    scale_low_label = models.JSONField(
+        _("label of the lowest score"),
+        default=dict,
+        blank=True,
+        validators=[translated_text_validator],
+        help_text=_(
+            "Optional, per language; empty uses the wording of the question type "
+            '(NPS "not at all likely", CSAT "very dissatisfied", CES "strongly '
+            'disagree").'
+        ),
+    )
+    scale_high_label = models.JSONField(
+        _("label of the highest score"),
+        default=dict,
+        blank=True,
+        validators=[translated_text_validator],
+        help_text=_("Optional, per language; empty uses the question type's wording."),
+    )
     choices = models.JSONField(
         _("choices"),
         default=list,

@@ -198,6 +198,42 @@ def next_question(response: Response) -> Question | None:
     return None
 
 
+def question_after(response: Response, question: Question) -> Question | None:
+    """Return what to show after ``question``: the next visible one, else any left.
+
+    After going back, the next question may be answered already; it is shown again
+    with its answer, so Back and Next walk the same path.
+    """
+    later = [q for q in visible_questions(response) if q.position > question.position]
+    return later[0] if later else next_question(response)
+
+
+def question_before(response: Response, question: Question) -> Question | None:
+    """Return the answered visible question just before ``question`` (for Back)."""
+    answered = {question_id for question_id, *_ in response.given_answers}
+    earlier = [
+        q
+        for q in visible_questions(response)
+        if q.position < question.position and q.pk in answered
+    ]
+    return earlier[-1] if earlier else None
+
+
+def saved_answer(response: Response, question: Question) -> list[str]:
+    """Return the answer given to ``question`` as the form's values (for Back)."""
+    for question_id, _key, number, choices, text in response.given_answers:
+        if question_id == question.pk:
+            if number is not None:
+                return [str(number)]
+            return [str(choice) for choice in choices] if choices else [text]
+    return []
+
+
+def response_opened_case(response: Response) -> bool:
+    """Return whether completing ``response`` opened a follow-up case."""
+    return Response.objects.filter(pk=response.pk, followup__isnull=False).exists()
+
+
 @transaction.atomic
 def response_complete(*, response: Response) -> bool:
     """Complete the response once: snapshot its context and mark the invitation answered."""

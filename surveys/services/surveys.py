@@ -22,6 +22,7 @@ SURVEY_FIELDS = (
 )  # fmt: skip
 QUESTION_FIELDS = (
     "key", "position", "type", "text", "help_text_i18n", "required", "scale_min",
+    "scale_low_label", "scale_high_label",
     "scale_max", "choices", "condition",
 )  # fmt: skip
 

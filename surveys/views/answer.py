@@ -16,7 +16,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from cx.models import Customer, Event, Organization
-from surveys import logic
+from surveys import logic, presentation
 from surveys.logic import pipe
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.models.surveys import translate
@@ -59,7 +59,16 @@ def _step_context(
             questions=survey.ordered_questions,
         )
         visible = [q for q in survey.ordered_questions if logic.shows(q.condition, who)]
-    position = next((i for i, q in enumerate(visible) if q.pk == question.pk), 0)
+    # Progress counts every question up front, conditional ones too, so its total
+    # never changes and a skipped question moves it forward, never back.
+    everything = survey.ordered_questions
+    position = next((i for i, q in enumerate(everything) if q.pk == question.pk), 0)
+    shown = {q.pk for q in visible}
+    is_last = not any(
+        q.position > question.position and (q.pk in shown or q.condition)
+        for q in everything
+    )
+    before = responses.question_before(response, question) if response else None
     customer = invitation.customer
     event = invitation.event
     piped = pipe(
@@ -86,7 +95,9 @@ def _step_context(
         "selected": selected or [],
         "error": error,
         "step": position + 1,
-        "steps": max(len(visible), position + 1),
+        "steps": len(everything),
+        "is_last": is_last,
+        "back_to": before.key if before else "",
         "language": language,
         "languages": [code for code in survey.languages or ["fi", "sv", "en"]],
     }
@@ -95,7 +106,12 @@ def _step_context(
 def question_fields(question: Question, language: str, text: str) -> dict[str, object]:
     """Return what ``surveys/answer/_question.html`` needs to show ``question``."""
     scale = question.scale()
+    low_label, high_label = (
+        presentation.scale_ends(question, language) if scale else ("", "")
+    )
     return {
+        "low_label": low_label,
+        "high_label": high_label,
         "question": question,
         "question_text": text,
         "help": translate(question.help_text_i18n or {}, language),
@@ -109,8 +125,8 @@ def question_fields(question: Question, language: str, text: str) -> dict[str, o
 
 def question_options(question: Question, language: str) -> list[tuple[str, str]]:
     if question.type == Question.Type.FCR:
-        with translation.override(language):
-            return [("1", translation.gettext("Yes")), ("0", translation.gettext("No"))]
+        no, yes = presentation.scale_ends(question, language)
+        return [("1", yes), ("0", no)]
     scale = question.scale()
     if scale is not None:
         return [(str(n), str(n)) for n in range(scale[0], scale[1] + 1)]
@@ -129,11 +145,16 @@ def _render_step(
 
 
 def _render_thanks(
-    request: HttpRequest, invitation: Invitation, language: str
+    request: HttpRequest,
+    invitation: Invitation | Respondent,
+    language: str,
+    response: Response | None = None,
 ) -> HttpResponse:
     context = {
         "organization": invitation.organization,
         "thank_you": translate(invitation.survey.thank_you, language),
+        "case_opened": response is not None
+        and responses.response_opened_case(response),
     }
     template = (
         "surveys/answer/_thanks.html" if request.htmx else "surveys/answer/thanks.html"
@@ -159,7 +180,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 response.customer = invitation.customer
         if response is not None and response.state == Response.State.COMPLETED:
             if request.method == "GET" and request.GET.get("done"):
-                return _render_thanks(request, invitation, language)
+                return _render_thanks(request, invitation, language, response)
             return _gone(request, invitation, "answered")
         if is_expired(invitation):
             return _gone(request, invitation, "expired")
@@ -175,6 +196,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         )
         if question is None:
             return _render_thanks(request, invitation, language)
+        asked = _asked_again(response, request.GET.get("q", ""), question)
+        if asked is not None and response is not None:
+            context = _step_context(
+                request, invitation, response, asked, language=language,
+                selected=responses.saved_answer(response, asked),
+            )  # fmt: skip
+            return _render_step(request, context)
         selected = []
         score = request.GET.get("score", "")
         is_first = not response or not response.given_answers
@@ -213,18 +241,36 @@ def _post(request: HttpRequest, invitation: Invitation, language: str) -> HttpRe
             selected=values, error=message,
         )  # fmt: skip
         return _render_step(request, context, status=400)
-    upcoming = responses.next_question(response)
+    upcoming = responses.question_after(response, question)
     if upcoming is None:
         responses.response_complete(response=response)
         if request.htmx:
-            return _render_thanks(request, invitation, language)
+            return _render_thanks(request, invitation, language, response)
         return redirect(f"{request.path}?done=1&lang={language}")
     if request.htmx:
-        return _render_step(
-            request,
-            _step_context(request, invitation, response, upcoming, language=language),
-        )
-    return redirect(f"{request.path}?lang={language}")
+        context = _step_context(
+            request, invitation, response, upcoming, language=language,
+            selected=responses.saved_answer(response, upcoming),
+        )  # fmt: skip
+        return _render_step(request, context)
+    return redirect(f"{request.path}?lang={language}&q={upcoming.key}")
+
+
+def _asked_again(
+    response: Response | None, key: str, upcoming: Question
+) -> Question | None:
+    """Return the question ``?q=`` names when it may be shown: answered, or next."""
+    if response is None or not key or key == upcoming.key:
+        return None
+    answered = {question_id for question_id, *_ in response.given_answers}
+    return next(
+        (
+            q
+            for q in responses.visible_questions(response)
+            if q.key == key and q.pk in answered
+        ),
+        None,
+    )
 
 
 SESSION_KEY = "public-response-{survey}"
@@ -247,7 +293,7 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     language = request.GET.get("lang", "")
     if survey is not None and language not in (survey.languages or []):
         language = survey.language_for(survey.organization.default_language)
-    with translation.override(language or "en"):
+    with translation.override(language or language_of(request, None)):
         if survey is None:
             return render(request, "surveys/answer/unknown.html", status=404)
         respondent = Respondent(survey=survey, organization=survey.organization)
@@ -293,17 +339,32 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
                     selected=values, error=str(error),
                 )  # fmt: skip
                 return _render_step(request, context, status=400)
-            if responses.next_question(response) is None:
+            upcoming = responses.question_after(response, question)
+            if upcoming is None:
                 responses.response_complete(response=response)
-                return _render_thanks(request, respondent, language)
+                return _render_thanks(request, respondent, language, response)
             if not request.htmx:
-                return redirect(f"{request.path}?lang={language}")
+                return redirect(f"{request.path}?lang={language}&q={upcoming.key}")
+            return _render_step(
+                request,
+                _step_context(
+                    request, respondent, response, upcoming, language=language,
+                    selected=responses.saved_answer(response, upcoming),
+                ),
+            )  # fmt: skip
         question = (
             responses.next_question(response) if response else survey.first_question
         )
         if question is None:
             return _render_thanks(request, respondent, language)
+        question = (
+            _asked_again(response, request.GET.get("q", ""), question) or question
+        )
+        selected = responses.saved_answer(response, question) if response else []
         return _render_step(
             request,
-            _step_context(request, respondent, response, question, language=language),
-        )
+            _step_context(
+                request, respondent, response, question, language=language,
+                selected=selected,
+            ),
+        )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from surveys.models import Invitation, Response
 from surveys.models.invitations import token_digest
@@ -43,8 +43,14 @@ def is_expired(invitation: Invitation) -> bool:
 
 
 def language_of(request: HttpRequest, invitation: Invitation | None) -> str:
-    """Return the page language: ?lang=, else the invitation's, else English."""
+    """Return the page language: ?lang=, the invitation's, else the browser's.
+
+    A wrong or truncated link names no invitation; its page then speaks the language
+    the customer's browser asks for (Accept-Language), not always English.
+    """
     wanted = request.GET.get("lang", "")
     if wanted in {"fi", "sv", "en"}:
         return wanted
-    return invitation.language if invitation is not None else "en"
+    if invitation is not None and invitation.language:
+        return invitation.language
+    return translation.get_language_from_request(request)

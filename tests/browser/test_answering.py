@@ -7,6 +7,8 @@ question, a half-answered survey is saved and its link resumes where it stopped.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core import mail
 
@@ -30,7 +32,8 @@ TEXTS = {
         "send": "Lähetä",
         "skip": "Ohita",
         "comment": "Haluatko kertoa vielä jotain?",
-        "thanks": "Kiitos!",
+        "saved": "Vastauksesi on tallennettu.",
+        "next_steps": "Mitä seuraavaksi tapahtuu",
         "thanks_text": "Kiitos vastauksistasi!",
         "progress": "Kysymys 2/4",
     },
@@ -42,7 +45,8 @@ TEXTS = {
         "send": "Send",
         "skip": "Skip",
         "comment": "Anything else you would like to tell us?",
-        "thanks": "Thank you!",
+        "saved": "Your answers have been saved.",
+        "next_steps": "What happens next",
         "thanks_text": "Thank you for your answers!",
         "progress": "Question 2 of 4",
     },
@@ -91,8 +95,9 @@ def test_a_detractor_answers_from_the_email_resumes_and_finishes(
     page.get_by_label(text["comment"]).wait_for()
     page.get_by_role("button", name=text["skip"]).click()  # the last, optional one
 
-    page.get_by_role("heading", name=text["thanks"]).wait_for()
-    assert page.get_by_text(text["thanks_text"]).is_visible()
+    page.get_by_role("heading", name=text["thanks_text"]).wait_for()
+    assert page.get_by_text(text["saved"]).is_visible()
+    assert page.get_by_text(text["next_steps"]).is_visible()  # NPS 3 opened a case
     response.refresh_from_db()
     assert response.completed_at is not None
     assert response.answers.get(question__key="what_went_wrong").text == (
@@ -112,7 +117,7 @@ def test_a_promoter_is_not_asked_what_went_wrong(page, live_server, demo_api):
     page.get_by_role("button", name="Next").click()
 
     page.get_by_label("Anything else you would like to tell us?").wait_for()
-    assert page.get_by_text("Question 3 of 3").is_visible()
+    assert page.get_by_text("Question 4 of 4").is_visible()  # its total never moves
     assert page.get_by_label("What would have made applying easier?").count() == 0
 
 
@@ -129,7 +134,7 @@ def test_the_page_works_with_javascript_off(page_without_js, live_server, demo_a
     page.get_by_label("Haluatko kertoa vielä jotain?").wait_for()
     page.get_by_role("button", name="Ohita").click()
 
-    page.get_by_role("heading", name="Kiitos!").wait_for()
+    page.get_by_role("heading", name="Kiitos vastauksistasi!").wait_for()
     assert Response.objects.get().completed_at is not None
     assert dict(
         Answer.objects.filter(number__isnull=False).values_list(
@@ -162,7 +167,7 @@ def test_the_question_error_thank_you_and_expired_pages_have_no_axe_violations(
     page.get_by_role("button", name="Seuraava").click()
     page.get_by_label("Haluatko kertoa vielä jotain?").wait_for()
     page.get_by_role("button", name="Ohita").click()
-    page.get_by_role("heading", name="Kiitos!").wait_for()
+    page.get_by_role("heading", name="Kiitos vastauksistasi!").wait_for()
     pages["thank-you"] = link + "?done=1"
     pages["link used already"] = link
 
@@ -176,3 +181,50 @@ def test_the_question_error_thank_you_and_expired_pages_have_no_axe_violations(
     found["question with an error"] = axe_violations(browser, link, error_state)
 
     assert found == {name: [] for name in found}
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_nps_scale_is_one_row_on_a_small_phone(
+    browser, live_server, demo_api, width
+):
+    application_submitted(demo_api, 6, "fi")
+    (message,) = mail.outbox
+    context = browser.new_context(viewport={"width": width, "height": 640})
+    page = context.new_page()
+    page.goto(on_live_server(survey_link(message), live_server))
+
+    boxes = [
+        page.get_by_role("radio", name=str(n), exact=True)
+        .locator("xpath=..")
+        .bounding_box()
+        for n in range(11)
+    ]
+    screens = Path("/work/notes/screens/answers")
+    if screens.parent.exists():  # for people to look at; not asserted
+        screens.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screens / f"answer-nps-{width}.png"))
+    context.close()
+
+    tops = {round(box["y"]) for box in boxes if box}
+    assert len(boxes) == 11 and len(tops) == 1, f"NPS wraps at {width} px: {tops}"
+    assert all(box and box["width"] >= 24 and box["height"] >= 24 for box in boxes)
+    assert all(box and box["x"] + box["width"] <= width for box in boxes)
+    lefts = [box["x"] for box in boxes if box]
+    assert lefts == sorted(lefts)  # 0 … 10 from left to right
+
+
+def test_back_returns_to_the_last_answer_without_losing_it(page, live_server, demo_api):
+    application_submitted(demo_api, 7, "en")
+    (message,) = mail.outbox
+    page.goto(on_live_server(score_link(message, 8), live_server))
+    page.get_by_role("button", name="Next").click()
+    page.get_by_text("Submitting my loan application was easy.").wait_for()
+
+    page.get_by_role("link", name="Back").click()
+    page.get_by_text("Question 1 of 4").wait_for()
+    assert page.get_by_role("radio", name="8", exact=True).is_checked()
+    page.get_by_role("radio", name="9", exact=True).check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_text("Submitting my loan application was easy.").wait_for()
+
+    assert Answer.objects.get(question__key="nps").number == 9

@@ -45,8 +45,9 @@ def test_the_cx_owner_closes_a_detractors_case_from_the_dashboard(
     assert "2 unresolved" in queue.inner_text()
     queue.get_by_role("link", name="NPS 2; CES 2").first.click()
 
-    page.get_by_role("heading", name="NPS 2; CES 2").wait_for()
+    page.get_by_text("Why it opened: NPS 2; CES 2").wait_for()
     assert page.get_by_text("Too many forms").is_visible()
+    assert page.get_by_text("2 / 7 · difficult", exact=True).is_visible()  # as asked
     page.get_by_role("button", name="Close the case").click()  # nothing chosen yet
     assert page.get_by_text("Choose the root cause.").is_visible()
     page.get_by_label("Root cause").select_option("process")
@@ -54,7 +55,7 @@ def test_the_cx_owner_closes_a_detractors_case_from_the_dashboard(
     page.get_by_role("button", name="Close the case").click()
 
     page.get_by_role("heading", name="Follow-ups").wait_for()
-    page.get_by_role("link", name="Journeys").click()
+    page.goto(f"{live_server.url}/dashboard/")
     queue = page.get_by_role("region", name="Open follow-ups")
     assert "1 unresolved" in queue.inner_text()
     closed = FollowUp.objects.get(state=FollowUp.State.CLOSED)

@@ -34,3 +34,15 @@ def test_answer_pages_are_limited_per_address(client, settings):
     assert statuses == [404, 404, 429, 429]
     assert other.status_code == 404
     assert "Content-Security-Policy" in client.get("/s/unknown-token/")
+
+
+@pytest.mark.django_db
+def test_the_wait_page_speaks_the_customers_language(client, settings):
+    settings.RATE_LIMITS = {"api": 0, "public": 1}
+    client.get("/s/unknown-token/")
+
+    finnish = client.get("/s/unknown-token/", HTTP_ACCEPT_LANGUAGE="fi")
+    swedish = client.get("/s/unknown-token/", {"lang": "sv"})
+
+    assert finnish.status_code == 429 and '<html lang="fi">' in finnish.content.decode()
+    assert '<html lang="sv">' in swedish.content.decode()

@@ -138,6 +138,12 @@ def test_a_recovery_survey_answered_positively_counts_as_recovered(
 
     assert FollowUp.objects.get().recovered is True
     assert FollowUp.objects.count() == 1  # the recovery answer opened no case
+    assert list(FollowUp.objects.get().activities.values_list("kind", "text")) == [
+        ("opened", ""),
+        ("closed", "Apologised; fixed the loan terms."),
+        ("recovery_sent", ""),
+        ("recovery_answered", "recovered"),
+    ]
     assert selectors.followup_counts(organization=aurora)["recovery_rate"] == 1.0
 
 

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cx.models import Customer, Event, Journey, Organization, Segment
-from followups.models import FollowUp
+from followups.models import FollowUp, FollowUpPolicy
 from insights import selectors
 from insights.models import DashboardVisit
 from maturity.services import assessment_compute, assessment_request
@@ -267,3 +267,20 @@ def test_the_story_holds_on_any_day_of_the_year(settings, instant):
         assert not Response.objects.filter(
             organization=demo, completed_at__gt=now
         ).exists()
+
+
+def test_closed_cases_asked_the_customer_again_and_some_were_recovered(demo):
+    policy = FollowUpPolicy.objects.get(organization=demo)
+    cases = FollowUp.objects.filter(organization=demo)
+    asked = cases.filter(recovery_invitation__isnull=False)
+
+    assert policy.recovery_survey.purpose == Survey.Purpose.RECOVERY
+    assert asked.exists() and not asked.exclude(state="closed").exists()
+    assert asked.filter(recovered=True).count() > asked.filter(recovered=False).count()
+    assert asked.filter(recovered__isnull=True).exists()  # not everyone answers
+    recovered = asked.filter(recovered=True).first()
+    assert recovered.recovery_invitation.response.origin == Response.Origin.RECOVERY
+    history = list(recovered.activities.values_list("kind", flat=True))
+    assert history == [
+        "opened", "started", "closed", "recovery_sent", "recovery_answered",
+    ]  # fmt: skip

@@ -64,3 +64,24 @@ def test_the_owner_is_alerted_once_a_day(
     assert message.to == ["aino@aurora.example"]
     assert "Loan pages" in message.subject and "NPS" in message.subject
     assert "/dashboard/" in message.body
+    assert "laski kohtaamispisteessä" in message.subject  # Aurora speaks Finnish
+
+
+def test_the_alert_is_in_the_owners_own_language(
+    aurora, aino, answer, pages, settings, mailoutbox
+):
+    from cx.models import Membership
+    from insights.alerts import deviation_alerts_send
+
+    settings.CX_MIN_SAMPLE = 10
+    aurora.cx_owner = aino
+    aurora.save()
+    Membership.objects.filter(user=aino).update(language="en")
+    now = timezone.now()
+    answer(pages, nps=[10] * 75 + [3] * 15, completed_at=now - timedelta(days=30))
+    answer(pages, nps=[10] * 5 + [2] * 35, completed_at=now - timedelta(days=1))
+
+    deviation_alerts_send(organization=aurora)
+
+    (message,) = mailoutbox
+    assert message.subject == "NPS fell at Loan pages"

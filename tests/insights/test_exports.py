@@ -298,3 +298,24 @@ def test_an_export_reads_its_rows_in_chunks_of_a_few_queries(
 
     # Three more chunks of ten: each reads its answers and its segments, nothing else.
     assert queries() - one_chunk == 3 * 2
+
+
+def test_xlsx_says_what_each_question_column_asked_and_what_its_scale_means(
+    api, responses, survey
+):
+    survey.questions.filter(key="nps").update(
+        text={"fi": "Suosittelisitko meitä?", "en": "Would you recommend us?"}
+    )
+
+    workbook = openpyxl.load_workbook(io.BytesIO(content_of(api.get(f"{API}.xlsx"))))
+    legend = {
+        row[0]: row
+        for row in workbook.worksheets[1].iter_rows(values_only=True)  # Aurora: fi
+    }
+
+    assert legend["nps"][1:] == (
+        "Suosittelisitko meitä?", "Net Promoter Score (0–10)", "0–10",
+        "ei lainkaan todennäköisesti", "erittäin todennäköisesti",
+    )  # fmt: skip
+    assert legend["ces"][4:] == ("täysin eri mieltä", "täysin samaa mieltä")
+    assert legend["change"][3] == "'-100–100"  # neutralised like every cell

@@ -92,3 +92,77 @@ def test_another_organisation_sees_nothing(client, olli, answer, pages):
     assert client.get(f"/feedback/{response.pk}/").status_code == 404
     assert client.post(f"/feedback/{response.pk}/", {"tag": "x"}).status_code == 404
     assert ResponseTag.objects.count() == 0
+
+
+def test_scores_are_filtered_per_metric_on_its_own_scale(client, aino, answer, pages):
+    answer(pages, nps=[6, 9], ces=[2, 6])
+    answer(pages, csat=[2])
+    client.force_login(aino)
+
+    def count(**query: str) -> str:
+        page = client.get("/feedback/", query).content.decode()
+        return page.split(" response")[0].rsplit(">", 1)[-1].strip()
+
+    assert count(nps_max="6") == "1"  # a detractor, not the CSAT 2 nor CES 2
+    assert count(nps_min="9", nps_max="10") == "1"
+    assert count(ces_max="3") == "1"
+    assert count(csat_max="2") == "1"
+    assert count(nps_min="0", ces_min="5") == "1"  # both must hold
+    assert count(nps_max="x", ces_min="") == "3"  # what does not parse is ignored
+
+
+def test_dates_are_typed_and_shown_in_the_users_locale(client, aino, answer, pages):
+    answer(pages, nps=[3], completed_at=WHEN)
+    answer(pages, nps=[9], completed_at=WHEN - timedelta(days=10))
+    client.force_login(aino)
+    client.cookies["django_language"] = "fi"
+
+    finnish = client.get("/feedback/", {"since": "1.3.2026"}).content.decode()
+    iso = client.get("/feedback/", {"since": "2026-03-01", "until": "2026-03-04"})
+
+    assert "1 response" in finnish or "1 vastaus" in finnish
+    assert 'value="1.3.2026"' in finnish  # the input echoes the Finnish date
+    assert "4.3.2026" in finnish  # the row's date, Finnish style
+    assert "1 vastaus" in iso.content.decode() or "1 response" in iso.content.decode()
+
+
+def test_each_row_shows_its_scores_as_read_every_comment_and_its_colour(
+    client, aino, answer, pages, survey
+):
+    survey.questions.create(
+        key="more", position=9, type="text", text={"en": "more"}, required=False
+    )
+    (response,) = answer(pages, nps=[2], ces=[6], comment=["Slow form"], more=["Rude"])
+    client.force_login(aino)
+
+    page = client.get("/feedback/").content.decode()
+
+    assert "NPS 2 / 10 · detractor" in page and "CES 6 / 7 · easy" in page
+    assert "Slow form" in page and "Rude" in page
+    assert 'class="row-detractor"' in page
+    detail = client.get(f"/feedback/{response.pk}/").content.decode()
+    assert "2 / 10 · detractor" in detail and "cat-detractor" in detail
+
+
+def test_bulk_tagging_tags_the_ticked_responses_of_this_organisation_only(
+    client, aino, olli, answer, pages, other_org
+):
+    first, second, third = answer(pages, nps=[1, 2, 10])
+    client.force_login(aino)
+
+    done = client.post(
+        "/feedback/?nps_max=6",
+        {"response": [str(first.pk), str(second.pk)], "bulk_tag": "onboarding"},
+    )
+    empty = client.post("/feedback/", {"response": [str(third.pk)], "bulk_tag": ""})
+
+    assert done.status_code == 302 and done["Location"].endswith("?nps_max=6")
+    assert empty.status_code == 400
+    tagged = set(ResponseTag.objects.values_list("response_id", flat=True))
+    assert tagged == {first.pk, second.pk}
+    page = client.get("/feedback/", {"tag": "onboarding"}).content.decode()
+    assert "2 responses" in page and "?tag=onboarding" in page
+
+    client.force_login(olli)  # another organisation cannot tag Aurora's responses
+    client.post("/feedback/", {"response": [str(third.pk)], "bulk_tag": "x"})
+    assert not ResponseTag.objects.filter(response=third).exists()

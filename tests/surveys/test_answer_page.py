@@ -59,8 +59,8 @@ def test_first_visit_shows_the_first_question_in_finnish_and_marks_opened(
     assert page.status_code == 200
     assert "Kuinka tyytyväinen olit?" in page.content.decode()
     assert (
-        "Kysymys 1/2" in page.content.decode()
-    )  # the follow-up shows only on a low score
+        "Kysymys 1/3" in page.content.decode()
+    )  # the conditional follow-up is counted up front
     assert 'lang="fi"' in page.content.decode()
     assert Invitation.objects.get().state == Invitation.State.OPENED
     assert Response.objects.count() == 0  # a GET records nothing
@@ -70,8 +70,8 @@ def test_language_switch(client, invitation):
     english = client.get(url(invitation), {"lang": "en"}).content.decode()
     swedish = client.get(url(invitation), {"lang": "sv"}).content.decode()
 
-    assert "How satisfied were you?" in english and "Question 1 of 2" in english
-    assert "Fråga 1 av 2" in swedish and 'lang="sv"' in swedish
+    assert "How satisfied were you?" in english and "Question 1 of 3" in english
+    assert "Fråga 1 av 3" in swedish and 'lang="sv"' in swedish
 
 
 def test_one_click_score_is_preselected_but_not_recorded(client, invitation):

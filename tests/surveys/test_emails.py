@@ -89,9 +89,31 @@ def test_nps_first_question_gives_eleven_one_click_scores(invite, chat_survey):
     assert "0 = not at all likely" in html and "10 = extremely likely" in html
 
 
-def test_no_score_row_when_the_first_question_is_not_nps_or_csat(invite, chat_survey):
+def test_a_yes_no_first_question_is_answered_with_one_click_yes_or_no(
+    invite, chat_survey
+):
     Question.objects.filter(survey=chat_survey, key="csat").update(position=3)
     Question.objects.filter(survey=chat_survey, key="resolved").update(position=1)
+    invitation = invite(3, language="en")
+
+    html = invitation_message(invitation).alternatives[0][0]
+
+    assert re.findall(
+        rf"/s/{invitation.token()}/\?score=(\d)\"[^>]*>(\w+)</a>", html
+    ) == [
+        ("1", "Yes"),
+        ("0", "No"),
+    ]
+
+
+def test_no_score_row_when_the_first_question_is_free_text(invite, chat_survey):
+    Question.objects.filter(survey=chat_survey, key="csat").update(
+        position=3, type=Question.Type.TEXT
+    )
+    Question.objects.filter(survey=chat_survey, key="resolved").update(position=1)
+    Question.objects.filter(survey=chat_survey, key="resolved").update(
+        type=Question.Type.TEXT
+    )
 
     html = invitation_message(invite(3)).alternatives[0][0]
 
