@@ -25,6 +25,7 @@ from cx.services.organizations import (
     organization_create,
     staff_user_create,
 )
+from cx.versioning import versioned_clear
 from tests.counts import count_report, pytest_terminal_summary  # noqa: F401
 
 REQUIRE_SERVICES = os.environ.get("CX_REQUIRE_SERVICES") == "1"
@@ -77,6 +78,15 @@ def pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with time_machine.travel(TEST_CLOCK, tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def compiled_configuration_forgotten() -> Iterator[None]:
+    """Start each test without compiled trigger sets: on SQLite a rolled-back test's
+    organisation comes back with the same id, creation time (the pinned clock) and
+    config_version, so its stamp alone cannot tell the two apart."""
+    versioned_clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

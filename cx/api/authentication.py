@@ -13,6 +13,7 @@ from rest_framework.request import Request
 
 from cx.models import ApiKey, Organization
 from cx.models.tenancy import API_KEY_PREFIX
+from cx.selectors import api_key_active
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -62,12 +63,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         invalid = exceptions.AuthenticationFailed("Invalid or revoked API key.")
         if prefix != API_KEY_PREFIX or not lookup or not secret:
             raise invalid
-        key = (
-            ApiKey.objects.active()
-            .select_related("organization")
-            .filter(lookup=lookup)
-            .first()
-        )
+        key = api_key_active(lookup=lookup)
         if key is None or not key.matches(secret):
             raise invalid
         return key

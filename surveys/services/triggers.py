@@ -28,7 +28,6 @@ type (``surveys.services.trigger_set``), so only the rules an event can match ar
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cx.models import Event, Organization
+from surveys.handoff import invitations_hand_off
 from surveys.models import (
     Invitation,
     Suppression,
@@ -51,7 +51,6 @@ from surveys.scheduling import due_at
 from surveys.selectors import invitations_listed, undeliverable_among
 from surveys.services.trigger_set import CompiledRule, TriggerSet, trigger_set
 
-logger = logging.getLogger(__name__)
 Reason = Suppression.Reason
 
 
@@ -280,21 +279,5 @@ def events_match(
         Suppression.objects.bulk_create(suppressions)
     due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
     if due_now:
-        transaction.on_commit(partial(_dispatch, due_now))
+        transaction.on_commit(partial(invitations_hand_off, due_now))
     return invitations_listed(events, invitations)
-
-
-def _dispatch(invitation_ids: list[int]) -> None:
-    """Hand due invitations to Celery. A broker that is down only delays them.
-
-    The rows are committed already, so a failed publish must not fail the request that
-    stored the event: the sweeper sends every due row it finds.
-    """
-    from surveys.tasks import invitations_dispatch
-
-    try:
-        invitations_dispatch(invitation_ids)
-    except Exception:  # any broker error: the sweeper will find the rows
-        logger.warning(
-            "Could not queue invitations %s; the sweeper will", invitation_ids
-        )

@@ -10,6 +10,7 @@ queue where there is one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -116,6 +117,9 @@ def test_a_callers_transaction_rolled_back_publishes_nothing(
     assert Invitation.objects.count() == 0
 
 
+HANDOFF_SECONDS = 3
+
+
 @pytest.fixture
 def broker_queue() -> Iterator[Callable[[], int]]:
     """Publish for real to a queue of the test's own; yield a count of its messages."""
@@ -143,6 +147,7 @@ def test_nothing_reaches_the_broker_from_a_rolled_back_ingestion(
 
     assert response.status_code == 503
     assert failing_after_match
+    time.sleep(HANDOFF_SECONDS)  # what was committed would have been published by now
     assert broker_queue() == 0
 
 
@@ -152,4 +157,8 @@ def test_a_committed_ingestion_reaches_the_broker(api, chat_rule, broker_queue):
     response = api.post("/api/v1/events/", chat_event(1), format="json")
 
     assert response.status_code == 201
+    # Published off the request thread (surveys.handoff), within moments.
+    deadline = time.monotonic() + HANDOFF_SECONDS
+    while broker_queue() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert broker_queue() == 1
