@@ -49,6 +49,7 @@ from cx.models import Membership, Organization, Role
 from cx.roles import Permission, Scope, role_may
 from cx.services.organizations import api_key_create, member_add, staff_user_create
 from followups.models import RootCause
+from maturity.method import SELF_ASSESSMENT_ITEM_KEYS
 from tests.counts import ABUSE
 from tests.security.conftest import Tenant, tenant_event
 from tests.security.probing import owned_by, tenant_rows
@@ -117,16 +118,21 @@ CUSTOM_ADMIN_VIEWS = {
     "surveys_survey_preview": "view",
     "auth_user_password_change": "write",
 }
-# Staff routes (namespace:name) → the permission to GET and to POST.
-STAFF_ROUTES: dict[str, tuple[Permission, Permission | None]] = {
+# Staff routes (namespace:name) → the permission to GET and to POST (None: the route
+# answers no GET / takes no POST).
+STAFF_ROUTES: dict[str, tuple[Permission | None, Permission | None]] = {
     "insights:dashboard": (P.VIEW_DASHBOARD, None),
     "insights:panels": (P.VIEW_DASHBOARD, None),
+    "insights:targets": (None, P.CONFIGURE_CX),
     "insights:export": (P.EXPORT_FEEDBACK, None),
-    "feedback:list": (P.VIEW_FEEDBACK, None),
+    "feedback:list": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "feedback:detail": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "followups:queue": (P.VIEW_FEEDBACK, None),
     "followups:detail": (P.VIEW_FEEDBACK, P.WORK_CASES),
-    "maturity:page": (P.VIEW_MATURITY, P.ASSESS_MATURITY),
+    "maturity:page": (P.VIEW_MATURITY, None),
+    "maturity:live": (P.VIEW_MATURITY, None),
+    "maturity:assess": (None, P.ASSESS_MATURITY),
+    "maturity:self_assessment": (P.ASSESS_MATURITY, P.ASSESS_MATURITY),
     "maturity:report": (P.ASSESS_MATURITY, None),
 }
 EVENT_PATHS = ("/api/v1/events/", "/api/v1/events/batch/")
@@ -277,6 +283,13 @@ def admin_tries(world: Tenant) -> list[Try]:
     return tries
 
 
+def self_assessment_form() -> dict[str, str]:
+    """Return a whole self-assessment as the staff form posts it."""
+    answers = {f"item_{key}": "2" for key in SELF_ASSESSMENT_ITEM_KEYS}
+    answers.update({f"importance_D{i}": "3" for i in range(1, 10)})
+    return answers
+
+
 def page_tries(world: Tenant) -> list[Try]:
     routes = {name for name, _ in resolver_routes() if name.split(":")[0] in
               {"insights", "feedback", "followups", "maturity"}}  # fmt: skip
@@ -293,16 +306,23 @@ def page_tries(world: Tenant) -> list[Try]:
             {"tag": "mallory-tag"},
             {"tag": world.tag.name, "remove": "1"},
         ],
+        "insights:targets": [{"target_nps": "35"}],
+        "feedback:list": [
+            {"response": [str(world.response.pk)], "bulk_tag": "mallory-bulk"}
+        ],
         "followups:detail": [
             {"action": "start"},
+            {"action": "note", "note": "Mallory note"},
             {"root_cause": RootCause.values[0], "action_taken": "Mallory closed it"},
         ],
-        "maturity:page": [{}],
+        "maturity:assess": [{}],
+        "maturity:self_assessment": [self_assessment_form()],
     }
     tries = []
     for name, (read, write) in STAFF_ROUTES.items():
         for url in urls.get(name) or [reverse(name)]:
-            tries.append(Try("page", "GET", url, None, read))
+            if read is not None:
+                tries.append(Try("page", "GET", url, None, read))
             for body in posts.get(name, []) if write else []:
                 tries.append(Try("page", "POST", url, body, write, shows=read))
     return tries
@@ -518,6 +538,6 @@ def test_an_analyst_cannot_make_themselves_owner(aurora_staff):
         ("analyst",)
     ]
     assert client.get("/maturity/").status_code == 200  # the analyst reads it
-    assert client.post("/maturity/").status_code == 403
+    assert client.post("/maturity/assess/").status_code == 403
     report = reverse("maturity:report", args=[world.assessment.pk])
     assert client.get(report).status_code == 403
