@@ -40,7 +40,9 @@ def test_the_cx_owner_closes_a_detractors_case_from_the_dashboard(
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.get_by_role("heading", name="Where the journeys hurt").wait_for()
+    page.get_by_role(
+        "heading", name="How customers feel along their journeys"
+    ).wait_for()
     queue = page.get_by_role("region", name="Open follow-ups")
     assert "2 unresolved" in queue.inner_text()
     queue.get_by_role("link", name="NPS 2; CES 2").first.click()
