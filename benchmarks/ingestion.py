@@ -11,6 +11,7 @@ rate (issue 14; it was 15 %).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -71,6 +72,8 @@ def main() -> None:
         from cx.models import Customer, Event
         from cx.services.organizations import api_key_create, organization_create
 
+        # The process as gunicorn runs it: cx.wsgi also tunes the garbage collector.
+        importlib.import_module("cx.wsgi")
         organization = organization_create(slug="bench", name="Bench Bank")
         load_core(organization, lambda _: None)
         key = api_key_create(organization=organization).secret_key

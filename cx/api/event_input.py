@@ -23,8 +23,8 @@ from cx.models import Language
 from cx.services.customers import CustomerIn
 from cx.services.events import EventIn
 
-EVENT_FIELDS = {"event_id", "type", "occurred_at", "customer", "properties"}
-CUSTOMER_FIELDS = {"external_id", "email", "name", "language", "attributes"}
+EVENT_FIELDS = frozenset({"event_id", "type", "occurred_at", "customer", "properties"})
+CUSTOMER_FIELDS = frozenset({"external_id", "email", "name", "language", "attributes"})
 MAX_LENGTH = 200
 MAX_KEYS = 200
 LANGUAGES = frozenset(Language.values)
@@ -53,6 +53,11 @@ def _text(
     required: bool,
     blank: bool = False,
 ) -> str:
+    value = data.get(name)
+    if type(value) is str:  # the common case, checked first
+        text = value.strip()
+        if len(text) <= MAX_LENGTH and (text or blank):
+            return text
     if name not in data:
         if required:
             errors[name] = ["This field is required."]
@@ -73,7 +78,9 @@ def _text(
 
 
 def _object(data: dict[str, Any], name: str, errors: Errors) -> dict[str, Any]:
-    value = data.get(name, {})
+    value = data.get(name)
+    if value is None and name not in data:
+        return {}
     if not isinstance(value, dict):
         errors[name] = ["Must be a JSON object."]
         return {}
@@ -82,7 +89,9 @@ def _object(data: dict[str, Any], name: str, errors: Errors) -> dict[str, Any]:
     return value
 
 
-def _unknown(data: dict[str, Any], known: set[str], errors: Errors) -> None:
+def _unknown(data: dict[str, Any], known: frozenset[str], errors: Errors) -> None:
+    if data.keys() <= known:
+        return
     for name in data:
         if name not in known:
             errors[str(name)] = ["Unknown field."]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
 from django.db.models.base import ModelState
 
@@ -19,14 +19,24 @@ Column = tuple[str, str]  # (name, PostgreSQL type)
 M = TypeVar("M", bound=Model)
 
 
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
+def _time_stamps() -> Callable[[object], str]:
+    """Return an encoder of what the JSON encoder does not know itself: time stamps.
 
+    Most rows of a batch share one time stamp object (the time it was received), and
+    an aware ``isoformat`` costs more than encoding the rest of its row: each object is
+    formatted once (by identity: every value lives as long as the rows do).
+    """
+    formatted: dict[int, str] = {}
 
-def _sqlite_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
+    def encode(value: object) -> str:
+        if not isinstance(value, datetime):
+            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        text = formatted.get(id(value))
+        if text is None:
+            text = formatted[id(value)] = value.isoformat()
+        return text
+
+    return encode
 
 
 def rows_source(
@@ -34,34 +44,28 @@ def rows_source(
 ) -> tuple[str, list[object]]:
     """Return SQL yielding ``rows`` (for ``INSERT … <source>``) and its parameters.
 
-    On PostgreSQL all rows travel as one JSON document expanded by
-    ``jsonb_to_recordset``: a statement of a fixed, short shape however many rows there
-    are, encoded by the C JSON encoder instead of per-value adaptation. On SQLite they
-    are a ``VALUES`` list. JSON columns take Python dicts and lists.
+    On PostgreSQL all rows travel as one JSON document, an array of arrays expanded by
+    ``jsonb_array_elements``: a statement of a fixed, short shape however many rows
+    there are, encoded by one call of the C JSON encoder with no Python step per row or
+    value (time stamps excepted). On SQLite they are a ``VALUES`` list. JSON columns
+    take Python dicts and lists.
     """
-    names = [name for name, _ in columns]
     if connection.vendor == "postgresql":
-        document = json.dumps(
-            [
-                {name: _plain(value) for name, value in zip(names, row, strict=True)}
-                for row in rows
-            ]
+        document = json.dumps(rows, default=_time_stamps())
+        # Column types come from our code, never from input.
+        values = ", ".join(
+            f"r -> {i}" if sql_type == "jsonb" else f"(r ->> {i})::{sql_type}"
+            for i, (_, sql_type) in enumerate(columns)
         )
-        # Column names and types come from our code, never from input.
-        shape = ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
-        return f"SELECT * FROM jsonb_to_recordset(%s::jsonb) AS r({shape})", [document]  # noqa: S608
+        return f"SELECT {values} FROM jsonb_array_elements(%s::jsonb) AS r", [document]  # noqa: S608
     json_columns = [i for i, (_, sql_type) in enumerate(columns) if sql_type == "jsonb"]
+    adapt = connection.ops.adapt_datetimefield_value
     params: list[object] = []
     for row in rows:
         values = list(row)
         for i in json_columns:
             values[i] = json.dumps(values[i])
-        params += [
-            connection.ops.adapt_datetimefield_value(v)
-            if isinstance(v, datetime)
-            else v
-            for v in values
-        ]
+        params += [adapt(v) if isinstance(v, datetime) else v for v in values]
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return "VALUES " + ", ".join([placeholder] * len(rows)), params
 
@@ -91,7 +95,9 @@ def stored_instance(model: type[M], values: dict[str, Any], **related: Model) ->
         attributes[name] = values[name]
     state = ModelState()
     state.adding = False
-    state.db = connection.alias
+    # ``connection`` is always the default alias; reading it through the proxy costs a
+    # thread-local lookup per instance.
+    state.db = DEFAULT_DB_ALIAS
     if related:
         state.fields_cache = {
             _cache_name(model, name): value for name, value in related.items()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -51,19 +51,22 @@ class CustomerIn:
 
 
 def _merged(customers: Iterable[CustomerIn]) -> list[CustomerIn]:
-    """Return one description per external id (an upsert may touch a row only once)."""
+    """Return one description per external id (an upsert may touch a row only once).
+
+    The descriptions are the caller's, but for those folded together, which are copies.
+    """
     by_id: dict[str, CustomerIn] = {}
+    copied: set[str] = set()
     for customer in customers:
-        if customer.external_id in by_id:
-            by_id[customer.external_id].absorb(customer)
-        else:
-            by_id[customer.external_id] = CustomerIn(
-                external_id=customer.external_id,
-                email=customer.email,
-                name=customer.name,
-                language=customer.language,
-                attributes=dict(customer.attributes),
-            )
+        first = by_id.get(customer.external_id)
+        if first is None:
+            by_id[customer.external_id] = customer
+            continue
+        if customer.external_id not in copied:
+            first = replace(first, attributes=dict(first.attributes))
+            by_id[customer.external_id] = first
+            copied.add(customer.external_id)
+        first.absorb(customer)
     return list(by_id.values())
 
 
@@ -107,18 +110,27 @@ def customer_from_row(organization: Organization, row: Sequence[Any]) -> Custome
 
     ``created_at`` equals the upsert's time stamp exactly when the upsert created it.
     """
-    values = dict(zip(RETURNED, row, strict=True))
-    attributes = values["attributes"]
-    values.update(
-        organization_id=organization.pk,
-        attributes=json.loads(attributes)
-        if isinstance(attributes, str)
-        else attributes,
-        opted_out=bool(values["opted_out"]),
-        created_at=_aware(values["created_at"]),
-        updated_at=_aware(values["updated_at"]),
+    pk, external_id, email, name, language, attributes, opted_out, created, updated = (
+        row
     )
-    return stored_instance(Customer, values, organization=organization)
+    return stored_instance(
+        Customer,
+        {
+            "id": pk,
+            "organization_id": organization.id,
+            "external_id": external_id,
+            "email": email,
+            "name": name,
+            "language": language,
+            "attributes": json.loads(attributes)
+            if isinstance(attributes, str)
+            else attributes,
+            "opted_out": bool(opted_out),
+            "created_at": _aware(created),
+            "updated_at": _aware(updated),
+        },
+        organization=organization,
+    )
 
 
 def _aware(value: Any) -> Any:

@@ -45,10 +45,10 @@ def event_built(
         Event,
         {
             "id": pk,
-            "organization_id": organization.pk,
+            "organization_id": organization.id,
             "event_id": posted.event_id,
             "type": posted.type,
-            "customer_id": customer.pk if customer else None,
+            "customer_id": customer.id if customer else None,
             "touchpoint_id": touchpoint_id,
             "occurred_at": posted.occurred_at or received_at,
             "received_at": received_at,

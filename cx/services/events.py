@@ -95,25 +95,21 @@ def events_record(
         )
     details = _receivers_run(organization=organization, created=created)
 
-    stored = {event.event_id: event for event in created}
-    retried = [e.event_id for e in events if e.event_id not in stored]
-    stored |= _read_back(
+    fresh = {event.event_id: event for event in created}
+    retried = [e.event_id for e in events if e.event_id not in fresh]
+    stored = _read_back(
         organization=organization, event_ids=retried, touchpoints=touchpoints
     )
-    created_pks = {event.pk for event in created}
     outcomes = []
-    first_seen: set[str] = set()
     for posted in events:
-        event = stored[posted.event_id]
-        is_new = event.pk in created_pks and posted.event_id not in first_seen
-        first_seen.add(posted.event_id)
-        outcomes.append(
-            EventOutcome(
-                event=event,
-                created=is_new,
-                details=details.get(event.pk) if is_new else None,
-            )
-        )
+        # The first mention of an event id this call stored is its creation; any
+        # later one in the same call is a duplicate of it.
+        event = fresh.pop(posted.event_id, None)
+        if event is not None:
+            outcomes.append(EventOutcome(event, True, details.get(event.id)))
+            stored[posted.event_id] = event
+        else:
+            outcomes.append(EventOutcome(stored[posted.event_id], False))
     return outcomes
 
 
@@ -177,13 +173,14 @@ def _insert(
         customers=[e.customer for e in fresh.values() if e.customer is not None],
         now=received_at,
     )
+    by_event_type = touchpoints.by_event_type
     rows = [
         (
-            organization.pk,
+            organization.id,
             event.event_id,
             event.type,
-            customers[event.customer.external_id].pk if event.customer else None,
-            touchpoints.by_event_type.get(event.type),
+            customers[event.customer.external_id].id if event.customer else None,
+            by_event_type.get(event.type),
             event.occurred_at or received_at,
             received_at,
             event.properties,
