@@ -92,6 +92,9 @@ def customer_merge_sql() -> str:
     )
 
 
+# What an upsert returns of each customer. Both time stamps are known without reading
+# them back: ``updated_at`` is always the upsert's own time, and so is ``created_at``
+# of a customer it created (returned as NULL, so only older customers' are parsed).
 RETURNED = (
     "id",
     "external_id",
@@ -100,19 +103,19 @@ RETURNED = (
     "language",
     "attributes",
     "opted_out",
-    "created_at",
-    "updated_at",
+    "NULLIF(created_at, updated_at) AS created_before",
 )
 
 
-def customer_from_row(organization: Organization, row: Sequence[Any]) -> Customer:
+def customer_from_row(
+    organization: Organization, row: Sequence[Any], now: datetime
+) -> Customer:
     """Return the customer of a row in ``RETURNED`` order, as stored, without a query.
 
-    ``created_at`` equals the upsert's time stamp exactly when the upsert created it.
+    ``now`` is the upsert's time stamp; ``created_at`` equals it exactly when the upsert
+    created the customer.
     """
-    pk, external_id, email, name, language, attributes, opted_out, created, updated = (
-        row
-    )
+    pk, external_id, email, name, language, attributes, opted_out, created_before = row
     return stored_instance(
         Customer,
         {
@@ -126,8 +129,8 @@ def customer_from_row(organization: Organization, row: Sequence[Any]) -> Custome
             if isinstance(attributes, str)
             else attributes,
             "opted_out": bool(opted_out),
-            "created_at": _aware(created),
-            "updated_at": _aware(updated),
+            "created_at": now if created_before is None else _aware(created_before),
+            "updated_at": now,
         },
         organization=organization,
     )
@@ -190,7 +193,7 @@ def customers_upsert_rows(
                 params,
             )
             for row in cursor.fetchall():
-                customer = customer_from_row(organization, row)
+                customer = customer_from_row(organization, row, now)
                 stored[customer.external_id] = customer
     return stored
 

@@ -113,7 +113,7 @@ def event_insert_one(
                 ],
             )
             row = cursor.fetchone()
-            customer = customer_from_row(organization, row[1:]) if row else None
+            customer = customer_from_row(organization, row[1:], now) if row else None
     if row is None:
         return None
     return event_built(

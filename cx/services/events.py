@@ -151,15 +151,31 @@ def _read_back(
     return stored
 
 
+def _known(*, organization: Organization, event_ids: list[str]) -> set[str]:
+    """Return which of ``event_ids`` the organisation has stored."""
+    if connection.vendor != "postgresql":
+        return set(
+            Event.objects.for_organization(organization)
+            .filter(event_id__in=event_ids)
+            .values_list("event_id", flat=True)
+        )
+    # One array parameter rather than a thousand placeholders bound client-side.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT event_id FROM cx_event "
+            "WHERE organization_id = %s AND event_id = ANY(%s)",
+            [organization.id, event_ids],
+        )
+        return {event_id for (event_id,) in cursor.fetchall()}
+
+
 def _insert(
     *, organization: Organization, events: Sequence[EventIn], touchpoints: TouchpointMap
 ) -> list[Event]:
     """Insert the events not stored yet; return those this call created, built in memory."""
-    posted_ids = list(dict.fromkeys(event.event_id for event in events))
-    known = set(
-        Event.objects.for_organization(organization)
-        .filter(event_id__in=posted_ids)
-        .values_list("event_id", flat=True)
+    known = _known(
+        organization=organization,
+        event_ids=list(dict.fromkeys(event.event_id for event in events)),
     )
     fresh: dict[str, EventIn] = {}
     for event in events:
