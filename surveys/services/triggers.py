@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cx.models import Event, Organization
@@ -49,6 +49,7 @@ from surveys.models import (
 from surveys.models.invitations import token_digest
 from surveys.scheduling import due_at
 from surveys.selectors import invitations_listed, undeliverable_among
+from surveys.services.invitation_insert import invitations_insert_checked
 from surveys.services.trigger_set import CompiledRule, TriggerSet, trigger_set
 
 Reason = Suppression.Reason
@@ -92,6 +93,7 @@ class Matcher:
         organization: Organization,
         events: Sequence[Event],
         triggers: TriggerSet,
+        addresses_read: bool = True,
     ) -> None:
         self.organization = organization
         self.now = timezone.now()
@@ -105,12 +107,11 @@ class Matcher:
             for event, rules in self.matches
             if rules and event.customer is not None and event.customer.email
         ]
-        emails = {customer.email.lower() for customer in addressed}
+        self.emails = {customer.email.lower() for customer in addressed}
         self.undeliverable: set[str] = set()
-        if emails:
-            self.undeliverable = undeliverable_among(
-                organization=organization, emails=emails
-            )
+        self.addresses_read = False
+        if addresses_read:
+            self.addresses_read_now()
         known = {
             event.customer_id
             for event, rules in self.matches
@@ -120,6 +121,7 @@ class Matcher:
         }
         horizon = self.now - timedelta(days=triggers.horizon_days)
         self.recent: dict[int, list[RecentContact]] = defaultdict(list)
+        self.history: dict[int, tuple[RecentContact, ...]] = {}
         if not known:
             return
         for row in (
@@ -142,6 +144,18 @@ class Matcher:
                     created_at=row["created_at"],
                 )
             )
+        self.history = {pk: tuple(contacts) for pk, contacts in self.recent.items()}
+
+    def addresses_read_now(self) -> None:
+        """Read which addresses are undeliverable, and forget the contacts decided."""
+        if self.emails:
+            self.undeliverable = undeliverable_among(
+                organization=self.organization, emails=self.emails
+            )
+        self.addresses_read = True
+        self.recent = defaultdict(
+            list, {pk: list(contacts) for pk, contacts in self.history.items()}
+        )
 
     def decide(
         self, event: Event, compiled: CompiledRule, invited: bool
@@ -235,19 +249,22 @@ class Matcher:
         )
 
 
-def events_match(
-    *, organization: Organization, events: Sequence[Event]
-) -> dict[int, dict[str, Any]]:
-    """Write an invitation or a suppression for every (event, matching rule) pair.
+# Refusals the undeliverable address check comes before: where one of them is among
+# a batch's decisions, that check could have changed it, so the addresses are read
+# first. Where none is, the check can only turn an invitation into a refusal, and
+# is made by the statement that stores the invitations.
+CHECKED_AFTER_ADDRESS = frozenset(
+    {
+        Reason.SEGMENT_FILTER,
+        Reason.SAMPLED_OUT,
+        Reason.DUPLICATE,
+        Reason.CONTACTED_RECENTLY,
+    }
+)
 
-    Return, per event, the invitations it scheduled, as the event API answers them
-    (what ``surveys.selectors.event_invitations`` would read back).
-    """
-    matcher = Matcher(
-        organization=organization,
-        events=events,
-        triggers=trigger_set(organization=organization),
-    )
+
+def _decisions(matcher: Matcher) -> tuple[list[Invitation], list[Suppression]]:
+    """Return the invitations and suppressions of every (event, matching rule) pair."""
     invitations: list[Invitation] = []
     suppressions: list[Suppression] = []
     for event, rules in matcher.matches:
@@ -261,7 +278,7 @@ def events_match(
                 reason, detail = refusal
                 suppressions.append(
                     Suppression(
-                        organization=organization,
+                        organization=matcher.organization,
                         rule=compiled.rule,
                         event=event,
                         customer=event.customer,
@@ -269,15 +286,73 @@ def events_match(
                         detail=detail[:300],
                     )
                 )
+    return invitations, suppressions
+
+
+def events_match(
+    *, organization: Organization, events: Sequence[Event]
+) -> dict[int, dict[str, Any]]:
+    """Write an invitation or a suppression for every (event, matching rule) pair.
+
+    Return, per event, the invitations it scheduled, as the event API answers them
+    (what ``surveys.selectors.event_invitations`` would read back).
+    """
+    matcher = Matcher(
+        organization=organization,
+        events=events,
+        triggers=trigger_set(organization=organization),
+        addresses_read=connection.vendor != "postgresql",
+    )
+    invitations, suppressions = _decisions(matcher)
+    if not matcher.addresses_read and any(
+        s.reason in CHECKED_AFTER_ADDRESS for s in suppressions
+    ):
+        matcher.addresses_read_now()
+        invitations, suppressions = _decisions(matcher)
     for invitation in invitations:
         invitation.token_hash = token_digest(
             invitation.token()
         )  # bulk_create skips save()
-    if invitations:
+    if invitations and matcher.addresses_read:
         Invitation.objects.bulk_create(invitations)
+    elif invitations:
+        undeliverable = invitations_insert_checked(invitations)
+        if undeliverable:
+            invitations, suppressions = _undeliverable_refused(
+                invitations, suppressions, undeliverable
+            )
     if suppressions:
         Suppression.objects.bulk_create(suppressions)
     due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
     if due_now:
         transaction.on_commit(partial(invitations_hand_off, due_now))
     return invitations_listed(events, invitations)
+
+
+def _undeliverable_refused(
+    invitations: list[Invitation],
+    suppressions: list[Suppression],
+    undeliverable: set[int],
+) -> tuple[list[Invitation], list[Suppression]]:
+    """Take back the invitations stored to undeliverable addresses, as refusals.
+
+    Every other check they passed comes after the address check, and no decision of the
+    batch depended on them (there was no refusal the address check precedes), so each
+    is exactly the refusal that reading the addresses first would have written.
+    """
+    Invitation.objects.filter(pk__in=undeliverable).delete()
+    refused = [i for i in invitations if i.pk in undeliverable]
+    return [i for i in invitations if i.pk not in undeliverable], [
+        *suppressions,
+        *(
+            Suppression(
+                organization=i.organization,
+                rule=i.rule,
+                event=i.event,
+                customer=i.customer,
+                reason=Reason.UNDELIVERABLE,
+                detail=i.email[:300],
+            )
+            for i in refused
+        ),
+    ]

@@ -123,6 +123,62 @@ def test_undeliverable_address_is_suppressed(api, aurora, chat_rule):
     assert only_suppression().reason == Reason.UNDELIVERABLE
 
 
+def test_an_undeliverable_address_refuses_every_rule_before_the_later_checks(
+    api, aurora, chat_rule
+):
+    """A second rule would be a duplicate for a good address; for a bounced one,
+    both rules are refused for the address, which is checked first."""
+    from surveys.models import UndeliverableAddress
+
+    UndeliverableAddress.objects.create(
+        organization=aurora, email="c1@example.com", reason="bounced"
+    )
+    TriggerRule.objects.create(
+        organization=aurora,
+        name="Any chat",
+        survey=chat_rule.survey,
+        event_type="chat.ended",
+        priority=-1,
+    )
+
+    assert post(api, chat_event()).json()["invitations"] == []
+    assert Invitation.objects.count() == 0
+    assert sorted(Suppression.objects.values_list("reason", "detail")) == [
+        (Reason.UNDELIVERABLE, "c1@example.com"),
+        (Reason.UNDELIVERABLE, "c1@example.com"),
+    ]
+
+
+def test_a_batch_invites_good_addresses_and_refuses_bounced_ones(
+    api, aurora, chat_rule
+):
+    from surveys.models import UndeliverableAddress
+
+    UndeliverableAddress.objects.create(
+        organization=aurora, email="C2@example.com", reason="complained"
+    )
+    response = api.post(
+        "/api/v1/events/batch/",
+        {"events": [chat_event(n) for n in (1, 2, 3)]},
+        format="json",
+    )
+
+    invited = {
+        r["event"]["customer"]["external_id"]: len(r["event"]["invitations"])
+        for r in response.json()["results"]
+    }
+    assert invited == {"c-1": 1, "c-2": 0, "c-3": 1}
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == [
+        "c1@example.com",
+        "c3@example.com",
+    ]
+    refused = Suppression.objects.get()
+    assert (refused.reason, refused.customer.external_id) == (
+        Reason.UNDELIVERABLE,
+        "c-2",
+    )
+
+
 def test_segment_filters(api, aurora, chat_rule):
     valuable = Segment.objects.create(
         organization=aurora,
