@@ -86,3 +86,39 @@ def test_fast_event_output_matches_the_documented_serializer(api, mortgage):
 
     for event in Event.objects.select_related("customer", "touchpoint__journey"):
         assert event_as_dict(event) == EventOutSerializer(event).data
+
+
+def test_every_address_the_quick_check_passes_django_accepts():
+    """The batch validator accepts everyday addresses with one expression; each of
+    them must be one Django's validator (the serializer's) accepts too."""
+    import random
+    import string
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from cx.api.event_input import _PLAIN_EMAIL
+
+    rng = random.Random(14)
+    characters = string.ascii_letters + string.digits + "._+-!#é\u017f\u212a"
+
+    def part(shortest: int, longest: int) -> str:
+        return "".join(
+            rng.choice(characters) for _ in range(rng.randint(shortest, longest))
+        )
+
+    candidates = [
+        f"{part(1, 12)}@{part(1, 8)}.{part(0, 6)}.{part(1, 4)}" for _ in range(20_000)
+    ]
+    candidates += [
+        f"{user}@{domain}"
+        for user in ("a", "a.b", "a_b+c", "-a-", "a..b", ".a", "a.")
+        for domain in ("x.fi", "sub.x-y.co.uk", "-x.fi", "x-.fi", "x.f1", "x.c", "x")
+    ]
+    passed = [email for email in candidates if _PLAIN_EMAIL.fullmatch(email)]
+    assert len(passed) > 30  # the check is exercised, not vacuous
+    for email in passed:
+        try:
+            validate_email(email)
+        except ValidationError:
+            pytest.fail(f"{email!r} passes the quick check but not Django's validator")
