@@ -111,7 +111,7 @@ class Matcher:
         self.undeliverable: set[str] = set()
         self.addresses_read = False
         if addresses_read:
-            self.addresses_read_now()
+            self._addresses_read()
         known = {
             event.customer_id
             for event, rules in self.matches
@@ -146,13 +146,16 @@ class Matcher:
             )
         self.history = {pk: tuple(contacts) for pk, contacts in self.recent.items()}
 
-    def addresses_read_now(self) -> None:
-        """Read which addresses are undeliverable, and forget the contacts decided."""
+    def _addresses_read(self) -> None:
         if self.emails:
             self.undeliverable = undeliverable_among(
                 organization=self.organization, emails=self.emails
             )
         self.addresses_read = True
+
+    def addresses_read_now(self) -> None:
+        """Read which addresses are undeliverable, and forget the contacts decided."""
+        self._addresses_read()
         self.recent = defaultdict(
             list, {pk: list(contacts) for pk, contacts in self.history.items()}
         )
