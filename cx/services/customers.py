@@ -205,6 +205,19 @@ def customer_update(*, customer: Customer, opted_out: bool | None = None) -> Cus
     return customer
 
 
+def customer_attributes_set(*, customer: Customer, values: dict[str, Any]) -> None:
+    """Set ``values`` among the customer's attributes (other attributes kept).
+
+    For attributes another app derives (a learned risk): the in-memory customer is
+    updated too, so segment rules evaluated later in the same transaction see them.
+    """
+    attributes = {**(customer.attributes or {}), **values}
+    if attributes == customer.attributes:
+        return
+    customer.attributes = attributes
+    Customer.objects.filter(pk=customer.pk).update(attributes=attributes)
+
+
 @cache
 def _erasers() -> tuple[Callable[..., None], ...]:
     return tuple(
