@@ -45,9 +45,7 @@ def history_of(
     since: datetime | None = None,
 ) -> History:
     """Return the organisation's events and scored answers (of ``customers``, if given)."""
-    events = Event.objects.for_organization(organization).filter(
-        customer__isnull=False
-    )
+    events = Event.objects.for_organization(organization).filter(customer__isnull=False)
     answers = _answers(organization)
     if customers is not None:
         chosen = list(customers)
@@ -97,7 +95,10 @@ def answer_outcomes(
         rows = rows.filter(response__customer_id__in=list(customers))
     values = list(
         rows.values_list(
-            "response__customer_id", "question__type", "number", "response__completed_at"
+            "response__customer_id",
+            "question__type",
+            "number",
+            "response__completed_at",
         )
     )
     return AnswerOutcomes.build(

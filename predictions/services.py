@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-import pickle  # noqa: S403 — only models this app fitted and stored itself are loaded
+import pickle
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
-from cx.services.customers import customer_attributes_set
+from cx.services.customers import customers_attributes_set
 from predictions import learning, selectors
 from predictions.features import LONG_DAYS, FeatureSpec, History
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
@@ -75,7 +75,9 @@ def training_request(
                     organization_id=definition.organization_id,
                     definition=definition,
                     number=number,
-                    requested_by=user if user is not None and user.is_authenticated else None,
+                    requested_by=user
+                    if user is not None and user.is_authenticated
+                    else None,
                 )
         except IntegrityError:  # a concurrent request queued one first
             return ModelVersion.objects.get(
@@ -93,9 +95,7 @@ def _dispatch(version_id: int, task: Any) -> None:
         logger.warning("Could not queue training %s; the sweeper will", version_id)
 
 
-def outcome_for(
-    definition: PredictionDefinition, history: History
-) -> learning.Outcome:
+def outcome_for(definition: PredictionDefinition, history: History) -> learning.Outcome:
     """Return the labelling function of ``definition`` over ``history``."""
     horizon = definition.horizon_days
     if definition.kind == PredictionDefinition.Kind.EVENT:
@@ -250,8 +250,9 @@ def customers_score(
             )
             for pk, value in zip(ids, risk, strict=True):
                 values[pk][version.definition.attribute] = round(float(value), 3)
-        for customer in customers:
-            customer_attributes_set(customer=customer, values=values[customer.pk])
+        customers_attributes_set(
+            values={customer: values[customer.pk] for customer in customers}
+        )
     return written
 
 
@@ -298,7 +299,8 @@ def _risks_store(
 @cache
 def _crossing_receivers() -> tuple[Callable[..., None], ...]:
     return tuple(
-        import_string(path) for path in getattr(settings, "CX_RISK_CROSSED_RECEIVERS", ())
+        import_string(path)
+        for path in getattr(settings, "CX_RISK_CROSSED_RECEIVERS", ())
     )
 
 
@@ -307,7 +309,11 @@ def _crossed(
 ) -> None:
     payload = {
         "customer": {"id": row.customer.pk, "external_id": row.customer.external_id},
-        "prediction": {"id": definition.pk, "key": definition.key, "name": definition.name},
+        "prediction": {
+            "id": definition.pk,
+            "key": definition.key,
+            "name": definition.name,
+        },
         "risk": round(row.risk, 4),
         "threshold": definition.threshold,
         "reasons": row.reasons,

@@ -91,3 +91,83 @@ def generate(
         start=start,
         days=days,
     )
+
+
+def load(organization, generated: Generated, *, survey, touchpoints) -> None:  # type: ignore[no-untyped-def]
+    """Write ``generated`` into the database as the product would hold it.
+
+    Customers ``gen-<n>``, their events (on ``touchpoints``: event type → touchpoint)
+    and one completed response per CES answer to ``survey``'s CES question.
+    """
+    from datetime import UTC, datetime
+
+    from cx.models import Customer, Event
+    from surveys.models import Answer, Question, Response
+
+    def moment(seconds: int) -> datetime:
+        return datetime.fromtimestamp(int(seconds), tz=UTC)
+
+    ids = np.unique(
+        np.concatenate([generated.event_customers, generated.answer_customers])
+    )
+    customers = Customer.objects.bulk_create(
+        Customer(
+            organization=organization,
+            external_id=f"gen-{n}",
+            email=f"gen-{n}@example.com",
+            language="fi",
+        )
+        for n in ids
+    )
+    pk = {int(n): c.pk for n, c in zip(ids, customers, strict=True)}
+    Event.objects.bulk_create(
+        (
+            Event(
+                organization=organization,
+                event_id=f"gen-{i}",
+                type=str(kind),
+                customer_id=pk[int(who)],
+                touchpoint=touchpoints.get(str(kind)),
+                occurred_at=moment(at),
+                received_at=moment(at),
+            )
+            for i, (who, kind, at) in enumerate(
+                zip(
+                    generated.event_customers,
+                    generated.event_types,
+                    generated.event_times,
+                    strict=True,
+                )
+            )
+        ),
+        batch_size=2000,
+    )
+    question = survey.questions.get(type=Question.Type.CES)
+    touchpoint = touchpoints.get("mortgage.application_submitted")
+    responses = Response.objects.bulk_create(
+        (
+            Response(
+                organization=organization,
+                survey=survey,
+                customer_id=pk[int(who)],
+                touchpoint=touchpoint,
+                journey=touchpoint.journey if touchpoint else None,
+                origin=Response.Origin.EVENT,
+                language="fi",
+                state=Response.State.COMPLETED,
+                started_at=moment(at),
+                completed_at=moment(at),
+            )
+            for who, at in zip(
+                generated.answer_customers, generated.answer_times, strict=True
+            )
+        ),
+        batch_size=2000,
+    )
+    Answer.objects.bulk_create(
+        (
+            Answer(response=response, question=question, number=int(score))
+            for response, score in zip(responses, generated.answer_scores, strict=True)
+        ),
+        batch_size=2000,
+    )

@@ -205,17 +205,20 @@ def customer_update(*, customer: Customer, opted_out: bool | None = None) -> Cus
     return customer
 
 
-def customer_attributes_set(*, customer: Customer, values: dict[str, Any]) -> None:
-    """Set ``values`` among the customer's attributes (other attributes kept).
+def customers_attributes_set(*, values: dict[Customer, dict[str, Any]]) -> None:
+    """Set each customer's ``values`` among their attributes (other attributes kept).
 
-    For attributes another app derives (a learned risk): the in-memory customer is
+    For attributes another app derives (a learned risk). The in-memory customers are
     updated too, so segment rules evaluated later in the same transaction see them.
     """
-    attributes = {**(customer.attributes or {}), **values}
-    if attributes == customer.attributes:
-        return
-    customer.attributes = attributes
-    Customer.objects.filter(pk=customer.pk).update(attributes=attributes)
+    changed = []
+    for customer, new in values.items():
+        attributes = {**(customer.attributes or {}), **new}
+        if attributes != customer.attributes:
+            customer.attributes = attributes
+            changed.append(customer)
+    if changed:
+        Customer.objects.bulk_update(changed, ["attributes"], batch_size=500)
 
 
 @cache

@@ -6,126 +6,367 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cx', '0005_membership_language'),
+        ("cx", "0005_membership_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PredictionDefinition',
+            name="PredictionDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text="Names the customer attribute segments use, e.g. 'abandon' → risk_abandon.", max_length=40, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('detractor', 'The next answer at a touchpoint is a detractor'), ('event', 'An event of a type happens within the horizon')], max_length=10, verbose_name='kind')),
-                ('event_type', models.CharField(blank=True, default='', help_text='For an event prediction, e.g. mortgage.application_abandoned.', max_length=200, verbose_name='event type')),
-                ('horizon_days', models.PositiveSmallIntegerField(default=60, verbose_name='horizon (days)')),
-                ('threshold', models.FloatField(default=0.6, help_text='A customer at or above it is at risk (0–1).', verbose_name='risk threshold')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prediction_definitions', to='cx.organization', verbose_name='organisation')),
-                ('touchpoint', models.ForeignKey(blank=True, help_text='For a detractor prediction: where the next answer is given.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.touchpoint', verbose_name='touchpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Names the customer attribute segments use, e.g. 'abandon' → risk_abandon.",
+                        max_length=40,
+                        verbose_name="key",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            (
+                                "detractor",
+                                "The next answer at a touchpoint is a detractor",
+                            ),
+                            ("event", "An event of a type happens within the horizon"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "event_type",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="For an event prediction, e.g. mortgage.application_abandoned.",
+                        max_length=200,
+                        verbose_name="event type",
+                    ),
+                ),
+                (
+                    "horizon_days",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="horizon (days)"
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.FloatField(
+                        default=0.6,
+                        help_text="A customer at or above it is at risk (0–1).",
+                        verbose_name="risk threshold",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prediction_definitions",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a detractor prediction: where the next answer is given.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.touchpoint",
+                        verbose_name="touchpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prediction definition',
-                'verbose_name_plural': 'prediction definitions',
-                'ordering': ['name'],
+                "verbose_name": "prediction definition",
+                "verbose_name_plural": "prediction definitions",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('training', 'Training'), ('published', 'Published'), ('refused', 'Refused by the gate'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='state')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('step', models.CharField(blank=True, default='', max_length=40, verbose_name='step')),
-                ('card', models.JSONField(blank=True, default=dict, verbose_name='model card')),
-                ('refusals', models.JSONField(blank=True, default=list, verbose_name='why refused')),
-                ('model', models.BinaryField(blank=True, null=True, verbose_name='fitted model')),
-                ('error', models.TextField(blank=True, default='', verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('definition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='predictions.predictiondefinition', verbose_name='prediction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("training", "Training"),
+                            ("published", "Published"),
+                            ("refused", "Refused by the gate"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="progress (%)"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        blank=True, default="", max_length=40, verbose_name="step"
+                    ),
+                ),
+                (
+                    "card",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="model card"
+                    ),
+                ),
+                (
+                    "refusals",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="why refused"
+                    ),
+                ),
+                (
+                    "model",
+                    models.BinaryField(
+                        blank=True, null=True, verbose_name="fitted model"
+                    ),
+                ),
+                (
+                    "error",
+                    models.TextField(blank=True, default="", verbose_name="error"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="finished"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "definition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="predictions.predictiondefinition",
+                        verbose_name="prediction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'model version',
-                'verbose_name_plural': 'model versions',
-                'ordering': ['-created_at'],
+                "verbose_name": "model version",
+                "verbose_name_plural": "model versions",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerRisk',
+            name="CustomerRisk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('risk', models.FloatField(verbose_name='risk')),
-                ('at_risk', models.BooleanField(default=False, verbose_name='at risk')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='reasons')),
-                ('scored_at', models.DateTimeField(verbose_name='scored')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='cx.customer', verbose_name='customer')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='predictions.modelversion', verbose_name='version')),
-                ('definition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='predictions.predictiondefinition', verbose_name='prediction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("risk", models.FloatField(verbose_name="risk")),
+                ("at_risk", models.BooleanField(default=False, verbose_name="at risk")),
+                (
+                    "reasons",
+                    models.JSONField(blank=True, default=list, verbose_name="reasons"),
+                ),
+                ("scored_at", models.DateTimeField(verbose_name="scored")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risks",
+                        to="cx.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="predictions.modelversion",
+                        verbose_name="version",
+                    ),
+                ),
+                (
+                    "definition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risks",
+                        to="predictions.predictiondefinition",
+                        verbose_name="prediction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer risk',
-                'verbose_name_plural': 'customer risks',
-                'ordering': ['-risk'],
+                "verbose_name": "customer risk",
+                "verbose_name_plural": "customer risks",
+                "ordering": ["-risk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='predictiondefinition',
-            constraint=models.UniqueConstraint(fields=('organization', 'key'), name='prediction_key_once'),
+            model_name="predictiondefinition",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "key"), name="prediction_key_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='predictiondefinition',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'detractor'), ('touchpoint__isnull', True), _negated=True), name='prediction_detractor_has_touchpoint'),
+            model_name="predictiondefinition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind", "detractor"), ("touchpoint__isnull", True), _negated=True
+                ),
+                name="prediction_detractor_has_touchpoint",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='predictiondefinition',
-            constraint=models.CheckConstraint(condition=models.Q(('event_type', ''), ('kind', 'event'), _negated=True), name='prediction_event_has_type'),
+            model_name="predictiondefinition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("event_type", ""), ("kind", "event"), _negated=True
+                ),
+                name="prediction_event_has_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='predictiondefinition',
-            constraint=models.CheckConstraint(condition=models.Q(('horizon_days__gte', 1), ('horizon_days__lte', 365)), name='prediction_horizon_in_range'),
+            model_name="predictiondefinition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("horizon_days__gte", 1), ("horizon_days__lte", 365)
+                ),
+                name="prediction_horizon_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='predictiondefinition',
-            constraint=models.CheckConstraint(condition=models.Q(('threshold__gt', 0), ('threshold__lt', 1)), name='prediction_threshold_is_a_probability'),
+            model_name="predictiondefinition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("threshold__gt", 0), ("threshold__lt", 1)),
+                name="prediction_threshold_is_a_probability",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(fields=('definition', 'number'), name='model_version_number_once'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                fields=("definition", "number"), name="model_version_number_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'training'])), fields=('definition',), name='model_version_one_training_at_a_time'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["queued", "training"])),
+                fields=("definition",),
+                name="model_version_one_training_at_a_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='model_version_progress_is_a_percentage'),
+            model_name="modelversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)),
+                name="model_version_progress_is_a_percentage",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.CheckConstraint(condition=models.Q(('model__isnull', True), ('state', 'published'), _negated=True), name='model_version_published_has_model'),
+            model_name="modelversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("model__isnull", True), ("state", "published"), _negated=True
+                ),
+                name="model_version_published_has_model",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customerrisk',
-            index=models.Index(fields=['definition', '-risk'], name='customer_risk_rank_idx'),
+            model_name="customerrisk",
+            index=models.Index(
+                fields=["definition", "-risk"], name="customer_risk_rank_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customerrisk',
-            constraint=models.UniqueConstraint(fields=('definition', 'customer'), name='customer_risk_once'),
+            model_name="customerrisk",
+            constraint=models.UniqueConstraint(
+                fields=("definition", "customer"), name="customer_risk_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customerrisk',
-            constraint=models.CheckConstraint(condition=models.Q(('risk__gte', 0), ('risk__lte', 1)), name='customer_risk_is_a_probability'),
+            model_name="customerrisk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("risk__gte", 0), ("risk__lte", 1)),
+                name="customer_risk_is_a_probability",
+            ),
         ),
     ]

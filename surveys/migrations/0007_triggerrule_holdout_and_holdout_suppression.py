@@ -4,33 +4,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cx', '0005_membership_language'),
-        ('surveys', '0006_question_scale_end_labels'),
+        ("cx", "0005_membership_language"),
+        ("surveys", "0006_question_scale_end_labels"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='suppression',
-            name='suppression_reason_known',
+            model_name="suppression",
+            name="suppression_reason_known",
         ),
         migrations.AddField(
-            model_name='triggerrule',
-            name='holdout_percent',
-            field=models.PositiveSmallIntegerField(default=10, help_text="When the rule's segments use a predicted risk: the share of eligible customers who get nothing, so the effect of acting can be measured.", verbose_name='holdout (%)'),
+            model_name="triggerrule",
+            name="holdout_percent",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="When the rule's segments use a predicted risk: the share of eligible customers who get nothing, so the effect of acting can be measured.",
+                verbose_name="holdout (%)",
+            ),
         ),
         migrations.AlterField(
-            model_name='suppression',
-            name='reason',
-            field=models.CharField(choices=[('opted_out', 'Customer opted out'), ('no_email', 'No email address'), ('undeliverable', 'Address bounced or complained'), ('contacted_recently', 'Contacted recently'), ('sampled_out', 'Not in the sample'), ('segment_filter', "Outside the rule's segments"), ('duplicate', 'Already invited for this event'), ('rule_inactive', 'Rule inactive'), ('survey_closed', 'Survey not active'), ('no_customer', 'Customer not identified'), ('holdout', 'Held out to measure the effect of acting')], max_length=20, verbose_name='reason'),
+            model_name="suppression",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("opted_out", "Customer opted out"),
+                    ("no_email", "No email address"),
+                    ("undeliverable", "Address bounced or complained"),
+                    ("contacted_recently", "Contacted recently"),
+                    ("sampled_out", "Not in the sample"),
+                    ("segment_filter", "Outside the rule's segments"),
+                    ("duplicate", "Already invited for this event"),
+                    ("rule_inactive", "Rule inactive"),
+                    ("survey_closed", "Survey not active"),
+                    ("no_customer", "Customer not identified"),
+                    ("holdout", "Held out to measure the effect of acting"),
+                ],
+                max_length=20,
+                verbose_name="reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suppression',
-            constraint=models.CheckConstraint(condition=models.Q(('reason__in', ['opted_out', 'no_email', 'undeliverable', 'contacted_recently', 'sampled_out', 'segment_filter', 'duplicate', 'rule_inactive', 'survey_closed', 'no_customer', 'holdout'])), name='suppression_reason_known'),
+            model_name="suppression",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "reason__in",
+                        [
+                            "opted_out",
+                            "no_email",
+                            "undeliverable",
+                            "contacted_recently",
+                            "sampled_out",
+                            "segment_filter",
+                            "duplicate",
+                            "rule_inactive",
+                            "survey_closed",
+                            "no_customer",
+                            "holdout",
+                        ],
+                    )
+                ),
+                name="suppression_reason_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='triggerrule',
-            constraint=models.CheckConstraint(condition=models.Q(('holdout_percent__lte', 50)), name='trigger_rule_holdout_at_most_half'),
+            model_name="triggerrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("holdout_percent__lte", 50)),
+                name="trigger_rule_holdout_at_most_half",
+            ),
         ),
     ]

@@ -86,7 +86,9 @@ def held_out(customer_id: int, rule: TriggerRule) -> bool:
     if rule.holdout_percent <= 0:
         return False
     digest = hashlib.sha256(f"holdout:{customer_id}:{rule.pk}".encode())
-    return int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.holdout_percent * 100
+    return (
+        int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.holdout_percent * 100
+    )
 
 
 class Matcher:
@@ -191,9 +193,12 @@ class Matcher:
                 "a higher-priority rule already invited for this event",
             )
         contacted = self._contacted(customer.pk, rule)
-        if contacted is None and compiled.acts_on_prediction:
-            if held_out(customer.pk, rule):
-                return Reason.HOLDOUT, f"holdout {rule.holdout_percent} %"
+        if (
+            contacted is None
+            and compiled.acts_on_prediction
+            and held_out(customer.pk, rule)
+        ):
+            return Reason.HOLDOUT, f"holdout {rule.holdout_percent} %"
         return contacted
 
     def _contacted(self, customer_id: int, rule: TriggerRule) -> tuple[str, str] | None:

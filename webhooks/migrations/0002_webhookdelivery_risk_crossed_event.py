@@ -4,24 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cx', '0005_membership_language'),
-        ('webhooks', '0001_initial'),
+        ("cx", "0005_membership_language"),
+        ("webhooks", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='webhookdelivery',
-            name='webhook_delivery_event_type_known',
+            model_name="webhookdelivery",
+            name="webhook_delivery_event_type_known",
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='event_type',
-            field=models.CharField(choices=[('response.completed', 'Response completed'), ('followup.opened', 'Follow-up opened'), ('followup.closed', 'Follow-up closed'), ('prediction.risk_crossed', "Customer's risk crossed the threshold")], max_length=40, verbose_name='event type'),
+            model_name="webhookdelivery",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("response.completed", "Response completed"),
+                    ("followup.opened", "Follow-up opened"),
+                    ("followup.closed", "Follow-up closed"),
+                    (
+                        "prediction.risk_crossed",
+                        "Customer's risk crossed the threshold",
+                    ),
+                ],
+                max_length=40,
+                verbose_name="event type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.CheckConstraint(condition=models.Q(('event_type__in', ['response.completed', 'followup.opened', 'followup.closed', 'prediction.risk_crossed'])), name='webhook_delivery_event_type_known'),
+            model_name="webhookdelivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "event_type__in",
+                        [
+                            "response.completed",
+                            "followup.opened",
+                            "followup.closed",
+                            "prediction.risk_crossed",
+                        ],
+                    )
+                ),
+                name="webhook_delivery_event_type_known",
+            ),
         ),
     ]
