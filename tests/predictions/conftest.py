@@ -10,6 +10,7 @@ from predictions.models import PredictionDefinition
 from predictions.synthetic import ABANDONED, generate, load
 from surveys.models import Question, Survey
 from tests.conftest import TEST_CLOCK
+from tests.surveys.conftest import chat_rule, chat_survey  # noqa: F401
 
 DAYS = 120
 
