@@ -149,3 +149,59 @@ def effects_of(
         .order_by("name")
         for rule in rules_acting_on(definition)
     ]
+
+
+@dataclass(frozen=True)
+class PredictionEvidence:
+    """What the maturity evidence reads: a validated prediction, used, its effect known."""
+
+    published: int  # active definitions with a model that passed its gate
+    used: int  # of them, acted on by an active trigger rule
+    measured: int  # of them, with an effect measured against the holdout
+    context: str
+
+    @property
+    def in_use(self) -> bool:
+        return self.used > 0
+
+    @property
+    def validated_in_use(self) -> bool:
+        return self.measured > 0
+
+
+def prediction_evidence(
+    organization: Organization, *, now: datetime | None = None
+) -> PredictionEvidence:
+    """Return how far the organisation uses validated predictions (for D4 and D9)."""
+    from predictions.selectors import current_versions
+
+    versions = [
+        v
+        for v in current_versions(organization)
+        if now is None or (v.finished_at or v.created_at) <= now
+    ]
+    published = used = measured = 0
+    parts = []
+    for version in versions:
+        definition = version.definition
+        published += 1
+        rules = [r for r in rules_acting_on(definition) if r.is_active]
+        if not rules:
+            parts.append(f"{definition.name}: published, not used by a rule")
+            continue
+        used += 1
+        found = [rule_effect(definition, rule, now=now) for rule in rules]
+        done = [f for f in found if f.measured]
+        if done:
+            measured += 1
+            difference = done[0].effect.difference
+            parts.append(
+                f"{definition.name}: AUC {version.card['auc']['value']:.2f}, "
+                f"effect {difference.value * 100:+.1f} pp "
+                f"({difference.low * 100:+.1f}…{difference.high * 100:+.1f})"
+            )
+        else:
+            parts.append(f"{definition.name}: used, effect not measured yet")
+    return PredictionEvidence(
+        published, used, measured, " · ".join(parts) or "no published prediction"
+    )

@@ -195,3 +195,14 @@ def event_labels(organization: Organization) -> dict[str, str]:
 
 def as_array(values: Iterable[int]) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64)
+
+
+def current_version_of(definition: PredictionDefinition) -> ModelVersion | None:
+    """Return the definition's latest published version."""
+    return (
+        ModelVersion.objects.filter(
+            definition=definition, state=ModelVersion.State.PUBLISHED
+        )
+        .order_by("-number")
+        .first()
+    )

@@ -351,3 +351,46 @@ def trainings_sweep(*, now: datetime | None = None) -> int:
     for pk in queued:
         _dispatch(pk, training_run_task)
     return len(queued)
+
+
+@transaction.atomic
+def proactive_rule_create(
+    *,
+    organization: Organization,
+    definition: PredictionDefinition,
+    survey: Any,
+    event_type: str,
+    threshold: float,
+    holdout_percent: int,
+) -> Any:
+    """Create a trigger rule reaching customers at or above ``threshold`` risk.
+
+    The risk segment ("<prediction> ≥ threshold") is created once per threshold; the
+    rule keeps ``holdout_percent`` of eligible customers back to measure the effect.
+    """
+    from cx.models import Segment
+    from surveys.models import TriggerRule
+
+    key = f"risk-{definition.key}-{round(threshold * 100)}"[:60]
+    segment, _created = Segment.objects.get_or_create(
+        organization=organization,
+        key=key,
+        defaults={
+            "name": f"{definition.name} ≥ {threshold:.0%}",
+            "rule": {
+                "attribute": definition.attribute,
+                "operator": "gte",
+                "value": threshold,
+            },
+        },
+    )
+    rule = TriggerRule.objects.create(
+        organization=organization,
+        name=f"{definition.name} ≥ {threshold:.0%} → {survey.name}"[:200],
+        survey=survey,
+        event_type=event_type,
+        holdout_percent=holdout_percent,
+        priority=10,
+    )
+    rule.segments_all.add(segment)
+    return rule

@@ -41,10 +41,11 @@ def chats(customers: range, *, risk: float) -> list[EventIn]:
             event_id=f"chat-{n}",
             type="chat.ended",
             customer=CustomerIn(
-                external_id=f"c-{n}", email=f"c{n}@example.com",
+                external_id=f"c-{n}",
+                email=f"c{n}@example.com",
                 attributes={"risk_abandon": risk},
             ),
-        )  # fmt: skip
+        )
         for n in customers
     ]
 
@@ -86,7 +87,9 @@ def test_effect_after_the_horizon_compares_acted_on_and_held_out_customers(
     Invitation.objects.filter(rule=proactive_rule).update(created_at=assigned)
     Suppression.objects.filter(rule=proactive_rule).update(created_at=assigned)
     acted = list(
-        Invitation.objects.filter(rule=proactive_rule).values_list("customer", flat=True)
+        Invitation.objects.filter(rule=proactive_rule).values_list(
+            "customer", flat=True
+        )
     )
     held = list(
         Suppression.objects.filter(rule=proactive_rule).values_list(

@@ -246,6 +246,9 @@ def api_objects(a: Tenant) -> dict[str, object]:
         "maturity/assessments": a.assessment.pk,
         "webhook-endpoints": a.endpoint.pk,
         "webhook-deliveries": a.delivery.pk,
+        "predictions/definitions": a.prediction.pk,
+        "predictions/versions": a.model_version.pk,
+        "predictions/customers": a.customer.external_id,
     }
 
 
