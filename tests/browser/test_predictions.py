@@ -54,11 +54,9 @@ def predicted(demo):
         start=int(timezone.now().timestamp()) - days * 86_400,
     )  # fmt: skip
     load(demo, generated, survey=survey, touchpoints=touchpoints)
-    definition = PredictionDefinition.objects.create(
-        organization=demo, key="abandon", name="Abandons the loan application",
-        kind=PredictionDefinition.Kind.EVENT, event_type=ABANDONED, horizon_days=14,
-        threshold=0.3,
-    )  # fmt: skip
+    # The demo defines the prediction (and, without history, trains nothing).
+    definition = PredictionDefinition.objects.get(organization=demo, key="abandon")
+    assert (definition.event_type, definition.horizon_days) == (ABANDONED, 14)
     version = services.training_request(definition=definition)
     version.refresh_from_db()
     assert version.state == ModelVersion.State.PUBLISHED, version.refusals

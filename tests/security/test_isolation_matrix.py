@@ -436,6 +436,7 @@ def page_targets(a: Tenant) -> list[Target]:
         "followups:detail": {"pk": [a.followup.pk]},
         "feedback:detail": {"pk": [a.response.pk]},
         "insights:export": {"fmt": ["csv", "xlsx"]},
+        "predictions:customer": {"pk": [a.customer.pk]},
     }
     bodies: dict[str, list[Any]] = {
         "feedback:detail": [
