@@ -91,7 +91,7 @@ bench-dashboard: $(STAMP)
 # Learning at 100,000 customers / 1,000,000 events next to scikit-learn's fit alone, and
 # scoring a customer after an event next to the same event without scoring.
 bench-predictions: $(STAMP)
-	LOG_LEVEL=WARNING $(BIN)/python benchmarks/predictions.py
+	LOG_LEVEL=WARNING $(BIN)/python benchmarks/prediction_models.py
 
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).

@@ -127,6 +127,8 @@ def current_versions(organization: Organization | int) -> list[ModelVersion]:
         ModelVersion.objects.for_organization(organization)
         .filter(state=ModelVersion.State.PUBLISHED, definition__is_active=True)
         .select_related("definition")
+        # The fitted model is loaded once per process (services._loaded), never per event.
+        .defer("model")
         .order_by("definition_id", "-number")
     )
     latest: dict[int, ModelVersion] = {}
