@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cx.models import Event, Organization
+from cx.versioning import versioned
 from predictions import selectors, services
 
 
@@ -18,7 +19,11 @@ def events_scored(
     before trigger matching, so a rule on a risk segment sees the risk after this event.
     Adds nothing to the event API's answer.
     """
-    versions = selectors.current_versions(organization)
+    versions = versioned(
+        organization,
+        "predictions.current_versions",
+        lambda: selectors.current_versions(organization),
+    )
     if not versions:
         return {}
     customers = {
