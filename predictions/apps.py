@@ -9,6 +9,12 @@ class PredictionsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
+        from threadpoolctl import threadpool_limits
+
+        # One OpenMP thread for the models' predictions in this process: scoring one
+        # customer is a few rows, and OpenMP's spinning threads cost tens of
+        # milliseconds on a machine whose cores serve web and worker processes too.
+        threadpool_limits(limits=1, user_api="openmp")
 
         from cx.versioning import on_post_migrate
 
