@@ -266,11 +266,8 @@ def _risks_store(
     now: datetime,
 ) -> int:
     definition = version.definition
-    before = dict(
-        CustomerRisk.objects.filter(
-            definition=definition, customer__in=[c.pk for c in customers]
-        ).values_list("customer_id", "at_risk")
-    )
+    # The risk before this scoring is the attribute the customer carries (no query).
+    before = {c.pk: (c.attributes or {}).get(definition.attribute) for c in customers}
     rows = [
         CustomerRisk(
             organization=organization,
@@ -291,7 +288,12 @@ def _risks_store(
         update_fields=["version", "risk", "at_risk", "reasons", "scored_at"],
     )
     for row in rows:
-        if row.at_risk and before.get(row.customer.pk) is False:
+        earlier = before.get(row.customer.pk)
+        if (
+            row.at_risk
+            and isinstance(earlier, int | float)
+            and earlier < definition.threshold
+        ):
             _crossed(organization, definition, row)
     return len(rows)
 

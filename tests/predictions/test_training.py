@@ -64,6 +64,10 @@ def test_a_published_model_validates_scores_customers_and_rescores_on_events(
     PredictionDefinition.objects.filter(pk=published.definition_id).update(
         threshold=0.000001
     )
+    # Its risk was below the threshold before the event.
+    Customer.objects.filter(pk=calm.customer_id).update(
+        attributes={**calm.customer.attributes, "risk_abandon": 0.0}
+    )
     posted = EventIn(
         event_id="new-chat", type="chat.ended", occurred_at=timezone.now(),
         customer=CustomerIn(external_id=calm.customer.external_id),
