@@ -186,10 +186,15 @@ class RiskList(ListAPIView):
         return context
 
 
+class CustomerRisksSerializer(serializers.Serializer):
+    customer = serializers.CharField()
+    risks = RiskSerializer(many=True)
+
+
 class CustomerRisks(APIView):
     """One customer's risks under every prediction, with reasons in words."""
 
-    @extend_schema(responses={200: RiskSerializer(many=True)})
+    @extend_schema(responses={200: CustomerRisksSerializer})
     def get(self, request: Request, external_id: str) -> Response:
         organization = organization_of(request)
         customer = get_object_or_404(
@@ -199,7 +204,12 @@ class CustomerRisks(APIView):
             organization=organization, customer=customer
         )
         context = {"labels": selectors.event_labels(organization)}
-        return Response(RiskSerializer(risks, many=True, context=context).data)
+        return Response(
+            {
+                "customer": customer.external_id,
+                "risks": RiskSerializer(risks, many=True, context=context).data,
+            }
+        )
 
 
 class EffectList(APIView):

@@ -177,12 +177,14 @@ def _plant(
     Event.objects.bulk_create(events, batch_size=1000)
     invitations = []
     for event, _submitted in arms["acted"]:
+        expires = event.occurred_at + timedelta(days=14)
         invitation = Invitation(
             organization=organization, survey=rule.survey, rule=rule, event=event,
             customer=event.customer, email=event.customer.email,
             language=event.customer.language or organization.default_language,
-            state=Invitation.State.SENT,
-            due_at=event.occurred_at, expires_at=event.occurred_at + timedelta(days=14),
+            # Never answered: expired once its link ran out, else still open.
+            state=Invitation.State.EXPIRED if expires < now else Invitation.State.SENT,
+            due_at=event.occurred_at, expires_at=expires,
             sent_at=event.occurred_at,
         )  # fmt: skip
         invitation.token_hash = token_digest(invitation.token())

@@ -83,3 +83,13 @@ def test_another_organisation_sees_none_of_it(aurora, outsider_api):
     assert (
         outsider_api.get("/api/v1/predictions/risks/?definition=x").status_code == 400
     )
+
+
+def test_a_customers_risks_are_one_object(api, aurora):
+    from cx.models import Customer
+
+    Customer.objects.create(organization=aurora, external_id="c-9")
+    answer = api.get("/api/v1/predictions/customers/c-9/")
+    assert answer.status_code == 200
+    assert answer.json() == {"customer": "c-9", "risks": []}
+    assert api.get("/api/v1/predictions/customers/nobody/").status_code == 404
