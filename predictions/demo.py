@@ -113,6 +113,12 @@ def _proactive_rule(
     return rule
 
 
+def _daytime(moment, rng: random.Random, zone):  # type: ignore[no-untyped-def]
+    """Return ``moment`` moved to a daytime hour (8–20) of its day in ``zone``."""
+    local = moment.astimezone(zone)
+    return local.replace(hour=rng.randint(8, 20), minute=rng.randint(0, 59))
+
+
 def _plant(
     organization: Organization,
     applications: list[tuple[int, int, object]],
@@ -148,7 +154,12 @@ def _plant(
         chats = rng.choice([2, 3, 4]) if repeated else rng.choice([0, 0, 1])
         last_chat = None
         for k in range(chats):
-            at = submitted - timedelta(days=rng.uniform(0.2, 9), minutes=k)  # type: ignore[operator]
+            at = _daytime(
+                submitted - timedelta(days=rng.uniform(0.2, 9), minutes=k),  # type: ignore[operator]
+                rng,
+                organization.tzinfo,
+            )
+            at = min(at, now)
             last_chat = Event(
                 organization=organization, event_id=f"{PREFIX}chat-{n}-{k}",
                 type="chat.ended", customer=customer, touchpoint=chat,
@@ -162,7 +173,11 @@ def _plant(
             if arm == "acted":
                 chance -= 0.15  # the call-back helped
         if rng.random() < chance:
-            at = submitted + timedelta(days=rng.uniform(1, 12))  # type: ignore[operator]
+            at = _daytime(
+                submitted + timedelta(days=rng.uniform(1, 12)),  # type: ignore[operator]
+                rng,
+                organization.tzinfo,
+            )
             if at < now:
                 events.append(
                     Event(
