@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,9 +88,14 @@ bench-metrics: $(STAMP)
 bench-dashboard: $(STAMP)
 	LOG_LEVEL=WARNING $(BIN)/python benchmarks/dashboard.py
 
+# Learning at 100,000 customers / 1,000,000 events next to scikit-learn's fit alone, and
+# scoring a customer after an event next to the same event without scoring.
+bench-predictions: $(STAMP)
+	LOG_LEVEL=WARNING $(BIN)/python benchmarks/prediction_models.py
+
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
-benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard
+benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

@@ -57,6 +57,12 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "followups", "followups:queue", _("Follow-ups"), (Permission.VIEW_FEEDBACK,)
     ),
+    NavItem(
+        "predictions",
+        "predictions:at_risk",
+        _("Customers at risk"),
+        (Permission.VIEW_FEEDBACK,),
+    ),
     NavItem("maturity", "maturity:page", _("Maturity"), (Permission.VIEW_MATURITY,)),
     NavItem("admin", "admin:index", _("Administration"), ADMIN),
     NavItem(

@@ -26,6 +26,11 @@ from django.db.models import BooleanField, F, Func, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import IContains
 
+# Customer attributes under this prefix hold a learned risk (0–1) that the predictions
+# app keeps current; a trigger rule whose segments read one acts on a prediction, so it
+# keeps a holdout (surveys.services.triggers).
+PREDICTION_ATTRIBUTE_PREFIX = "risk_"
+
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "exists")
 ORDERING_OPERATORS = ("lt", "lte", "gt", "gte")
 MAX_DEPTH = 8
@@ -81,6 +86,23 @@ def validate_rule(rule: object, *, depth: int = 0) -> None:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def attributes_read(rule: Rule) -> set[str]:
+    """Return the names of the attributes ``rule`` reads."""
+    if "all" in rule or "any" in rule:
+        members = rule.get("all", rule.get("any", []))
+        return set().union(*(attributes_read(member) for member in members))
+    return {rule["attribute"]}
+
+
+def predictions_read(rule: Rule) -> set[str]:
+    """Return the prediction (risk) attributes ``rule`` reads."""
+    return {
+        name
+        for name in attributes_read(rule)
+        if name.startswith(PREDICTION_ATTRIBUTE_PREFIX)
+    }
 
 
 def evaluate(rule: Rule, attributes: Mapping[str, Any]) -> bool:

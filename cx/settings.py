@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "insights",
     "webhooks",
     "audit",
+    "predictions",
 ]
 
 MIDDLEWARE = [
@@ -366,7 +367,11 @@ LOGGING = {
 
 # --- Composition -------------------------------------------------------------------------
 # Other apps plug into the core here, so that cx never imports them.
-CX_EVENT_RECEIVERS: list[str] = ["surveys.services.triggers.events_match"]
+# Predictions score first, so trigger rules see each customer's current risk.
+CX_EVENT_RECEIVERS: list[str] = [
+    "predictions.receivers.events_scored",
+    "surveys.services.triggers.events_match",
+]
 # Callables adding fields to the event API's output: (events) -> {event pk: {field: …}}.
 CX_EVENT_DETAILS: list[str] = ["surveys.selectors.event_invitations"]
 # Apps that remove what they hold about a customer when the customer is erased.
@@ -375,6 +380,7 @@ CX_CUSTOMER_ERASERS: list[str] = [
     "followups.privacy.customer_erase_followups",
     "insights.privacy.customer_erase_notes",
     "webhooks.privacy.customer_erase_webhook_payloads",
+    "predictions.privacy.customer_erase_risks",
 ]
 # Apps that anonymise what they hold about responses past their organisation's
 # retention period: (organization, responses) -> {what: rows changed}.
@@ -389,6 +395,7 @@ CX_DEMO_STEPS: list[str] = [
     "followups.demo.load_followups",
     "insights.demo.load_history",
     "insights.demo.load_targets",
+    "predictions.demo.load_predictions",
     "maturity.demo.load_assessments",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.
@@ -401,6 +408,22 @@ CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
     "followups.services.recovery_answered",
     "webhooks.receivers.response_completed",
 ]
+# Callables (organization_id, payload) -> None run when a customer's risk crosses its
+# prediction's threshold upwards, inside the scoring transaction.
+CX_RISK_CROSSED_RECEIVERS: list[str] = ["webhooks.receivers.risk_crossed"]
+# The prediction gate: fewer outcomes (or non-outcomes) than this in the test period
+# and a model is not published.
+CX_PREDICTION_MIN_POSITIVES = env_int("CX_PREDICTION_MIN_POSITIVES", 50)
+# Days between scheduled retrainings of every active prediction (beat, at 04:00).
+CX_PREDICTION_RETRAIN_DAYS = env_int("CX_PREDICTION_RETRAIN_DAYS", 7)
+CELERY_BEAT_SCHEDULE["predictions-retrain"] = {
+    "task": "predictions.tasks.trainings_schedule_task",
+    "schedule": crontab(minute=0, hour=4),
+}
+CELERY_BEAT_SCHEDULE["predictions-sweep"] = {
+    "task": "predictions.tasks.trainings_sweep_task",
+    "schedule": CX_SWEEP_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("dashboard/", include("insights.urls")),
     path("feedback/", include("insights.feedback_urls")),
+    path("predictions/", include("predictions.urls")),
     path("", include("surveys.urls")),
 ]
 

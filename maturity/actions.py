@@ -67,7 +67,7 @@ WHERE = {
     "d4_segments_reportable": Where(Effort.QUICK, "admin:cx_segment_add"),
     "d4_cells_reportable": Where(Effort.WEEKS, "insights:dashboard"),
     "d4_targeting": Where(Effort.QUICK, "admin:surveys_triggerrule_changelist"),
-    "d4_predictions": Where(Effort.MONTHS, "admin:cx_segment_changelist"),
+    "d4_predictions": Where(Effort.MONTHS, "predictions:models"),
     "d5_staff_worked": Where(Effort.QUICK, "followups:queue"),
     "d5_case_share": Where(Effort.QUICK, "admin:followups_followuppolicy_changelist"),
     "d5_within_sla": Where(Effort.WEEKS, "followups:queue"),
@@ -97,7 +97,7 @@ WHERE = {
             "alerts."
         ),
     ),
-    "d9_validated_prediction": Where(Effort.MONTHS, "insights:dashboard"),
+    "d9_validated_prediction": Where(Effort.MONTHS, "predictions:models"),
 }  # fmt: skip
 BY_DIMENSION = {
     "D1": Where(Effort.QUICK, "admin:surveys_triggerrule_changelist"),

@@ -27,6 +27,7 @@ class EventType(models.TextChoices):
     RESPONSE_COMPLETED = "response.completed", _("Response completed")
     FOLLOWUP_OPENED = "followup.opened", _("Follow-up opened")
     FOLLOWUP_CLOSED = "followup.closed", _("Follow-up closed")
+    RISK_CROSSED = "prediction.risk_crossed", _("Customer's risk crossed the threshold")
 
 
 def new_secret() -> str:

@@ -87,3 +87,21 @@ def response_payload(*, response_id: int) -> dict[str, Any]:
         ],
         "segments": list(segments),
     }
+
+
+def risk_crossed(*, organization_id: int, payload: dict[str, Any]) -> None:
+    """Publish "prediction.risk_crossed" (listed in ``CX_RISK_CROSSED_RECEIVERS``).
+
+    ``payload`` names the customer, the prediction, the risk and its reasons. Like
+    ``response_completed``, a failure is logged, never raised into the scoring.
+    """
+    event_type = EventType.RISK_CROSSED
+    if not webhook_subscribers(organization=organization_id, event_type=event_type):
+        return
+    try:
+        with transaction.atomic():
+            webhook_publish(
+                organization=organization_id, event_type=event_type, payload=payload
+            )
+    except Exception:
+        logger.exception("Could not publish the risk of %s", payload.get("customer"))

@@ -10,6 +10,7 @@ from insights.api import exports as export_api
 from insights.api import metrics as metrics_api
 from insights.api import responses as response_api
 from maturity import api as maturity_api
+from predictions import api as prediction_api
 from surveys.api import imports as import_api
 from surveys.api import surveys as survey_api
 from surveys.api import triggers as trigger_api
@@ -34,6 +35,14 @@ router.register(
     basename="maturity-assessment",
 )
 router.register(
+    "predictions/definitions",
+    prediction_api.DefinitionViewSet,
+    basename="prediction-definition",
+)
+router.register(
+    "predictions/versions", prediction_api.VersionViewSet, basename="prediction-version"
+)
+router.register(
     "webhook-endpoints", webhook_api.WebhookEndpointViewSet, basename="webhook-endpoint"
 )
 router.register(
@@ -51,6 +60,19 @@ urlpatterns = [
         name="response-import",
     ),
     path("metrics/", metrics_api.MetricsView.as_view(), name="metrics"),
+    path(
+        "predictions/risks/", prediction_api.RiskList.as_view(), name="prediction-risks"
+    ),
+    path(
+        "predictions/customers/<str:external_id>/",
+        prediction_api.CustomerRisks.as_view(),
+        name="prediction-customer",
+    ),
+    path(
+        "predictions/effects/",
+        prediction_api.EffectList.as_view(),
+        name="prediction-effects",
+    ),
     re_path(
         r"^maturity/assessments/(?P<pk>-?[0-9]+)/report\.pdf$",
         maturity_api.AssessmentViewSet.as_view({"get": "report"}),

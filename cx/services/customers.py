@@ -220,6 +220,22 @@ def customer_update(*, customer: Customer, opted_out: bool | None = None) -> Cus
     return customer
 
 
+def customers_attributes_set(*, values: dict[Customer, dict[str, Any]]) -> None:
+    """Set each customer's ``values`` among their attributes (other attributes kept).
+
+    For attributes another app derives (a learned risk). The in-memory customers are
+    updated too, so segment rules evaluated later in the same transaction see them.
+    """
+    changed = []
+    for customer, new in values.items():
+        attributes = {**(customer.attributes or {}), **new}
+        if attributes != customer.attributes:
+            customer.attributes = attributes
+            changed.append(customer)
+    if changed:
+        Customer.objects.bulk_update(changed, ["attributes"], batch_size=500)
+
+
 @cache
 def _erasers() -> tuple[Callable[..., None], ...]:
     return tuple(

@@ -12,6 +12,7 @@ from maturity.evidence.listening import ResponseSummary
 from maturity.evidence.period import Period
 from maturity.method import REPORTABLE_N
 from maturity.scoring import Observation
+from predictions.effects import prediction_evidence
 from surveys.models import Question, ResponseSegment, Survey, TriggerRule
 
 
@@ -159,8 +160,14 @@ def segmentation(
             sum(1 for n in cell_ns if n >= REPORTABLE_N), len(cell_ns), sampled=False
         ),
         "d4_targeting": Observation.flag(targeting),
-        "d4_predictions": Observation(None, context="not measured by the product yet"),
+        "d4_predictions": _predictions_used(organization, period),
     }
+
+
+def _predictions_used(organization: Organization, period: Period) -> Observation:
+    """D4 level 4: a prediction that passed its gate, acted on by an active rule."""
+    found = prediction_evidence(organization, now=period.end)
+    return Observation.flag(found.in_use, context=found.context)
 
 
 def segments(

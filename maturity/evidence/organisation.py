@@ -20,6 +20,7 @@ from maturity.evidence.listening import ResponseSummary
 from maturity.evidence.period import Period
 from maturity.method import REPORTABLE_N
 from maturity.scoring import Observation
+from predictions.effects import prediction_evidence
 from surveys.models import Response, Survey
 from webhooks.models import WebhookDelivery
 
@@ -150,6 +151,7 @@ def prediction(
     a steady score is no failure to watch it.
     """
     spans = summary.span_answers
+    found = prediction_evidence(organization, now=period.end)
     steps = {step.pk: step for journey in journeys.values() for step in journey}
     answered = [pk for pk in summary.answers_at if pk in steps]
     watched = [
@@ -181,8 +183,9 @@ def prediction(
         )
         if answered
         else Observation(0.0, context="no answered touchpoint on a journey"),
-        # Not in the product's data: the self-assessment speaks for it (scoring rule 3).
-        "d9_validated_prediction": Observation(
-            None, context="not measured by the product yet"
+        # A published model that passed its gate, used by an active rule, with its
+        # effect measured against the rule's holdout (predictions.effects).
+        "d9_validated_prediction": Observation.flag(
+            found.validated_in_use, context=found.context
         ),
     }

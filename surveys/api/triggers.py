@@ -27,12 +27,14 @@ class TriggerRuleSerializer(StrictModelSerializer):
     )
     sampling_percent = serializers.IntegerField(min_value=0, max_value=100, default=100)
     expiry_days = serializers.IntegerField(min_value=1, max_value=365, default=14)
+    holdout_percent = serializers.IntegerField(min_value=0, max_value=50, default=10)
 
     class Meta:
         model = TriggerRule
         fields = [
             "id", "name", "survey", "touchpoint", "event_type", "segments_all",
-            "segments_none", "delay_minutes", "sampling_percent", "quiet_start", "quiet_end",
+            "segments_none", "delay_minutes", "sampling_percent", "holdout_percent",
+            "quiet_start", "quiet_end",
             "expiry_days", "reminder_count", "reminder_interval_days", "priority",
             "is_active", "created_at",
         ]  # fmt: skip

@@ -160,6 +160,7 @@ class SuppressionReason(models.TextChoices):
     RULE_INACTIVE = "rule_inactive", _("Rule inactive")
     SURVEY_CLOSED = "survey_closed", _("Survey not active")
     NO_CUSTOMER = "no_customer", _("Customer not identified")
+    HOLDOUT = "holdout", _("Held out to measure the effect of acting")
 
 
 class Suppression(models.Model):

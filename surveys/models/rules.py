@@ -80,6 +80,14 @@ class TriggerRule(models.Model):
         default=100,
         help_text=_("Share of matching events that get a survey."),
     )
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("holdout (%)"),
+        default=10,
+        help_text=_(
+            "When the rule's segments use a predicted risk: the share of eligible "
+            "customers who get nothing, so the effect of acting can be measured."
+        ),
+    )
     quiet_start = models.TimeField(
         _("quiet hours start"),
         null=True,
@@ -124,6 +132,10 @@ class TriggerRule(models.Model):
                 condition=models.Q(quiet_start__isnull=True, quiet_end__isnull=True)
                 | models.Q(quiet_start__isnull=False, quiet_end__isnull=False),
                 name="trigger_rule_quiet_hours_both_or_neither",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(holdout_percent__lte=50),
+                name="trigger_rule_holdout_at_most_half",
             ),
             models.CheckConstraint(
                 condition=models.Q(expiry_days__gte=1),

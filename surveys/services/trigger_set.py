@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from cx import segmentation
 from cx.models import Organization, Segment
 from cx.versioning import versioned
 from surveys.models import ContactPolicy, TriggerRule
@@ -28,6 +29,13 @@ class CompiledRule:
     rule: TriggerRule
     segments_all: tuple[Segment, ...]
     segments_none: tuple[Segment, ...]
+
+    @property
+    def acts_on_prediction(self) -> bool:
+        """Return whether a segment the rule requires reads a learned risk."""
+        return any(
+            segmentation.predictions_read(segment.rule) for segment in self.segments_all
+        )
 
 
 @dataclass(frozen=True)

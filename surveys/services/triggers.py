@@ -18,7 +18,11 @@ The checks, in order (the first that fails names the suppression):
 10. contact frequency: no invitation to the customer within the organisation's
     ``min_days_between_invitations`` from a rule of the same or higher priority (a
     higher-priority rule overrides a lower one's recent contact), and none of the same
-    survey within the survey's own limit, if it has one.
+    survey within the survey's own limit, if it has one;
+11. a rule that acts on a prediction (one of its required segments reads a learned
+    risk) keeps a holdout: the customers whose hash of customer and rule falls in the
+    rule's ``holdout_percent`` get nothing, recorded with the reason "holdout", so the
+    effect of acting can be measured against them (``predictions.effects``).
 
 The costs are a fixed handful of queries per batch of events, whatever its size, and
 none for the rules themselves: they come compiled and indexed by touchpoint and event
@@ -75,6 +79,16 @@ def sampled_in(event: Event, rule: TriggerRule) -> bool:
     )
     return (
         int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.sampling_percent * 100
+    )
+
+
+def held_out(customer_id: int, rule: TriggerRule) -> bool:
+    """Return whether the customer is in the rule's holdout (stable for the pair)."""
+    if rule.holdout_percent <= 0:
+        return False
+    digest = hashlib.sha256(f"holdout:{customer_id}:{rule.pk}".encode())
+    return (
+        int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.holdout_percent * 100
     )
 
 
@@ -195,7 +209,14 @@ class Matcher:
                 Reason.DUPLICATE,
                 "a higher-priority rule already invited for this event",
             )
-        return self._contacted(customer.pk, rule)
+        contacted = self._contacted(customer.pk, rule)
+        if (
+            contacted is None
+            and compiled.acts_on_prediction
+            and held_out(customer.pk, rule)
+        ):
+            return Reason.HOLDOUT, f"holdout {rule.holdout_percent} %"
+        return contacted
 
     def _contacted(self, customer_id: int, rule: TriggerRule) -> tuple[str, str] | None:
         org_limit = self.now - timedelta(days=self.min_days)

@@ -114,7 +114,7 @@ def test_journeys_segments_and_a_working_loop_are_level_3(assessed):
 
 
 @pytest.mark.django_db
-def test_all_of_it_and_predictions_claimed_are_level_4(assessed):
+def test_all_of_it_with_a_validated_used_measured_prediction_is_level_4(assessed):
     organization = builders.level_4_predictive()
 
     result = assessed(organization)
@@ -123,15 +123,12 @@ def test_all_of_it_and_predictions_claimed_are_level_4(assessed):
     assert result.raw["level_name"] == "Predictive"
     assert result.overclaims == []
     assert result.held_back_by == []
-    # The data cannot show a validated prediction; the self-assessment speaks for it.
+    # The prediction is measured, not claimed: published, used by a rule, effect known.
+    assert result.marker("d4_predictions")["value"] == 1.0
+    assert result.marker("d9_validated_prediction")["value"] == 1.0
+    assert "effect" in result.marker("d9_validated_prediction")["context"]
     for key in ("D4", "D9"):
-        dimension = result.dimension(key)
-        assert (dimension["evidence_score"], dimension["self_assessed_level"]) == (
-            3.0,
-            4.0,
-        )
-        assert dimension["score"] == 4.0
-    assert result.marker("d9_validated_prediction")["value"] is None
+        assert result.dimension(key)["evidence_score"] >= 4.0
     assert result.marker("d3_all_journeys_coverage")["value"] == 1.0
     assert result.marker("d6_active_webhooks")["value"] == 2.0
     assert result.marker("d5_recovery_measured")["value"] == 1.0
@@ -144,6 +141,18 @@ def test_all_of_it_and_predictions_claimed_are_level_4(assessed):
     assert result.marker("d1_triggered_share")["value"] > 0.95
     assert result.marker("d5_case_share")["value"] > 0.95
     assert result.raw["confidence_label"] == "High"
+
+
+@pytest.mark.django_db
+def test_the_same_without_the_prediction_stays_at_level_3(assessed):
+    organization = builders.level_4_predictive("hindsight", prediction=False)
+
+    result = assessed(organization)
+
+    # Claiming predictions is not enough: level 4 needs the measured one.
+    assert result.level == 3
+    assert result.marker("d9_validated_prediction")["value"] == 0.0
+    assert "D9" in {b.split()[0] for b in result.held_back_by}
 
 
 @pytest.mark.django_db

@@ -39,6 +39,7 @@ from insights import feedback
 from insights.models import MetricTarget, ResponseNote, Tag
 from maturity.models import Assessment
 from maturity.services import assessment_request
+from predictions.models import ModelVersion, PredictionDefinition
 from surveys.models import (
     ContactPolicy,
     Invitation,
@@ -83,6 +84,8 @@ class Tenant:
     undeliverable: UndeliverableAddress
     revoked_key: ApiKey
     revoked_secret: str
+    prediction: PredictionDefinition
+    model_version: ModelVersion
 
     @property
     def answer_url(self) -> str:
@@ -239,6 +242,16 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
 
         revoked = api_key_create(organization=organization, name=f"{prefix}-revoked")
         revoked.api_key.revoke()
+        prediction = PredictionDefinition.objects.create(
+            organization=organization, key=f"{prefix}-abandon",
+            name=f"{title} abandons", kind=PredictionDefinition.Kind.EVENT,
+            event_type="mortgage.application_abandoned", horizon_days=30,
+        )  # fmt: skip
+        model_version = ModelVersion.objects.create(
+            organization=organization, definition=prediction, number=1,
+            state=ModelVersion.State.REFUSED, refusals=[{"code": "short_history",
+                                                         "horizon_days": 30}],
+        )  # fmt: skip
 
         return Tenant(
             organization=organization,
@@ -272,6 +285,8 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
             undeliverable=undeliverable,
             revoked_key=revoked.api_key,
             revoked_secret=revoked.secret_key,
+            prediction=prediction,
+            model_version=model_version,
         )
 
     return build

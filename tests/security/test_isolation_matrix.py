@@ -246,6 +246,9 @@ def api_objects(a: Tenant) -> dict[str, object]:
         "maturity/assessments": a.assessment.pk,
         "webhook-endpoints": a.endpoint.pk,
         "webhook-deliveries": a.delivery.pk,
+        "predictions/definitions": a.prediction.pk,
+        "predictions/versions": a.model_version.pk,
+        "predictions/customers": a.customer.external_id,
     }
 
 
@@ -433,6 +436,7 @@ def page_targets(a: Tenant) -> list[Target]:
         "followups:detail": {"pk": [a.followup.pk]},
         "feedback:detail": {"pk": [a.response.pk]},
         "insights:export": {"fmt": ["csv", "xlsx"]},
+        "predictions:customer": {"pk": [a.customer.pk]},
     }
     bodies: dict[str, list[Any]] = {
         "feedback:detail": [

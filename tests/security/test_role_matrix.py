@@ -97,6 +97,9 @@ MODEL_PERMISSIONS: dict[str, tuple[Any, Any]] = {
     "insights.ResponseNote": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "webhooks.WebhookEndpoint": (P.MANAGE_ORGANIZATION, P.MANAGE_ORGANIZATION),
     "webhooks.WebhookDelivery": (P.MANAGE_ORGANIZATION, P.MANAGE_ORGANIZATION),
+    "predictions.PredictionDefinition": (P.VIEW_CONFIGURATION, P.CONFIGURE_CX),
+    "predictions.ModelVersion": (P.VIEW_CONFIGURATION, NOBODY),
+    "predictions.CustomerRisk": (P.VIEW_FEEDBACK, NOBODY),
 }
 # Deleting needs what changing needs, except where that would outdo a narrower right:
 # deleting a customer erases more than erasing does; events are a read-only record.
@@ -134,6 +137,10 @@ STAFF_ROUTES: dict[str, tuple[Permission | None, Permission | None]] = {
     "maturity:assess": (None, P.ASSESS_MATURITY),
     "maturity:self_assessment": (P.ASSESS_MATURITY, P.ASSESS_MATURITY),
     "maturity:report": (P.ASSESS_MATURITY, None),
+    "predictions:at_risk": (P.VIEW_FEEDBACK, None),
+    "predictions:customer": (P.VIEW_FEEDBACK, None),
+    "predictions:models": (P.VIEW_CONFIGURATION, P.CONFIGURE_CX),
+    "predictions:proactive_rule": (P.VIEW_CONFIGURATION, P.CONFIGURE_CX),
 }
 EVENT_PATHS = ("/api/v1/events/", "/api/v1/events/batch/")
 
@@ -292,13 +299,15 @@ def self_assessment_form() -> dict[str, str]:
 
 def page_tries(world: Tenant) -> list[Try]:
     routes = {name for name, _ in resolver_routes() if name.split(":")[0] in
-              {"insights", "feedback", "followups", "maturity"}}  # fmt: skip
+              {"insights", "feedback", "followups", "maturity", "predictions"}}  # fmt: skip
     assert routes == set(STAFF_ROUTES), "A staff route without its permission here"
     urls = {
         "insights:export": [reverse("insights:export", args=[f]) for f in ("csv", "xlsx")],
         "feedback:detail": [reverse("feedback:detail", args=[world.response.pk])],
         "followups:detail": [reverse("followups:detail", args=[world.followup.pk])],
         "maturity:report": [reverse("maturity:report", args=[world.assessment.pk])],
+        "predictions:customer": [reverse("predictions:customer",
+                                         args=[world.customer.pk])],
     }  # fmt: skip
     posts: dict[str, list[dict[str, Any]]] = {
         "feedback:detail": [
@@ -317,6 +326,16 @@ def page_tries(world: Tenant) -> list[Try]:
         ],
         "maturity:assess": [{}],
         "maturity:self_assessment": [self_assessment_form()],
+        "predictions:models": [{"definition": str(world.prediction.pk)}],
+        "predictions:proactive_rule": [
+            {
+                "definition": str(world.prediction.pk),
+                "survey": str(world.survey.pk),
+                "event_type": "chat.ended",
+                "threshold": "0.6",
+                "holdout_percent": "10",
+            }
+        ],
     }
     tries = []
     for name, (read, write) in STAFF_ROUTES.items():

@@ -1,0 +1,189 @@
+"""Benchmark: learning a prediction at scale, and scoring a customer after an event.
+
+1. Feature extraction + training + validation (``predictions.learning.train``) on a
+   generated history of ``CUSTOMERS`` customers and about ten events each (100,000 /
+   1,000,000 by default), next to scikit-learn's ``fit`` alone of the same estimators
+   on the same matrices, timed in the same run. Target: ≤ 3× the fits.
+2. Ingesting one event through ``cx.services.events.events_record`` for a customer of
+   an organisation with a published model, with the predictions receiver (scoring the
+   customer) and without it, interleaved; the p95 difference. Target: ≤ 5 ms.
+
+    make bench-predictions     (DATABASE_URL=postgres://… ; CUSTOMERS=100000 EVENTS=400)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _db import django_setup, table, throwaway_database
+
+CUSTOMERS = int(os.environ.get("CUSTOMERS", "100000"))
+EVENTS = int(os.environ.get("EVENTS", "400"))
+
+
+def learning_at_scale() -> list[tuple[str, str, str, str, str]]:
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from predictions import learning
+    from predictions.features import History
+    from predictions.synthetic import ABANDONED, generate
+
+    generated = generate(CUSTOMERS, days=120, seed=1, visits=6)
+    print(f"{len(generated.event_times):,} events of {CUSTOMERS:,} customers")
+    started = time.perf_counter()
+    history = History.build(
+        event_customers=generated.event_customers,
+        event_types=generated.event_types,
+        event_times=generated.event_times,
+        answer_customers=generated.answer_customers,
+        answer_metrics=["ces"] * len(generated.answer_customers),
+        answer_scores=generated.answer_scores,
+        answer_times=generated.answer_times,
+        answer_comments=np.zeros(len(generated.answer_customers), bool),
+    )
+
+    def outcome(customers, at):  # type: ignore[no-untyped-def]
+        return history.event_outcome(ABANDONED, customers, at, horizon_days=14).astype(
+            int
+        )
+
+    trained = learning.train(history, outcome, now=generated.now, horizon_days=14)
+    pipeline = time.perf_counter() - started
+    print(
+        f"train: {pipeline:.1f} s, {trained.card['sizes']}, AUC {trained.card['auc']}"
+    )
+
+    # The same fits again, on the same matrices, timed alone.
+    spec = trained.spec
+    cutoffs = learning.cutoff_grid(history, now=generated.now, horizon_days=14)
+    test_cut = cutoffs[int(len(cutoffs) * 2 / 3) :]
+    train_cut = cutoffs[cutoffs + 14 * 86_400 <= test_cut[0]]
+    examples = learning.examples(history, spec, outcome, train_cut)
+    inner = train_cut[int(len(train_cut) * 3 / 4) :]
+    early = examples.at < inner[0]
+    fits = 0.0
+    with threadpool_limits(limits=1):
+        for make, rows in (
+            (learning.logistic, early),
+            (learning.boosting, early),
+            (learning.CANDIDATES[trained.card["estimator"]], slice(None)),
+        ):
+            model = make()
+            begun = time.perf_counter()
+            model.fit(examples.matrix[rows], examples.labels[rows])
+            fits += time.perf_counter() - begun
+    ratio = pipeline / fits
+    return [
+        (
+            f"features + training + validation ({CUSTOMERS:,} customers)",
+            f"{pipeline:.1f} s",
+            f"{fits:.1f} s (fit alone)",
+            f"{ratio:.2f}×",
+            "≤ 3× " + ("met" if ratio <= 3 else "NOT met"),
+        )
+    ]
+
+
+def scoring_after_an_event() -> list[tuple[str, str, str, str, str]]:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cx.models import Journey
+    from cx.services import events as event_services
+    from cx.services.customers import CustomerIn
+    from cx.services.events import EventIn, events_record
+    from cx.services.journeys import touchpoint_save
+    from cx.services.organizations import organization_create
+    from predictions import services
+    from predictions.models import ModelVersion, PredictionDefinition
+    from predictions.synthetic import ABANDONED, generate, load
+    from surveys.models import Question, Survey
+
+    organization = organization_create(slug="bench", name="Bench Oy")
+    journey = Journey.objects.create(organization=organization, name="Loan")
+    touchpoints = {}
+    for position, kind in enumerate(
+        ["loan.page_viewed", "chat.ended", "mortgage.application_submitted"], start=1
+    ):
+        touchpoints[kind] = touchpoint_save(
+            organization=organization,
+            fields={"journey": journey, "position": position, "name": kind,
+                    "channel": "web"},
+            event_types=[kind],
+        )  # fmt: skip
+    survey = Survey.objects.create(
+        organization=organization, name="Applying", status=Survey.Status.ACTIVE,
+        languages=["en"], title={"en": "Applying"},
+    )  # fmt: skip
+    Question.objects.create(
+        survey=survey, key="ces", position=1, type=Question.Type.CES,
+        text={"en": "Applying was easy."},
+    )  # fmt: skip
+    days = 120
+    generated = generate(
+        3000, days=days, seed=2, start=int(timezone.now().timestamp()) - days * 86_400
+    )
+    load(organization, generated, survey=survey, touchpoints=touchpoints)
+    definition = PredictionDefinition.objects.create(
+        organization=organization, key="abandon", name="Abandons",
+        kind=PredictionDefinition.Kind.EVENT, event_type=ABANDONED, horizon_days=14,
+    )  # fmt: skip
+    version = ModelVersion.objects.create(
+        organization=organization, definition=definition, number=1
+    )
+    services.training_run(version_id=version.pk)
+    version.refresh_from_db()
+    assert version.state == ModelVersion.State.PUBLISHED, version.refusals
+
+    with_scoring = list(settings.CX_EVENT_RECEIVERS)
+    without = [r for r in with_scoring if not r.startswith("predictions.")]
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    for n in range(EVENTS):
+        for name, receivers in (("with", with_scoring), ("without", without)):
+            settings.CX_EVENT_RECEIVERS = receivers
+            event_services.event_receivers.cache_clear()
+            event = EventIn(
+                event_id=f"bench-{name}-{n}", type="chat.ended",
+                occurred_at=timezone.now(),
+                customer=CustomerIn(external_id=f"gen-{1 + (n * 7) % 3000}"),
+            )  # fmt: skip
+            begun = time.perf_counter()
+            events_record(organization=organization, events=[event])
+            timings[name].append((time.perf_counter() - begun) * 1000)
+    settings.CX_EVENT_RECEIVERS = with_scoring
+    event_services.event_receivers.cache_clear()
+
+    def p95(values: list[float]) -> float:
+        return statistics.quantiles(values, n=20)[-1]
+
+    added = p95(timings["with"]) - p95(timings["without"])
+    return [
+        (
+            "one event, p95, scoring the customer",
+            f"{p95(timings['with']):.2f} ms",
+            f"{p95(timings['without']):.2f} ms (no scoring)",
+            f"+{added:.2f} ms",
+            "≤ +5 ms " + ("met" if added <= 5 else "NOT met"),
+        )
+    ]
+
+
+def main() -> None:
+    rows = []
+    with throwaway_database("bench_predictions") as url:
+        django_setup(url)
+        rows += learning_at_scale()
+        rows += scoring_after_an_event()
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
