@@ -400,6 +400,7 @@ CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
     "followups.services.followup_open_for",
     "followups.services.recovery_answered",
     "webhooks.receivers.response_completed",
+    "insights.text.receivers.response_completed",
 ]
 CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
     "task": "maturity.tasks.assessments_monthly_task",
@@ -408,6 +409,14 @@ CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
 CELERY_BEAT_SCHEDULE["deviation-alerts"] = {
     "task": "insights.tasks.deviation_alerts_task",
     "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["text-models-train"] = {
+    "task": "insights.text.tasks.text_models_train_task",
+    "schedule": crontab(minute=30, hour=2),
+}
+CELERY_BEAT_SCHEDULE["theme-alerts"] = {
+    "task": "insights.text.tasks.theme_alerts_task",
+    "schedule": crontab(minute=15, hour=7),
 }
 CELERY_BEAT_SCHEDULE["followups-remind"] = {
     "task": "followups.tasks.followups_remind_task",

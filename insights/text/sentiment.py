@@ -77,6 +77,11 @@ class SentimentModel:
         return self.pipeline.predict_proba(lemmatised)[:, 1]
 
 
+UNTRAINED = SentimentModel(
+    Validation(0, 0, None, None, None, None, False, "too_few"), None
+)
+
+
 def sentiment_of(probability: float | None) -> Sentiment:
     if probability is None:
         return Sentiment.UNKNOWN

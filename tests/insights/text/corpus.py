@@ -185,3 +185,21 @@ def corpus(
         rng.shuffle(words)
         comments.append(Comment(" ".join(words), language, theme))
     return comments
+
+
+# The NPS a commenter of each theme gives (inclusive range): complaints score low.
+NPS_RANGE: dict[str | None, tuple[int, int]] = {
+    "crash": (0, 5),
+    "waiting": (2, 7),
+    "chat": (9, 10),
+    "fees": (3, 8),
+    "login": (1, 6),
+    "queue": (2, 7),
+    None: (7, 10),
+}
+
+
+def nps_of(comment: Comment, rng: random.Random) -> int:
+    """Return a score fitting the comment's planted theme."""
+    low, high = NPS_RANGE[comment.theme]
+    return rng.randint(low, high)
