@@ -18,6 +18,7 @@ def deviation_alerts_task() -> None:
 # Comment understanding's tasks, registered with the app's (Celery finds insights.tasks).
 from insights.text.tasks import (  # noqa: E402, F401
     comment_analyse_task,
+    text_model_train_task,
     text_models_train_task,
     theme_alerts_task,
 )

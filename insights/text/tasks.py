@@ -26,3 +26,11 @@ def theme_alerts_task() -> None:
     """Alert touchpoint owners of this week's rising themes, once per theme and week."""
     for organization in Organization.objects.all():
         alerts.theme_alerts_send(organization=organization)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def text_model_train_task(organization_id: int) -> None:
+    """Retrain one organisation's themes and sentiment (asked for by its manager)."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is not None:
+        services.text_model_train(organization=organization)
