@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +106,8 @@ class TextModel(models.Model):
     sentiment_published = models.BooleanField(default=False)
     sentiment_reason = models.CharField(max_length=40, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    # Names the payload in a process's memory (ids may be reused, e.g. in tests).
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
     # The fitted vectoriser, NMF and sentiment model (pickled scikit-learn objects made
     # by this code, never read from elsewhere).
     payload = models.BinaryField(null=True, editable=False)

@@ -30,15 +30,17 @@ class Trained:
     themes: dict[int, int] = field(default_factory=dict)
 
 
-_LOADED: dict[int, Trained] = {}
+_LOADED: dict[object, Trained] = {}
 
 
 def trained_of(text_model: TextModel) -> Trained:
     """Return the unpickled model of ``text_model`` (kept in memory per process)."""
-    if text_model.pk not in _LOADED:
+    if text_model.key not in _LOADED:
+        if len(_LOADED) > 8:
+            _LOADED.clear()
         # The payload was pickled by text_model_train from objects this code made.
-        _LOADED[text_model.pk] = pickle.loads(bytes(text_model.payload))  # noqa: S301
-    return _LOADED[text_model.pk]
+        _LOADED[text_model.key] = pickle.loads(bytes(text_model.payload))  # noqa: S301
+    return _LOADED[text_model.key]
 
 
 def latest_model(organization: Organization | int) -> TextModel | None:
