@@ -6,141 +6,427 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cx', '0005_membership_language'),
-        ('insights', '0005_metrictarget_per_journey'),
-        ('surveys', '0006_question_scale_end_labels'),
+        ("cx", "0005_membership_language"),
+        ("insights", "0005_metrictarget_per_journey"),
+        ("surveys", "0006_question_scale_end_labels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=80, verbose_name='name')),
-                ('label_edited', models.BooleanField(default=False, verbose_name='named by a person')),
-                ('kind', models.CharField(choices=[('discovered', 'Discovered'), ('rule', 'Keyword rule')], max_length=12, verbose_name='kind')),
-                ('words', models.JSONField(blank=True, default=list, verbose_name='telling words')),
-                ('signature', models.JSONField(blank=True, default=dict, verbose_name='word weights')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='keywords')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='merged', to='insights.theme', verbose_name='merged into')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='themes', to='cx.organization', verbose_name='organisation')),
-                ('split_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='splits', to='insights.theme', verbose_name='split from')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("label", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "label_edited",
+                    models.BooleanField(
+                        default=False, verbose_name="named by a person"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("discovered", "Discovered"),
+                            ("rule", "Keyword rule"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "words",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="telling words"
+                    ),
+                ),
+                (
+                    "signature",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="word weights"
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.JSONField(blank=True, default=list, verbose_name="keywords"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merged",
+                        to="insights.theme",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="themes",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "split_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="splits",
+                        to="insights.theme",
+                        verbose_name="split from",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ['label'],
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseTheme',
+            name="ResponseTheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight', models.FloatField(default=1.0, verbose_name='weight')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comment_themes', to='surveys.response', verbose_name='response')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged', to='insights.theme', verbose_name='theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("weight", models.FloatField(default=1.0, verbose_name="weight")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comment_themes",
+                        to="surveys.response",
+                        verbose_name="response",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged",
+                        to="insights.theme",
+                        verbose_name="theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme of a response',
-                'verbose_name_plural': 'themes of responses',
+                "verbose_name": "theme of a response",
+                "verbose_name_plural": "themes of responses",
             },
         ),
         migrations.CreateModel(
-            name='ThemeAlert',
+            name="ThemeAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(verbose_name='week starting')),
-                ('count', models.PositiveIntegerField(verbose_name='comments with the theme')),
-                ('n', models.PositiveIntegerField(verbose_name='comments')),
-                ('baseline_share', models.FloatField(verbose_name='baseline share')),
-                ('p_value', models.FloatField(verbose_name='adjusted p-value')),
-                ('recipient', models.EmailField(blank=True, default='', max_length=254, verbose_name='told')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='insights.theme', verbose_name='theme')),
-                ('touchpoint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cx.touchpoint', verbose_name='touchpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("week", models.DateField(verbose_name="week starting")),
+                (
+                    "count",
+                    models.PositiveIntegerField(verbose_name="comments with the theme"),
+                ),
+                ("n", models.PositiveIntegerField(verbose_name="comments")),
+                ("baseline_share", models.FloatField(verbose_name="baseline share")),
+                ("p_value", models.FloatField(verbose_name="adjusted p-value")),
+                (
+                    "recipient",
+                    models.EmailField(
+                        blank=True, default="", max_length=254, verbose_name="told"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="insights.theme",
+                        verbose_name="theme",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cx.touchpoint",
+                        verbose_name="touchpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rising theme alert',
-                'verbose_name_plural': 'rising theme alerts',
-                'ordering': ['-week'],
+                "verbose_name": "rising theme alert",
+                "verbose_name_plural": "rising theme alerts",
+                "ordering": ["-week"],
             },
         ),
         migrations.CreateModel(
-            name='CommentAnalysis',
+            name="CommentAnalysis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done')], default='pending', max_length=10, verbose_name='state')),
-                ('sentiment', models.CharField(choices=[('positive', 'Positive'), ('negative', 'Negative'), ('mixed', 'Mixed'), ('unknown', 'Unknown')], default='unknown', max_length=10, verbose_name='sentiment')),
-                ('positive_probability', models.FloatField(blank=True, null=True)),
-                ('disagrees', models.BooleanField(default=False, verbose_name='disagrees with the score')),
-                ('analysed_at', models.DateTimeField(blank=True, null=True, verbose_name='analysed')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
-                ('response', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='comment_analysis', to='surveys.response', verbose_name='response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("done", "Done")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "sentiment",
+                    models.CharField(
+                        choices=[
+                            ("positive", "Positive"),
+                            ("negative", "Negative"),
+                            ("mixed", "Mixed"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="sentiment",
+                    ),
+                ),
+                ("positive_probability", models.FloatField(blank=True, null=True)),
+                (
+                    "disagrees",
+                    models.BooleanField(
+                        default=False, verbose_name="disagrees with the score"
+                    ),
+                ),
+                (
+                    "analysed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="analysed"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "response",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comment_analysis",
+                        to="surveys.response",
+                        verbose_name="response",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment analysis',
-                'verbose_name_plural': 'comment analyses',
-                'indexes': [models.Index(fields=['organization', 'sentiment'], name='comment_org_sentiment_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('state', 'pending'), ('analysed_at__isnull', False), _connector='OR'), name='comment_analysis_done_has_time')],
+                "verbose_name": "comment analysis",
+                "verbose_name_plural": "comment analyses",
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "sentiment"],
+                        name="comment_org_sentiment_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("state", "pending"),
+                            ("analysed_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="comment_analysis_done_has_time",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TextModel',
+            name="TextModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('training', 'Training'), ('ready', 'Ready'), ('failed', 'Failed')], default='training', max_length=10, verbose_name='state')),
-                ('started_at', models.DateTimeField(verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('comments', models.PositiveIntegerField(default=0, verbose_name='comments')),
-                ('topics', models.PositiveSmallIntegerField(default=0, verbose_name='topics')),
-                ('sentiment_labelled', models.PositiveIntegerField(default=0, verbose_name='labelled comments')),
-                ('sentiment_held_out', models.PositiveIntegerField(default=0, verbose_name='held-out comments')),
-                ('sentiment_accuracy', models.FloatField(null=True, verbose_name='held-out accuracy')),
-                ('sentiment_ci_low', models.FloatField(null=True)),
-                ('sentiment_ci_high', models.FloatField(null=True)),
-                ('sentiment_base_rate', models.FloatField(null=True)),
-                ('sentiment_published', models.BooleanField(default=False)),
-                ('sentiment_reason', models.CharField(blank=True, default='', max_length=40)),
-                ('error', models.TextField(blank=True, default='')),
-                ('key', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('payload', models.BinaryField(null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cx.organization', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("training", "Training"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="training",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="finished"
+                    ),
+                ),
+                (
+                    "comments",
+                    models.PositiveIntegerField(default=0, verbose_name="comments"),
+                ),
+                (
+                    "topics",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="topics"),
+                ),
+                (
+                    "sentiment_labelled",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="labelled comments"
+                    ),
+                ),
+                (
+                    "sentiment_held_out",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="held-out comments"
+                    ),
+                ),
+                (
+                    "sentiment_accuracy",
+                    models.FloatField(null=True, verbose_name="held-out accuracy"),
+                ),
+                ("sentiment_ci_low", models.FloatField(null=True)),
+                ("sentiment_ci_high", models.FloatField(null=True)),
+                ("sentiment_base_rate", models.FloatField(null=True)),
+                ("sentiment_published", models.BooleanField(default=False)),
+                (
+                    "sentiment_reason",
+                    models.CharField(blank=True, default="", max_length=40),
+                ),
+                ("error", models.TextField(blank=True, default="")),
+                ("key", models.UUIDField(default=uuid.uuid4, editable=False)),
+                ("payload", models.BinaryField(null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cx.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'text model',
-                'verbose_name_plural': 'text models',
-                'ordering': ['-started_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'training')), fields=('organization',), name='text_model_one_training')],
+                "verbose_name": "text model",
+                "verbose_name_plural": "text models",
+                "ordering": ["-started_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "training")),
+                        fields=("organization",),
+                        name="text_model_one_training",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('pk')), _negated=True), name='theme_not_merged_into_itself'),
+            model_name="theme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("pk")), _negated=True),
+                name="theme_not_merged_into_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.CheckConstraint(condition=models.Q(('split_from', models.F('pk')), _negated=True), name='theme_not_split_from_itself'),
+            model_name="theme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("split_from", models.F("pk")), _negated=True),
+                name="theme_not_split_from_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['discovered', 'rule'])), name='theme_kind_known'),
+            model_name="theme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["discovered", "rule"])),
+                name="theme_kind_known",
+            ),
         ),
         migrations.AddIndex(
-            model_name='responsetheme',
-            index=models.Index(fields=['theme', 'response'], name='theme_response_idx'),
+            model_name="responsetheme",
+            index=models.Index(fields=["theme", "response"], name="theme_response_idx"),
         ),
         migrations.AddConstraint(
-            model_name='responsetheme',
-            constraint=models.UniqueConstraint(fields=('response', 'theme'), name='response_theme_once'),
+            model_name="responsetheme",
+            constraint=models.UniqueConstraint(
+                fields=("response", "theme"), name="response_theme_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='themealert',
-            constraint=models.UniqueConstraint(fields=('theme', 'week'), name='theme_alert_once_a_week'),
+            model_name="themealert",
+            constraint=models.UniqueConstraint(
+                fields=("theme", "week"), name="theme_alert_once_a_week"
+            ),
         ),
     ]
