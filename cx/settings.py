@@ -389,6 +389,7 @@ CX_DEMO_STEPS: list[str] = [
     "followups.demo.load_followups",
     "insights.demo.load_history",
     "insights.demo.load_targets",
+    "insights.text.demo.load_themes",
     "maturity.demo.load_assessments",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.

@@ -57,6 +57,14 @@ class ThemeRow:
         return 100 * self.share
 
     @property
+    def change_shown(self) -> str:
+        """Return the impact with its sign ("+6.6", "−10.2")."""
+        change = self.impact.change
+        if change is None:
+            return ""
+        return f"{change:+.1f}".replace("-", "−")
+
+    @property
     def rank_key(self) -> float:
         return abs(self.impact.change) if self.impact.change is not None else -1.0
 
