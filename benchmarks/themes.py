@@ -38,7 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
 from insights.text import discovery, sentiment  # noqa: E402
 from insights.text.comments import Comment  # noqa: E402
-from insights.text.language import lemmas  # noqa: E402
+from insights.text.language import lemmas, without_negations  # noqa: E402
 from insights.text.services import Edits, Trained, tag_comments  # noqa: E402
 from tests.insights.text.corpus import corpus, nps_of  # noqa: E402
 
@@ -67,26 +67,24 @@ def baseline(texts: list[str], k: int) -> float:
 
 def product(comments: list[Comment]) -> tuple[float, Trained, float | None]:
     started = time.perf_counter()
-    docs = [" ".join(lemmas(c.text, c.language)) for c in comments]
+    # What services.text_model_train does, without the database.
+    sentiment_docs = [
+        " ".join(lemmas(c.text, c.language, keep_negations=True)) for c in comments
+    ]
+    docs = [without_negations(doc) for doc in sentiment_docs]
     topics = discovery.discover(docs, seed=0)
     assert topics is not None
     topics.assign(topics.weights(docs))
     labelled = [
-        (c, label)
-        for c in comments
+        (doc, label)
+        for c, doc in zip(comments, sentiment_docs, strict=True)
         if (label := sentiment.label_of(c.score_type, c.score)) is not None
     ]
     learned = sentiment.train(
-        [
-            " ".join(lemmas(c.text, c.language, keep_negations=True))
-            for c, _ in labelled
-        ],
-        [label for _, label in labelled],
+        [doc for doc, _ in labelled], [label for _, label in labelled]
     )
     trained = Trained(topics, learned, {i: i for i in range(len(topics.topics))})
-    learned.probabilities(
-        [" ".join(lemmas(c.text, c.language, keep_negations=True)) for c in comments]
-    )
+    learned.probabilities(sentiment_docs)
     return time.perf_counter() - started, trained, learned.validation.accuracy
 
 

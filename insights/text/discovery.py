@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import nnls
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -21,6 +22,7 @@ LABEL_WORDS = 3
 MIN_COMMENTS = 40
 SHARE_OF_LEADER = 0.5
 FLOOR_OF_TYPICAL = 0.25
+FEW = 8  # up to this many comments are placed by NNLS
 
 
 def topic_count(n_comments: int) -> int:
@@ -52,10 +54,23 @@ class TopicModel:
     nmf: NMF
     floors: np.ndarray
     topics: list[Topic] = field(default_factory=list)
+    _basis: np.ndarray | None = None
 
     def weights(self, lemmatised: list[str]) -> np.ndarray:
-        """Return the comments' topic weights (one row per comment)."""
-        return self.nmf.transform(self.vectorizer.transform(lemmatised))
+        """Return the comments' topic weights (one row per comment).
+
+        A few comments (a new one being tagged) are solved exactly by non-negative
+        least squares against the topics, which is far quicker than NMF's iterative
+        transform and minimises the same loss.
+        """
+        matrix = self.vectorizer.transform(lemmatised)
+        if matrix.shape[0] > FEW:
+            return self.nmf.transform(matrix)
+        if self._basis is None:
+            self._basis = np.asarray(self.nmf.components_, dtype=float).T
+        return np.array(
+            [nnls(self._basis, row.toarray().ravel())[0] for row in matrix]
+        ).reshape(matrix.shape[0], -1)
 
     def assign(self, weights: np.ndarray) -> list[list[int]]:
         """Return, for each row of ``weights``, the indexes of its topics."""

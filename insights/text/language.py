@@ -182,3 +182,8 @@ def lemmas(text: str, language: str, *, keep_negations: bool = False) -> list[st
 def lemmatised(text: str, language: str, *, keep_negations: bool = False) -> str:
     """Return the comment as space-separated lemmas (what the vectorisers read)."""
     return " ".join(lemmas(text, language, keep_negations=keep_negations))
+
+
+def without_negations(lemmatised_text: str) -> str:
+    """Return a sentiment document (negations kept) as a theme document."""
+    return " ".join(w for w in lemmatised_text.split() if w not in NEGATIONS)

@@ -136,7 +136,5 @@ def train(lemmatised: list[str], labels: list[int]) -> SentimentModel:
         published=published,
         reason="" if published else "not_better_than_chance",
     )
-    if not published:
-        return SentimentModel(validation, None)
-    # Published: the model that tags comments learns from every labelled comment.
-    return SentimentModel(validation, _pipeline().fit(lemmatised, labels))
+    # The model that tags comments is the one whose accuracy is published.
+    return SentimentModel(validation, pipeline if published else None)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cx.models import Organization
 from insights.text import discovery, sentiment
 from insights.text.comments import Comment, comments_of
-from insights.text.language import LANGUAGES, lemma, lemmas
+from insights.text.language import LANGUAGES, lemma, lemmas, without_negations
 from insights.text.models import CommentAnalysis, ResponseTheme, TextModel, Theme
 
 # A retrained topic is a known theme when their telling words are this similar.
@@ -166,15 +166,16 @@ def tag_comments(
     """Return each comment's themes and sentiment under ``trained`` and the rules."""
     if not comments:
         return []
-    theme_docs = [" ".join(lemmas(c.text, c.language)) for c in comments]
+    sentiment_docs = [
+        " ".join(lemmas(c.text, c.language, keep_negations=True)) for c in comments
+    ]
+    theme_docs = [without_negations(doc) for doc in sentiment_docs]
     assigned: list[list[int]] = [[] for _ in comments]
     weights = None
     if trained.topics is not None:
         weights = trained.topics.weights(theme_docs)
         assigned = trained.topics.assign(weights)
-    probabilities = trained.sentiment.probabilities(
-        [" ".join(lemmas(c.text, c.language, keep_negations=True)) for c in comments]
-    )
+    probabilities = trained.sentiment.probabilities(sentiment_docs)
     result = []
     for row, comment in enumerate(comments):
         themes: dict[int, float] = {}
@@ -217,19 +218,19 @@ def text_model_train(
         return None
     try:
         comments = comments_of(organization=organization)
-        docs = [" ".join(lemmas(c.text, c.language)) for c in comments]
-        topics = discovery.discover(docs, k=k, seed=seed)
+        sentiment_docs = [
+            " ".join(lemmas(c.text, c.language, keep_negations=True)) for c in comments
+        ]
+        topics = discovery.discover(
+            [without_negations(doc) for doc in sentiment_docs], k=k, seed=seed
+        )
         labelled = [
-            (c, label)
-            for c in comments
+            (doc, label)
+            for c, doc in zip(comments, sentiment_docs, strict=True)
             if (label := sentiment.label_of(c.score_type, c.score)) is not None
         ]
         learned = sentiment.train(
-            [
-                " ".join(lemmas(c.text, c.language, keep_negations=True))
-                for c, _ in labelled
-            ],
-            [label for _, label in labelled],
+            [doc for doc, _ in labelled], [label for _, label in labelled]
         )
         with transaction.atomic():
             mapping = _themes_for_topics(organization, topics.topics) if topics else {}
