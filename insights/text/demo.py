@@ -35,6 +35,9 @@ def summary(text_model: TextModel) -> str:
 
 def load_themes(organization: Organization, progress: Progress) -> None:
     """Train on the demo's comments; name and merge the planted themes' topics."""
+    if services.latest_model(organization) is not None:
+        progress("themes exist")
+        return
     text_model = services.text_model_train(organization=organization)
     if text_model is None or text_model.topics == 0:
         progress("themes skipped")
