@@ -434,6 +434,7 @@ def page_targets(a: Tenant) -> list[Target]:
         "followups:detail": {"pk": [a.followup.pk]},
         "feedback:detail": {"pk": [a.response.pk]},
         "insights:export": {"fmt": ["csv", "xlsx"]},
+        "insights:theme_edit": {"pk": [a.theme.pk]},
     }
     bodies: dict[str, list[Any]] = {
         "feedback:detail": [
@@ -446,6 +447,7 @@ def page_targets(a: Tenant) -> list[Target]:
             {"root_cause": RootCause.values[0], "action_taken": "Mallory closed it"},
         ],
         "set_language": [{"language": "fi"}],
+        "insights:theme_edit": [{"action": "rename", "label": "Mallory theme"}],
     }
     filters = urlencode(
         {
