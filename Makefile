@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions benchmarks clean
+.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions bench-themes benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,9 +93,14 @@ bench-dashboard: $(STAMP)
 bench-predictions: $(STAMP)
 	LOG_LEVEL=WARNING $(BIN)/python benchmarks/prediction_models.py
 
+# Themes + sentiment for 100,000 comments next to TF-IDF + NMF alone; tagging one
+# comment (p95). No database needed.
+bench-themes: $(STAMP)
+	$(BIN)/python benchmarks/themes.py
+
 # Each benchmark prints its figure next to a baseline measured in the same run.
 # They need PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
-benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions
+benchmarks: bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions bench-themes
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

@@ -396,6 +396,7 @@ CX_DEMO_STEPS: list[str] = [
     "insights.demo.load_history",
     "insights.demo.load_targets",
     "predictions.demo.load_predictions",
+    "insights.text.demo.load_themes",
     "maturity.demo.load_assessments",
 ]
 # Days of generated feedback history in the demo; 0 loads the demo without history.
@@ -407,6 +408,7 @@ CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
     "followups.services.followup_open_for",
     "followups.services.recovery_answered",
     "webhooks.receivers.response_completed",
+    "insights.text.receivers.response_completed",
 ]
 # Callables (organization_id, payload) -> None run when a customer's risk crosses its
 # prediction's threshold upwards, inside the scoring transaction.
@@ -431,6 +433,14 @@ CELERY_BEAT_SCHEDULE["maturity-monthly-assessment"] = {
 CELERY_BEAT_SCHEDULE["deviation-alerts"] = {
     "task": "insights.tasks.deviation_alerts_task",
     "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["text-models-train"] = {
+    "task": "insights.text.tasks.text_models_train_task",
+    "schedule": crontab(minute=30, hour=2),
+}
+CELERY_BEAT_SCHEDULE["theme-alerts"] = {
+    "task": "insights.text.tasks.theme_alerts_task",
+    "schedule": crontab(minute=15, hour=7),
 }
 CELERY_BEAT_SCHEDULE["followups-remind"] = {
     "task": "followups.tasks.followups_remind_task",

@@ -32,6 +32,9 @@ METRIC_FILTERS = {
     "response_rate": "",
 }
 
+# ``sentiment=`` of the list: a comment's sentiment, or "disagrees" with its score.
+SENTIMENT_FILTERS = ("positive", "negative", "mixed", "unknown", "disagrees")
+
 # The score range of each metric a filter may ask for: NPS 0–10, CSAT 1–5, CES 1–7.
 SCORE_RANGES: dict[str, tuple[int, int]] = {
     "nps": (0, 10),
@@ -75,6 +78,9 @@ class FeedbackFilters:
     until: date | None = None  # the last day, included
     metric: str = ""  # answered this metric's question; response_rate: invited
     scores: tuple[tuple[str, int | None, int | None], ...] = ()
+    # Comment understanding (insights.text): a theme's id, a sentiment or "disagrees".
+    theme: int | None = None
+    sentiment: str = ""
 
     @classmethod
     def from_query(cls, query: Any) -> FeedbackFilters:
@@ -85,6 +91,7 @@ class FeedbackFilters:
             return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 9 else None
 
         metric = query.get("metric", "")
+        sentiment = query.get("sentiment", "")
         scores = tuple(
             (kind, number(f"{kind}_min"), number(f"{kind}_max"))
             for kind in SCORE_TYPES
@@ -103,6 +110,8 @@ class FeedbackFilters:
             until=parse_date(query.get("until", "")),
             metric=metric if metric in METRIC_FILTERS else "",
             scores=scores,
+            theme=number("theme"),
+            sentiment=sentiment if sentiment in SENTIMENT_FILTERS else "",
         )
 
     def score(self, metric: str, end: str) -> int | None:
@@ -143,6 +152,12 @@ def feedback_list(
         )
     if filters.journey:
         responses = responses.filter(journey_id=filters.journey)
+    if filters.theme:
+        responses = responses.filter(comment_themes__theme_id=filters.theme)
+    if filters.sentiment == "disagrees":
+        responses = responses.filter(comment_analysis__disagrees=True)
+    elif filters.sentiment:
+        responses = responses.filter(comment_analysis__sentiment=filters.sentiment)
     for score_metric, low, high in filters.scores:
         given = answers.filter(question__type=score_metric)
         if low is not None:
@@ -175,7 +190,8 @@ def feedback_list(
         )
     return (
         responses.select_related("survey", "touchpoint", "customer")
-        .prefetch_related("answers__question", "tagged__tag")
+        .select_related("comment_analysis")
+        .prefetch_related("answers__question", "tagged__tag", "comment_themes__theme")
         .order_by("-completed_at")
         .distinct()
     )

@@ -16,6 +16,8 @@ from cx.staff import staff_membership
 from followups.rules import reason_text
 from insights import feedback
 from insights.models import Tag
+from insights.text.selectors import themes_of
+from insights.text.views import SENTIMENT_CHOICES
 from surveys import presentation
 from surveys.models import Response, Survey
 
@@ -59,6 +61,8 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
                 "comments": presentation.comments_of(shown),
                 "category": presentation.headline_category(scores),
                 "tags": [tagged.tag.name for tagged in response.tagged.all()],
+                "themes": [tagged.theme for tagged in response.comment_themes.all()],
+                "analysis": getattr(response, "comment_analysis", None),
             }
         )
     query = request.GET.copy()
@@ -87,6 +91,8 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         ),
         "segments": Segment.objects.for_organization(organization).order_by("name"),
         "tags": Tag.objects.for_organization(organization),
+        "themes": themes_of(organization),
+        "sentiments": SENTIMENT_CHOICES,
         "may": permissions_of(membership.role),
     }
     status = 400 if errors else 200
@@ -147,6 +153,8 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "followup_reason": reason_text(followup.reason) if followup else "",
         "segments": response.segments.order_by("key"),
         "tags": [t.tag.name for t in response.tagged.select_related("tag")],
+        "themes": [t.theme for t in response.comment_themes.select_related("theme")],
+        "analysis": getattr(response, "comment_analysis", None),
         "notes": response.notes.select_related("author"),
         "followup": followup,
         "timeline": feedback.customer_timeline(

@@ -222,3 +222,13 @@ class DashboardVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.day}"
+
+
+# The comment-understanding models live with their code (insights/text).
+from insights.text.models import (  # noqa: E402, F401
+    CommentAnalysis,
+    ResponseTheme,
+    TextModel,
+    Theme,
+    ThemeAlert,
+)

@@ -29,6 +29,7 @@ from followups.selectors import followup_counts
 from insights import charts as insight_charts
 from insights.dashboard import nps_heatmap, segment_heatmap
 from insights.selectors import min_sample
+from insights.text.selectors import Scope, theme_impacts
 from maturity import actions, charts
 from maturity.figures import Share, deadlines, headline_metrics
 from maturity.method import (
@@ -317,6 +318,12 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
     return {
         "assessment": assessment,
         "organization": assessment.organization,
+        # What the comments say (insights.text): the period's themes of largest impact.
+        "themes": theme_impacts(
+            organization=assessment.organization,
+            scope=Scope(since=assessment.period_start, until=assessment.period_end),
+            limit=5,
+        ),
         "result": result,
         "level_name": _level_name(level),
         "index_shown": charts.decimal(float(result["index"])),

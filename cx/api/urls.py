@@ -9,6 +9,7 @@ from cx.api import views
 from insights.api import exports as export_api
 from insights.api import metrics as metrics_api
 from insights.api import responses as response_api
+from insights.text import api as theme_api
 from maturity import api as maturity_api
 from predictions import api as prediction_api
 from surveys.api import imports as import_api
@@ -29,6 +30,7 @@ router.register(
 router.register("invitations", trigger_api.InvitationViewSet, basename="invitation")
 router.register("suppressions", trigger_api.SuppressionViewSet, basename="suppression")
 router.register("responses", response_api.ResponseViewSet, basename="response")
+router.register("themes", theme_api.ThemeViewSet, basename="theme")
 router.register(
     "maturity/assessments",
     maturity_api.AssessmentViewSet,

@@ -18,6 +18,7 @@ from audit.api import AuditedReadsMixin
 from audit.models import Subject
 from cx.api.views import OrganizationViewSet
 from insights.api.metrics import RefSerializer
+from insights.models import CommentAnalysis, ResponseTheme
 from insights.selectors.responses import ResponseFilter, score_of_response
 from surveys.models import Answer, Question, Response, ResponseSegment
 
@@ -46,6 +47,11 @@ class SegmentSnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResponseSegment
         fields = ["id", "key"]
+
+
+class ThemeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
 
 
 class LinksSerializer(serializers.Serializer):
@@ -80,6 +86,13 @@ class ResponseSerializer(serializers.ModelSerializer):
     segments = SegmentSnapshotSerializer(
         many=True, help_text="The customer's segments when the response was completed."
     )
+    themes = serializers.SerializerMethodField(
+        help_text="The themes of the response's comments (insights: themes/)."
+    )
+    sentiment = serializers.SerializerMethodField(
+        help_text="The comments' sentiment: positive, negative, mixed or unknown "
+        "(unknown also when there is no comment or too little to learn from)."
+    )
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -87,8 +100,20 @@ class ResponseSerializer(serializers.ModelSerializer):
         fields = [
             "id", "survey", "touchpoint", "journey", "process", "customer", "origin",
             "state", "language", "is_anonymous", "score", "answers", "segments",
-            "started_at", "completed_at", "imported_at", "links",
+            "started_at", "completed_at", "imported_at", "themes", "sentiment", "links",
         ]  # fmt: skip
+
+    @extend_schema_field(ThemeRefSerializer(many=True))
+    def get_themes(self, response: Response) -> list[dict[str, Any]]:
+        return [
+            {"id": tagged.theme_id, "label": tagged.theme.label}
+            for tagged in response.comment_themes.all()
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=CommentAnalysis.Sentiment))
+    def get_sentiment(self, response: Response) -> str:
+        analysis = getattr(response, "comment_analysis", None)
+        return analysis.sentiment if analysis else CommentAnalysis.Sentiment.UNKNOWN
 
     @extend_schema_field(LinksSerializer)
     def get_links(self, response: Response) -> dict[str, str | None]:
@@ -128,6 +153,13 @@ class ResponseViewSet(AuditedReadsMixin, OrganizationViewSet):
             .prefetch_related(
                 Prefetch("answers", queryset=answers),
                 Prefetch("segments", queryset=ResponseSegment.objects.order_by("key")),
+                Prefetch(
+                    "comment_themes",
+                    queryset=ResponseTheme.objects.select_related("theme").order_by(
+                        "theme__label"
+                    ),
+                ),
             )
+            .select_related("comment_analysis")
             .annotate(score=score_of_response())
         )

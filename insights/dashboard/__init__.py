@@ -35,6 +35,7 @@ from insights.selectors import (
     underperforming_journeys,
 )
 from insights.targets import TARGETED
+from insights.text.selectors import themes_panel
 
 __all__ = [
     "DashboardQuery",
@@ -99,6 +100,13 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             followup_queue(organization=organization, state="unresolved")[:5]
         ),
         "followup_counts": followup_counts(organization=organization),
+        "themes": themes_panel(
+            organization=organization,
+            journey=query.journey.pk if query.journey is not None else None,
+            segment=query.segment.key if query.segment is not None else "",
+            since=query.since,
+            until=query.until,
+        ),
         "updated_at": timezone.now(),
         "open_state": FollowUp.State.OPEN,
     }

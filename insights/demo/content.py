@@ -212,6 +212,40 @@ TEXTS: dict[str, dict[str, list[str]]] = {
             "Great that the offer came so quickly.",
         ],
     },
+    "offer_wait": {
+        "fi": [
+            "Odotin tarjousta yli kaksi viikkoa ilman mitään tietoa.",
+            "Tarjouksen odottaminen kesti aivan liian kauan.",
+            "Jouduin kyselemään tarjouksen perään, odotus oli pitkä.",
+            "Odotin lainatarjousta viikkoja, ja kauppa oli jo vähällä mennä ohi.",
+        ],
+        "sv": [
+            "Jag väntade över två veckor på erbjudandet.",
+            "Väntan på lånelöftet var alldeles för lång.",
+        ],
+        "en": [
+            "I waited over two weeks for the offer without any news.",
+            "Waiting for the loan offer took far too long.",
+            "I had to chase the offer; the wait was long.",
+            "Weeks of waiting for the offer almost cost us the house.",
+        ],
+    },
+    "friendly_chat": {
+        "fi": [
+            "Chatin asiakaspalvelija oli todella ystävällinen ja auttoi heti.",
+            "Ystävällinen neuvoja chatissa vastasi kaikkiin kysymyksiini.",
+            "Kiitos ystävälliselle chat-palvelijalle, asia hoitui nopeasti.",
+        ],
+        "sv": [
+            "Mycket vänlig rådgivare i chatten, tack!",
+            "Den vänliga chattagenten hjälpte mig direkt.",
+        ],
+        "en": [
+            "The chat agent was really friendly and helped right away.",
+            "A friendly advisor on the chat answered all my questions.",
+            "Thanks to the friendly chat agent, it was sorted quickly.",
+        ],
+    },
     "praise": {
         "fi": ["Kiitos nopeasta palvelusta!", "Neuvoja oli tosi avulias."],
         "sv": ["Tack för snabb service!"],

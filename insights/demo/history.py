@@ -124,6 +124,9 @@ class History:
         # Recovery surveys draw from a generator of their own, so the stories stay
         # as they were whether or not the policy has a recovery survey.
         self.recovery_rng = random.Random(SEED + 2)
+        # The planted comment themes draw from their own stream, so that the rest of
+        # the history stays the same draw for draw.
+        self.theme_rng = random.Random(SEED + 3)
         self.recovery_survey = self.followup.recovery_survey
         self.thresholds = Thresholds(
             nps_at_most=self.followup.nps_at_most,
@@ -476,7 +479,12 @@ class History:
         return None
 
     def comment(
-        self, survey: Survey, key: str, language: str, event: Event | None
+        self,
+        survey: Survey,
+        key: str,
+        language: str,
+        event: Event | None,
+        mood: float = 0.0,
     ) -> str:
         kind, share = COMMENTS.get((survey.name, key), ("praise", 0.0))
         if self.rng.random() >= share:
@@ -487,7 +495,19 @@ class History:
             and self.rng.random() < 0.7
         ):
             kind = "new_form"
-        return self.rng.choice(TEXTS[kind][language])
+        text = self.rng.choice(TEXTS[kind][language])
+        # The planted themes of the story (insights.text): an unhappy customer of the
+        # offer was kept waiting for it; a happy one praises the friendly chat agent;
+        # an unhappy one has no praise to give but a complaint about the form.
+        planted = {
+            "offer": "offer_wait" if mood < -0.3 else "",
+            "praise": "friendly_chat"
+            if mood > 0.3 and self.theme_rng.random() < 0.6
+            else "application"
+            if mood < -0.3
+            else "",
+        }.get(kind, "")
+        return self.theme_rng.choice(TEXTS[planted][language]) if planted else text
 
     def respond(
         self,
@@ -535,7 +555,7 @@ class History:
             number = self.score(question.type, mood, effort)
             text = ""
             if question.type == Question.Type.TEXT:
-                text = self.comment(survey, question.key, language, event)
+                text = self.comment(survey, question.key, language, event, mood)
             if number is not None:
                 given[question.key] = number
             answered.append(GivenAnswer(question.type, number, text))

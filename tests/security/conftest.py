@@ -37,6 +37,8 @@ from cx.services.organizations import api_key_create
 from followups.models import FollowUp, FollowUpPolicy
 from insights import feedback
 from insights.models import MetricTarget, ResponseNote, Tag
+from insights.text.models import Theme
+from insights.text.services import theme_add_rule
 from maturity.models import Assessment
 from maturity.services import assessment_request
 from predictions.models import ModelVersion, PredictionDefinition
@@ -79,6 +81,7 @@ class Tenant:
     followup: FollowUp
     tag: Tag
     note: ResponseNote
+    theme: Theme
     delivery: WebhookDelivery
     assessment: Assessment
     undeliverable: UndeliverableAddress
@@ -240,6 +243,9 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
         assessment = Assessment.objects.get(pk=requested.pk)
         assert assessment.status == Assessment.Status.DONE, assessment.error
 
+        theme = theme_add_rule(
+            organization=organization, label=f"{title} theme", keywords=f"{prefix}"
+        )
         revoked = api_key_create(organization=organization, name=f"{prefix}-revoked")
         revoked.api_key.revoke()
         prediction = PredictionDefinition.objects.create(
@@ -280,6 +286,7 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
             followup=followup,
             tag=Tag.objects.for_organization(organization).get(),
             note=note,
+            theme=theme,
             delivery=WebhookDelivery.objects.get(pk=delivery.pk),
             assessment=assessment,
             undeliverable=undeliverable,

@@ -249,6 +249,7 @@ def api_objects(a: Tenant) -> dict[str, object]:
         "predictions/definitions": a.prediction.pk,
         "predictions/versions": a.model_version.pk,
         "predictions/customers": a.customer.external_id,
+        "themes": a.theme.pk,
     }
 
 
@@ -437,6 +438,7 @@ def page_targets(a: Tenant) -> list[Target]:
         "feedback:detail": {"pk": [a.response.pk]},
         "insights:export": {"fmt": ["csv", "xlsx"]},
         "predictions:customer": {"pk": [a.customer.pk]},
+        "insights:theme_edit": {"pk": [a.theme.pk]},
     }
     bodies: dict[str, list[Any]] = {
         "feedback:detail": [
@@ -449,6 +451,7 @@ def page_targets(a: Tenant) -> list[Target]:
             {"root_cause": RootCause.values[0], "action_taken": "Mallory closed it"},
         ],
         "set_language": [{"language": "fi"}],
+        "insights:theme_edit": [{"action": "rename", "label": "Mallory theme"}],
     }
     filters = urlencode(
         {

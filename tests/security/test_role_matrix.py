@@ -128,6 +128,10 @@ STAFF_ROUTES: dict[str, tuple[Permission | None, Permission | None]] = {
     "insights:panels": (P.VIEW_DASHBOARD, None),
     "insights:targets": (None, P.CONFIGURE_CX),
     "insights:export": (P.EXPORT_FEEDBACK, None),
+    "insights:themes": (P.VIEW_FEEDBACK, None),
+    "insights:theme_edit": (None, P.CONFIGURE_CX),
+    "insights:theme_rule_add": (None, P.CONFIGURE_CX),
+    "insights:themes_train": (None, P.CONFIGURE_CX),
     "feedback:list": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "feedback:detail": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "followups:queue": (P.VIEW_FEEDBACK, None),
@@ -308,6 +312,7 @@ def page_tries(world: Tenant) -> list[Try]:
         "maturity:report": [reverse("maturity:report", args=[world.assessment.pk])],
         "predictions:customer": [reverse("predictions:customer",
                                          args=[world.customer.pk])],
+        "insights:theme_edit": [reverse("insights:theme_edit", args=[world.theme.pk])],
     }  # fmt: skip
     posts: dict[str, list[dict[str, Any]]] = {
         "feedback:detail": [
@@ -316,6 +321,9 @@ def page_tries(world: Tenant) -> list[Try]:
             {"tag": world.tag.name, "remove": "1"},
         ],
         "insights:targets": [{"target_nps": "35"}],
+        "insights:theme_edit": [{"action": "rename", "label": "Mallory theme"}],
+        "insights:theme_rule_add": [{"label": "Mallory rule", "keywords": "mallory"}],
+        "insights:themes_train": [{}],
         "feedback:list": [
             {"response": [str(world.response.pk)], "bulk_tag": "mallory-bulk"}
         ],
