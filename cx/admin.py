@@ -405,7 +405,7 @@ class ProcessAdmin(OrganizationScopedAdmin):
 class TouchpointInline(ScopedInlineMixin, admin.TabularInline):
     model = Touchpoint
     extra = 0
-    fields = ["position", "name", "channel", "process", "owner"]
+    fields = ["position", "name", "name_translations", "channel", "process", "owner"]
     ordering = ["position"]
 
 
