@@ -197,7 +197,7 @@ def test_the_report_names_touchpoints_in_its_language(demo, assessment, tmp_path
     english = pdf_text(report_pdf(assessment=assessment, language="en"), tmp_path, "en")
 
     heatmap_fi = finnish.split("Asiakaspolkujen lämpökartta")[-1]
-    for name in ("Asuntolaina", "Lainahakemus", "Henkilökohtainen tarjous", "Arvokas"):
+    for name in ("Vakuutuskorvaus", "Asuntolaina", "Lainahakemus", "Arvokas"):
         assert name in heatmap_fi, name
     for name in ("Mortgage", "Loan application", "Personal offer", "Valuable"):
         assert name not in finnish, name
