@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -186,6 +187,11 @@ def overview(*, organization: Organization) -> dict[str, Any]:
     result = latest.result
     level = int(result["level"])
     previous = context["previous"]
+    change = (
+        None
+        if previous is None or previous.index is None
+        else round(float(latest.index or 0) - float(previous.index), 1)
+    )
     context.update(
         result=result,
         level=level,
@@ -195,17 +201,9 @@ def overview(*, organization: Organization) -> dict[str, Any]:
         ladder=ladder(level),
         index=float(result["index"]),
         index_shown=charts.decimal(float(result["index"])),
-        change=(
-            None
-            if previous is None or previous.index is None
-            else charts.decimal(float(latest.index or 0) - float(previous.index))
-        ),
-        change_sign=(
-            0
-            if previous is None or previous.index is None
-            else (float(latest.index or 0) > float(previous.index))
-            - (float(latest.index or 0) < float(previous.index))
-        ),
+        change=None if change is None else number_format(abs(change), 1),
+        # The sign of the change as shown: a change that rounds to 0,0 is "=".
+        change_sign=0 if not change else (change > 0) - (change < 0),
         confidence_percent=round(100 * float(result.get("confidence") or 0)),
         coverage_percent=round(100 * float(result.get("coverage") or 0)),
         insufficient=[

@@ -176,6 +176,7 @@ def closed_loop(*, assessment: Assessment) -> dict[str, Any]:
             (_("Recovered"), recovered),
         ],
         title=_("From negative answers to recovered customers"),
+        of_previous=_("{rate} of the step before"),
     )
     return {
         "negative": negative,
