@@ -72,7 +72,7 @@ def load_assessments(organization: Organization, progress: Progress) -> None:
         username__in=["cx", "exec"], memberships__organization=organization
     )
     by_name = {user.username: user for user in users}
-    rounds = []
+    rounds: list[tuple[datetime, dict[str, int], dict[str, int] | None, str]] = []
     if not SelfAssessmentRound.objects.for_organization(organization).exists():
         rounds = [
             (start + (now - start) * 0.1, FIRST_ANSWERS, IMPORTANCE, "cx"),
