@@ -80,9 +80,9 @@ def test_the_api_takes_and_gives_the_names_per_language(api, aurora):
     assert api.get(f"/api/v1/processes/{process.json()['id']}/").json()[
         "name_translations"
     ] == {"fi": "Lainoitus"}
-    assert Segment.objects.get(organization=aurora, key="valuable").name_translations == {
-        "sv": "Värdefull"
-    }
+    assert Segment.objects.get(
+        organization=aurora, key="valuable"
+    ).name_translations == {"sv": "Värdefull"}
 
     refused = api.patch(
         f"/api/v1/touchpoints/{touchpoint.json()['id']}/",
