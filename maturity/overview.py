@@ -97,8 +97,8 @@ def index_held_back(result: dict[str, Any]) -> bool:
     return any(str(b).startswith("index") for b in result.get("held_back_by", []))
 
 
-def claim_chart(result: dict[str, Any]) -> SafeString:
-    """Return the evidence vs self-assessment dumbbell of a stored result."""
+def claim_chart(result: dict[str, Any]) -> tuple[SafeString, SafeString]:
+    """Return the evidence vs self-assessment dumbbell of a stored result, wide and narrow."""
     rows = [
         charts.ClaimRow(
             label=f"{d['key']} {dimension_name(d['key'])}",
@@ -107,17 +107,22 @@ def claim_chart(result: dict[str, Any]) -> SafeString:
         )
         for d in result.get("dimensions", [])
     ]
-    svg = charts.claim_vs_evidence(
-        rows,
-        title=_("Evidence and self-assessment by dimension"),
-        evidence_name=_("Evidence"),
-        claim_name=_("Self-assessment"),
+    drawn = (
+        charts.claim_vs_evidence(
+            rows,
+            title=_("Evidence and self-assessment by dimension"),
+            evidence_name=_("Evidence"),
+            claim_name=_("Self-assessment"),
+            narrow=narrow,
+        )
+        for narrow in (False, True)
     )
-    return mark_safe(svg)  # noqa: S308 - cx.svg escapes every label
+    wide, small = (mark_safe(svg) for svg in drawn)  # noqa: S308 - cx.svg escapes labels
+    return wide, small
 
 
-def trend_chart(done: list[Assessment]) -> SafeString:
-    """Return the index of finished assessments, oldest first."""
+def trend_chart(done: list[Assessment]) -> tuple[SafeString, SafeString]:
+    """Return the index of finished assessments, oldest first, wide and narrow."""
     points = [
         charts.TrendPoint(
             day=timezone.localdate(a.period_end, a.organization.tzinfo),
@@ -126,10 +131,17 @@ def trend_chart(done: list[Assessment]) -> SafeString:
         )
         for a in done
     ]
-    svg = charts.index_trend(
-        points, title=_("Maturity index across assessments"), index_name=_("index")
+    drawn = (
+        charts.index_trend(
+            points,
+            title=_("Maturity index across assessments"),
+            index_name=_("index"),
+            narrow=narrow,
+        )
+        for narrow in (False, True)
     )
-    return mark_safe(svg)  # noqa: S308 - cx.svg escapes every label
+    wide, small = (mark_safe(svg) for svg in drawn)  # noqa: S308 - cx.svg escapes labels
+    return wide, small
 
 
 def waiting_for(organization: Organization) -> Assessment | None:
