@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import JSONField, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.text import format_lazy
@@ -405,8 +405,12 @@ class ProcessAdmin(OrganizationScopedAdmin):
 class TouchpointInline(ScopedInlineMixin, admin.TabularInline):
     model = Touchpoint
     extra = 0
-    fields = ["position", "name", "channel", "process", "owner"]
+    fields = ["position", "name", "name_translations", "channel", "process", "owner"]
     ordering = ["position"]
+    # A row of the table: the names per language fit a small box.
+    formfield_overrides = {
+        JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 32})}
+    }
 
 
 @admin.register(Journey)

@@ -71,6 +71,33 @@ SEGMENTS = [
     ),
 ]
 
+# The names in Finnish and Swedish (the demo's own names are English): what the pages,
+# emails and reports show a reader of that language (cx/names.py).
+NAMES_IN: dict[str, dict[str, str]] = {
+    # segments
+    "Valuable": {"fi": "Arvokas", "sv": "Värdefull"},
+    "Returner": {"fi": "Palaava", "sv": "Återkommande"},
+    "New": {"fi": "Uusi", "sv": "Ny"},
+    "Unidentified": {"fi": "Tunnistamaton", "sv": "Oidentifierad"},
+    # processes
+    "Mortgage lending": {"fi": "Asuntolainoitus", "sv": "Bolånegivning"},
+    "Customer service": {"fi": "Asiakaspalvelu", "sv": "Kundtjänst"},
+    "Claims handling": {"fi": "Korvauskäsittely", "sv": "Skadehantering"},
+    # journeys
+    "Mortgage": {"fi": "Asuntolaina", "sv": "Bolån"},
+    "Insurance claim": {"fi": "Vakuutuskorvaus", "sv": "Försäkringsersättning"},
+    # touchpoints
+    "Search landing": {"fi": "Hakukoneesta sivuille", "sv": "Från sökmotorn"},
+    "Loan pages": {"fi": "Lainasivut", "sv": "Lånesidor"},
+    "Advisor chat": {"fi": "Neuvojan chat", "sv": "Rådgivarchatt"},
+    "Loan application": {"fi": "Lainahakemus", "sv": "Låneansökan"},
+    "Personal offer": {"fi": "Henkilökohtainen tarjous", "sv": "Personligt erbjudande"},
+    "Claim reported": {"fi": "Vahinkoilmoitus", "sv": "Skadeanmälan"},
+    "Claim call": {"fi": "Korvauspuhelu", "sv": "Skadesamtal"},
+    "Decision": {"fi": "Korvauspäätös", "sv": "Ersättningsbeslut"},
+    "Payment": {"fi": "Korvauksen maksu", "sv": "Utbetalning"},
+}
+
 PROCESSES = {
     "lending": ("Mortgage lending", "From first interest to a signed loan."),
     "service": ("Customer service", "Chat, phone and branch advice."),
@@ -126,7 +153,12 @@ def load_core(organization: Organization, progress: Progress) -> None:
         Segment.objects.update_or_create(
             organization=organization,
             key=key,
-            defaults={"name": name, "description": description, "rule": rule},
+            defaults={
+                "name": name,
+                "name_translations": NAMES_IN[name],
+                "description": description,
+                "rule": rule,
+            },
         )
     progress("segments")
 
@@ -136,7 +168,11 @@ def load_core(organization: Organization, progress: Progress) -> None:
         processes[key], _ = Process.objects.update_or_create(
             organization=organization,
             name=name,
-            defaults={"description": description, "owner": owner},
+            defaults={
+                "name_translations": NAMES_IN[name],
+                "description": description,
+                "owner": owner,
+            },
         )
     progress("processes")
 
@@ -144,7 +180,11 @@ def load_core(organization: Organization, progress: Progress) -> None:
         journey, _ = Journey.objects.update_or_create(
             organization=organization,
             name=journey_name,
-            defaults={"description": description, "owner": owner},
+            defaults={
+                "name_translations": NAMES_IN[journey_name],
+                "description": description,
+                "owner": owner,
+            },
         )
         for position, name, channel, process_key, event_types in steps:
             existing = journey.touchpoints.filter(position=position).first()
@@ -155,6 +195,7 @@ def load_core(organization: Organization, progress: Progress) -> None:
                     "journey": journey,
                     "position": position,
                     "name": name,
+                    "name_translations": NAMES_IN[name],
                     "channel": channel,
                     "process": processes[process_key],
                     "owner": owner,

@@ -133,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cx.chrome.staff_chrome",
             ],
+            # Names the organisation gives, in the page's language (cx/names.py).
+            "builtins": ["cx.templatetags.cx_names"],
         },
     },
 ]

@@ -30,6 +30,7 @@ from openpyxl import Workbook
 
 from audit.services import Action, Channel, Subject, audit_record, filters_of
 from cx.models import Organization
+from cx.names import localized_name
 from insights.selectors.responses import ResponseFilter, responses_filtered
 from surveys import presentation
 from surveys.models import Answer, Question, Response, ResponseSegment
@@ -48,8 +49,9 @@ COLUMNS = (
 # What a row reads of a response and of the objects it links to.
 ROW_FIELDS = (
     "completed_at", "language", "origin", "is_anonymous", "survey__name",
-    "touchpoint__name", "touchpoint__channel", "journey__name", "process__name",
-    "customer__external_id",
+    "touchpoint__name", "touchpoint__name_translations", "touchpoint__channel",
+    "journey__name", "journey__name_translations", "process__name",
+    "process__name_translations", "customer__external_id",
 )  # fmt: skip
 
 # What a spreadsheet may take for the start of a formula (OWASP's list).
@@ -114,11 +116,17 @@ def _answer_value(answer: Answer) -> Cell | None:
 
 
 def responses_rows(
-    responses: QuerySet[Response], *, keys: Sequence[str], time_zone: tzinfo
+    responses: QuerySet[Response],
+    *,
+    keys: Sequence[str],
+    time_zone: tzinfo,
+    language: str,
 ) -> Iterator[list[Cell | None]]:
     """Yield one row per response: ``COLUMNS``, then its answer to each of ``keys``.
 
-    Times are ISO 8601 in ``time_zone``; the customer is empty when anonymous.
+    Times are ISO 8601 in ``time_zone``; the customer is empty when anonymous; the
+    touchpoint, journey and process are named in ``language`` where the organisation
+    gave a name in it (``cx.names.localized_name``), else by their own name.
     """
     answers = Answer.objects.select_related("question").only(
         "response", "number", "choices", "text", "question__key"
@@ -146,9 +154,9 @@ def responses_rows(
             if response.completed_at
             else None,
             response.survey.name,
-            touchpoint.name if touchpoint else None,
-            response.journey.name if response.journey else None,
-            response.process.name if response.process else None,
+            localized_name(touchpoint, language),
+            localized_name(response.journey, language),
+            localized_name(response.process, language),
             touchpoint.channel if touchpoint else None,
             response.language,
             response.origin,
@@ -159,12 +167,13 @@ def responses_rows(
 
 
 def responses_table(
-    responses: QuerySet[Response], *, time_zone: tzinfo
+    responses: QuerySet[Response], *, time_zone: tzinfo, language: str
 ) -> Iterator[list[Cell]]:
     """Yield the header, then each response's row, every cell neutralised."""
     keys = question_keys(responses)
     yield [neutralise(column) for column in (*COLUMNS, *keys)]
-    for row in responses_rows(responses, keys=keys, time_zone=time_zone):
+    rows = responses_rows(responses, keys=keys, time_zone=time_zone, language=language)
+    for row in rows:
         yield [neutralise(cell) for cell in row]
 
 
@@ -217,7 +226,10 @@ def export_response(
     """Return ``responses`` as a download in ``fmt`` (one of ``FORMATS``)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format: {fmt}")
-    table = responses_table(responses, time_zone=organization.tzinfo)
+    # One language for the whole file, as its question legend: the organisation's. The
+    # CSV streams after the view returns, so it is passed, not read from the thread.
+    language = organization.default_language
+    table = responses_table(responses, time_zone=organization.tzinfo, language=language)
     today = timezone.localdate(timezone=organization.tzinfo)
     filename = f"responses-{organization.slug}-{today:%Y-%m-%d}.{fmt}"
     response: HttpResponseBase
@@ -227,7 +239,6 @@ def export_response(
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
-        language = organization.default_language
         with translation.override(language):
             legend = question_legend(responses, language=language)
         response = FileResponse(

@@ -18,6 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cx.models import Customer, Event, Organization
+from cx.names import localized_name
 from insights.models import ResponseNote, ResponseTag, Tag
 from surveys import presentation
 from surveys.models import Answer, Invitation, Response, Suppression
@@ -273,7 +274,7 @@ def customer_timeline(
         .select_related("touchpoint")
         .order_by("-occurred_at")[:limit]
     ):
-        where = event.touchpoint.name if event.touchpoint else _("no touchpoint")
+        where = localized_name(event.touchpoint) or _("no touchpoint")
         moments.append(Moment(event.occurred_at, "event", event.type, where))
     for invitation in (
         Invitation.objects.for_organization(organization)

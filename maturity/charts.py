@@ -13,9 +13,10 @@ from datetime import date
 
 from django.utils.formats import date_format, number_format
 
-from cx.svg import GRID, INK
+from cx.svg import GRID, INK, MIN_LABEL
 from cx.svg import document as _svg
 from cx.svg import text as _text
+from insights.charts import _wrap as wrap
 from maturity.scoring import score_shown
 
 EVIDENCE = "#0072B2"  # blue
@@ -26,6 +27,9 @@ LEVEL_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#009E73"}
 # Scores run 1.0–4.99 (the whole part is the level), so every chart's axis is 1–5 and
 # every gridline, the 5 included, is labelled.
 SCALE = (1, 2, 3, 4, 5)
+# A phone's card: 390 px less the page's and the card's margins, so that a chart drawn
+# this wide shows its 12 px labels at 12 px.
+NARROW = 330
 CHAR_WIDTH = 6.4  # DejaVu Sans at 11 px, an average glyph, to make room for labels
 
 
@@ -108,14 +112,14 @@ def dimension_bars(
     return _svg(width, height, title, desc, body)
 
 
-def _legend(items: dict[str, str], x: float, y: float) -> str:
+def _legend(items: dict[str, str], x: float, y: float, size: int = 10) -> str:
     parts = []
     for colour, label in items.items():
         parts.append(
             f"<rect x='{x:.1f}' y='{y - 9}' width='10' height='10' fill='{colour}'/>"
         )
-        parts.append(_text(x + 14, y, label, size=10))
-        x += 24 + 6.2 * len(label)
+        parts.append(_text(x + 14, y, label, size=size))
+        x += 24 + 0.62 * size * len(label)
     return "".join(parts)
 
 
@@ -231,17 +235,32 @@ class ClaimRow:
 
 
 def claim_vs_evidence(
-    rows: Sequence[ClaimRow], *, title: str, evidence_name: str, claim_name: str
+    rows: Sequence[ClaimRow],
+    *,
+    title: str,
+    evidence_name: str,
+    claim_name: str,
+    narrow: bool = False,
 ) -> str:
     """Return a dumbbell chart: per dimension the evidence and the self-assessment.
 
     A grey bar joins the two where both exist; a claim more than a level above the
     evidence is drawn in red. The claim's legend entry appears only when one is drawn.
+    ``narrow`` draws it for a phone's width, every label at least 12 px.
     """
-    left = max(150.0, _label_width([row.label for row in rows]) + 16)
-    right, row_height, top = 30, 28, 30
-    width = int(left + 420 + right)
-    height = int(top + row_height * len(rows) + 34)
+    size = MIN_LABEL if narrow else 11
+    # Narrow (a phone): each dimension's name on its own lines above its dumbbell, so
+    # the scale takes the whole width; wide: the names in a column left of the scale.
+    labels = [wrap(row.label, 38) if narrow else [row.label] for row in rows]
+    if narrow:
+        left, right, top, width = 14.0, 14, 30, NARROW
+        row_heights = [16 * len(lines) + 24 for lines in labels]
+    else:
+        left = max(150.0, _label_width([row.label for row in rows]) + 16)
+        right, top = 30, 30
+        width = int(left + 420 + right)
+        row_heights = [28 for _ in rows]
+    height = int(top + sum(row_heights) + 34)
     scale_width = width - left - right
 
     def x(score: float) -> float:
@@ -253,10 +272,19 @@ def claim_vs_evidence(
             f"<line x1='{x(level):.1f}' y1='{top - 6}' x2='{x(level):.1f}' "
             f"y2='{height - 28}' stroke='{GRID}' stroke-width='1'/>"
         )
-        body.append(_text(x(level), top - 10, str(level), size=10, anchor="middle"))
-    for i, row in enumerate(rows):
-        y = top + i * row_height + 12
-        body.append(_text(left - 8, y + 4, row.label, anchor="end"))
+        body.append(
+            _text(x(level), top - 10, str(level), size=size - 1, anchor="middle")
+        )
+    row_top = float(top)
+    for row, lines, row_height in zip(rows, labels, row_heights, strict=True):
+        if narrow:
+            for n, line in enumerate(lines):
+                body.append(_text(left - 6, row_top + 13 + 16 * n, line, size=size))
+            y = row_top + row_height - 12
+        else:
+            y = row_top + 12
+            body.append(_text(left - 8, y + 4, row.label, anchor="end"))
+        row_top += row_height
         if row.claim is not None:
             gap = row.claim - row.evidence > 1
             body.append(
@@ -275,7 +303,7 @@ def claim_vs_evidence(
     legend = {EVIDENCE: evidence_name}
     if any(row.claim is not None for row in rows):
         legend[CLAIM] = claim_name
-    body.append(_legend(legend, left, height - 8))
+    body.append(_legend(legend, left, height - 8, size=size))
     desc = "; ".join(
         f"{row.label}: {evidence_name} {decimal(row.evidence)}"
         + ("" if row.claim is None else f", {claim_name} {decimal(row.claim)}")
@@ -291,9 +319,18 @@ class TrendPoint:
     level: int
 
 
-def index_trend(points: Sequence[TrendPoint], *, title: str, index_name: str) -> str:
-    """Return the index across assessments on the 1–5 scale, level bands behind it."""
-    width, height, left, right, top, bottom = 640, 240, 40, 44, 16, 40
+def index_trend(
+    points: Sequence[TrendPoint], *, title: str, index_name: str, narrow: bool = False
+) -> str:
+    """Return the index across assessments on the 1–5 scale, level bands behind it.
+
+    ``narrow`` draws it for a phone's width: labels of 12 px, at most four dates.
+    """
+    size = MIN_LABEL if narrow else 10
+    if narrow:
+        width, height, left, right, top, bottom = NARROW, 220, 36, 36, 20, 36
+    else:
+        width, height, left, right, top, bottom = 640, 240, 40, 44, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def y(score: float) -> float:
@@ -316,25 +353,27 @@ def index_trend(points: Sequence[TrendPoint], *, title: str, index_name: str) ->
             f"<line x1='{left}' y1='{y(level):.1f}' x2='{width - right}' "
             f"y2='{y(level):.1f}' stroke='{GRID}'/>"
         )
-        body.append(_text(left - 8, y(level) + 4, str(level), size=10, anchor="end"))
+        body.append(_text(left - 8, y(level) + 4, str(level), size=size, anchor="end"))
     coords = [(x(i), y(point.index)) for i, point in enumerate(points)]
     if len(coords) > 1:
         line = " ".join(f"{px:.1f},{py:.1f}" for px, py in coords)
         body.append(
             f"<polyline points='{line}' fill='none' stroke='{EVIDENCE}' stroke-width='2.5'/>"
         )
-    step = max(1, math.ceil(len(points) / 8))  # at most eight date labels
+    # At most eight dates (three on a phone), counted back from the last, so the last
+    # is always named and never crowds the one before it.
+    step = max(1, math.ceil(len(points) / (3 if narrow else 8)))
     for i, (point, (px, py)) in enumerate(zip(points, coords, strict=True)):
         body.append(f"<circle cx='{px:.1f}' cy='{py:.1f}' r='4' fill='{EVIDENCE}'/>")
-        if i % step == 0 or i == len(points) - 1:
+        if (len(points) - 1 - i) % step == 0:
             body.append(
                 _text(px, height - bottom + 18, date_format(point.day, "M Y"),
-                      size=10, anchor="middle")
+                      size=size, anchor="middle")
             )  # fmt: skip
         if i == len(points) - 1:
             body.append(
-                _text(px, py - 9, decimal(point.index), size=11, anchor="middle",
-                      weight="bold")
+                _text(px, py - 9, decimal(point.index), size=size + 1,
+                      anchor="middle", weight="bold")
             )  # fmt: skip
     desc = "; ".join(
         f"{date_format(point.day, 'SHORT_DATE_FORMAT')}: {index_name} "

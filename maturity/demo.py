@@ -5,12 +5,14 @@ The executive's first view is the organisation's place on the ladder and its tre
 executive; it claims a little more than the data shows on governance (the story's
 blocker), as organisations do. One assessment is computed per month of history, the last
 ending now, each over the default window from the history's first day on; a history
-shorter than a month gets one. The step does nothing when the demo has assessments.
+shorter than a month gets one. The history matures (``insights.demo.content``: rules
+added, cases worked faster, recovery surveys begun), so the assessments differ as the
+team's work did. The step does nothing when the demo has assessments.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,7 +55,13 @@ IMPORTANCE = {
 
 
 def load_assessments(organization: Organization, progress: Progress) -> None:
-    """Answer the self-assessment and compute the demo's monthly assessments."""
+    """Compute the demo's monthly assessments, answering the self-assessment on the way.
+
+    History is replayed in order: each assessment sees the self-assessment as it stood
+    at its end (an assessment computes with the current answers): the CX manager's
+    answers from the history's first days, the executive's revision from its last
+    quarter.
+    """
     if Assessment.objects.for_organization(organization).exists():
         progress("assessments exist")
         return
@@ -64,29 +72,34 @@ def load_assessments(organization: Organization, progress: Progress) -> None:
         username__in=["cx", "exec"], memberships__organization=organization
     )
     by_name = {user.username: user for user in users}
+    rounds: list[tuple[datetime, dict[str, int], dict[str, int] | None, str]] = []
     if not SelfAssessmentRound.objects.for_organization(organization).exists():
-        services.self_assessment_save(
-            organization=organization,
-            answers=FIRST_ANSWERS,
-            importance=IMPORTANCE,
-            user=by_name.get("cx"),
-            at=start + (now - start) / 4,
-        )
-        services.self_assessment_save(
-            organization=organization,
-            answers=REVISION,
-            user=by_name.get("exec"),
-            at=start + (now - start) / 2,
-        )
-    progress("self-assessment")
-    if days <= 0:
-        return  # no history to assess
-    months = max(0, days // MONTH.days - 1)
-    for ago in range(months, -1, -1):
-        end = now - ago * MONTH
-        services.assessment_compute_now(
-            organization=organization,
-            period_start=max(start, end - services.DEFAULT_PERIOD),
-            period_end=end,
-        )
-        progress(f"assessment {end:%Y-%m-%d}")
+        rounds = [
+            (start + (now - start) * 0.1, FIRST_ANSWERS, IMPORTANCE, "cx"),
+            (start + (now - start) * 0.75, REVISION, None, "exec"),
+        ]
+
+    def answer_until(moment: datetime) -> None:
+        while rounds and rounds[0][0] <= moment:
+            at, answers, importance, username = rounds.pop(0)
+            services.self_assessment_save(
+                organization=organization,
+                answers=answers,
+                importance=importance,
+                user=by_name.get(username),
+                at=at,
+            )
+            progress(f"self-assessment {at:%Y-%m-%d}")
+
+    if days > 0:
+        months = max(0, days // MONTH.days - 1)
+        for ago in range(months, -1, -1):
+            end = now - ago * MONTH
+            answer_until(end)
+            services.assessment_compute_now(
+                organization=organization,
+                period_start=max(start, end - services.DEFAULT_PERIOD),
+                period_end=end,
+            )
+            progress(f"assessment {end:%Y-%m-%d}")
+    answer_until(now)  # without history (days ≤ 0) the answers alone

@@ -31,7 +31,8 @@ SHORT_NAMES = {
 def _number(value: float, kind: Kind) -> str:
     """Return ``value`` as the staff pages write it: NPS and shares whole, CES to 0.1."""
     places = 1 if kind is Kind.MEAN else 0
-    return number_format(round(value, places), places)
+    # A minus sign, not a hyphen, as the dashboard and the report's charts write it.
+    return number_format(round(value, places), places).replace("-", "−")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -96,8 +97,8 @@ def index_held_back(result: dict[str, Any]) -> bool:
     return any(str(b).startswith("index") for b in result.get("held_back_by", []))
 
 
-def claim_chart(result: dict[str, Any]) -> SafeString:
-    """Return the evidence vs self-assessment dumbbell of a stored result."""
+def claim_chart(result: dict[str, Any]) -> tuple[SafeString, SafeString]:
+    """Return the evidence vs self-assessment dumbbell of a stored result, wide and narrow."""
     rows = [
         charts.ClaimRow(
             label=f"{d['key']} {dimension_name(d['key'])}",
@@ -106,17 +107,22 @@ def claim_chart(result: dict[str, Any]) -> SafeString:
         )
         for d in result.get("dimensions", [])
     ]
-    svg = charts.claim_vs_evidence(
-        rows,
-        title=_("Evidence and self-assessment by dimension"),
-        evidence_name=_("Evidence"),
-        claim_name=_("Self-assessment"),
+    drawn = (
+        charts.claim_vs_evidence(
+            rows,
+            title=_("Evidence and self-assessment by dimension"),
+            evidence_name=_("Evidence"),
+            claim_name=_("Self-assessment"),
+            narrow=narrow,
+        )
+        for narrow in (False, True)
     )
-    return mark_safe(svg)  # noqa: S308 - cx.svg escapes every label
+    wide, small = (mark_safe(svg) for svg in drawn)  # noqa: S308 - cx.svg escapes labels
+    return wide, small
 
 
-def trend_chart(done: list[Assessment]) -> SafeString:
-    """Return the index of finished assessments, oldest first."""
+def trend_chart(done: list[Assessment]) -> tuple[SafeString, SafeString]:
+    """Return the index of finished assessments, oldest first, wide and narrow."""
     points = [
         charts.TrendPoint(
             day=timezone.localdate(a.period_end, a.organization.tzinfo),
@@ -125,10 +131,17 @@ def trend_chart(done: list[Assessment]) -> SafeString:
         )
         for a in done
     ]
-    svg = charts.index_trend(
-        points, title=_("Maturity index across assessments"), index_name=_("index")
+    drawn = (
+        charts.index_trend(
+            points,
+            title=_("Maturity index across assessments"),
+            index_name=_("index"),
+            narrow=narrow,
+        )
+        for narrow in (False, True)
     )
-    return mark_safe(svg)  # noqa: S308 - cx.svg escapes every label
+    wide, small = (mark_safe(svg) for svg in drawn)  # noqa: S308 - cx.svg escapes labels
+    return wide, small
 
 
 def waiting_for(organization: Organization) -> Assessment | None:
@@ -186,6 +199,11 @@ def overview(*, organization: Organization) -> dict[str, Any]:
     result = latest.result
     level = int(result["level"])
     previous = context["previous"]
+    change = (
+        None
+        if previous is None or previous.index is None
+        else round(float(latest.index or 0) - float(previous.index), 1)
+    )
     context.update(
         result=result,
         level=level,
@@ -195,17 +213,9 @@ def overview(*, organization: Organization) -> dict[str, Any]:
         ladder=ladder(level),
         index=float(result["index"]),
         index_shown=charts.decimal(float(result["index"])),
-        change=(
-            None
-            if previous is None or previous.index is None
-            else charts.decimal(float(latest.index or 0) - float(previous.index))
-        ),
-        change_sign=(
-            0
-            if previous is None or previous.index is None
-            else (float(latest.index or 0) > float(previous.index))
-            - (float(latest.index or 0) < float(previous.index))
-        ),
+        change=None if change is None else number_format(abs(change), 1),
+        # The sign of the change as shown: a change that rounds to 0,0 is "=".
+        change_sign=0 if not change else (change > 0) - (change < 0),
         confidence_percent=round(100 * float(result.get("confidence") or 0)),
         coverage_percent=round(100 * float(result.get("coverage") or 0)),
         insufficient=[

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from followups.models import FollowUp, RootCause
@@ -96,11 +96,13 @@ def _findings(
             % {"level": result["level"], "name": level_name}
         )
     if previous is not None and previous.index is not None:
-        change = float(result["index"]) - float(previous.index)
+        # Rounded to one decimal as the page shows it; a change of 0,0 is "±0,0".
+        change = round(float(result["index"]) - float(previous.index), 1)
+        sign = "±" if not change else ("+" if change > 0 else "−")
         findings.append(
             _("Index %(index)s, %(change)s since %(date)s.")
             % {"index": charts.decimal(float(result["index"])),
-               "change": ("+" if change >= 0 else "−") + charts.decimal(abs(change)),
+               "change": sign + number_format(abs(change), 1),
                "date": date_format(previous.period_end, "j.n.Y")}
         )  # fmt: skip
     overclaims = [d for d in result["dimensions"] if d["overclaim"]]
@@ -177,6 +179,7 @@ def closed_loop(*, assessment: Assessment) -> dict[str, Any]:
             (_("Recovered"), recovered),
         ],
         title=_("From negative answers to recovered customers"),
+        of_previous=_("{rate} of the step before"),
     )
     return {
         "negative": negative,

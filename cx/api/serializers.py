@@ -19,6 +19,7 @@ from cx.api.fields import (
     StrictSerializer,
 )
 from cx.models import Customer, Event, Journey, Language, Process, Segment, Touchpoint
+from cx.names import NAME_MAX_LENGTH, validate_name_translations
 from cx.services.customers import CustomerIn
 from cx.services.events import EventIn
 
@@ -187,7 +188,19 @@ class CustomerSerializer(StrictModelSerializer):
         extra_kwargs = {"external_id": {"validators": []}}
 
 
+def name_translations_field() -> serializers.DictField:
+    """Return the ``name_translations`` field of a named object (cx/names.py)."""
+    return serializers.DictField(
+        child=serializers.CharField(max_length=NAME_MAX_LENGTH, allow_blank=True),
+        required=False,
+        validators=[validate_name_translations],
+        help_text='The name per language, e.g. {"fi": "Asuntolaina", "sv": "Bolån"}; '
+        "pages, emails and reports in a language left out show `name`.",
+    )
+
+
 class SegmentSerializer(StrictModelSerializer):
+    name_translations = name_translations_field()
     rule = serializers.JSONField(
         help_text="An AND/OR tree of conditions on customer attributes, e.g. "
         '{"all": [{"attribute": "tier", "operator": "eq", "value": "gold"}]}.'
@@ -200,6 +213,7 @@ class SegmentSerializer(StrictModelSerializer):
             "id",
             "key",
             "name",
+            "name_translations",
             "description",
             "rule",
             "customer_count",
@@ -222,10 +236,18 @@ class SegmentSerializer(StrictModelSerializer):
 
 class ProcessSerializer(StrictModelSerializer):
     owner = MemberField(required=False, allow_null=True)
+    name_translations = name_translations_field()
 
     class Meta:
         model = Process
-        fields = ["id", "name", "description", "owner", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "name_translations",
+            "description",
+            "owner",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
 
@@ -238,6 +260,7 @@ class EventTypesField(serializers.ListField):
 
 class TouchpointSerializer(StrictModelSerializer):
     journey = OrganizationScopedField(queryset=Journey.objects.all())
+    name_translations = name_translations_field()
     process = OrganizationScopedField(
         queryset=Process.objects.all(), required=False, allow_null=True
     )
@@ -256,6 +279,7 @@ class TouchpointSerializer(StrictModelSerializer):
             "journey",
             "position",
             "name",
+            "name_translations",
             "channel",
             "process",
             "owner",
@@ -266,16 +290,24 @@ class TouchpointSerializer(StrictModelSerializer):
 
 
 class JourneyTouchpointSerializer(serializers.ModelSerializer):
+    name_translations = serializers.DictField(
+        child=serializers.CharField(), read_only=True
+    )
+
     class Meta:
         model = Touchpoint
-        fields = ["id", "position", "name", "channel", "process"]
+        fields = ["id", "position", "name", "name_translations", "channel", "process"]
 
 
 class JourneySerializer(StrictModelSerializer):
     owner = MemberField(required=False, allow_null=True)
+    name_translations = name_translations_field()
     touchpoints = JourneyTouchpointSerializer(many=True, read_only=True)
 
     class Meta:
         model = Journey
-        fields = ["id", "name", "description", "owner", "touchpoints", "created_at"]
+        fields = [
+            "id", "name", "name_translations", "description", "owner",
+            "touchpoints", "created_at",
+        ]  # fmt: skip
         read_only_fields = ["id", "created_at"]

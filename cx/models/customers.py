@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cx import segmentation
 from cx.models.scoping import OrganizationManager
 from cx.models.tenancy import Language, Organization
+from cx.names import NAME_TRANSLATIONS_HELP, validate_name_translations
 
 
 class Customer(models.Model):
@@ -80,6 +81,13 @@ class Segment(models.Model):
     )
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_name_translations],
+        help_text=NAME_TRANSLATIONS_HELP,
+    )
     description = models.TextField(_("description"), blank=True, default="")
     rule = models.JSONField(
         _("rule"),

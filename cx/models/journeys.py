@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cx.models.scoping import OrganizationManager
 from cx.models.tenancy import Organization
+from cx.names import NAME_TRANSLATIONS_HELP, validate_name_translations
 
 
 class Process(models.Model):
@@ -20,6 +21,13 @@ class Process(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_name_translations],
+        help_text=NAME_TRANSLATIONS_HELP,
+    )
     description = models.TextField(_("description"), blank=True, default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -57,6 +65,13 @@ class Journey(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_name_translations],
+        help_text=NAME_TRANSLATIONS_HELP,
+    )
     description = models.TextField(_("description"), blank=True, default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -108,6 +123,13 @@ class Touchpoint(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=200)
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_name_translations],
+        help_text=NAME_TRANSLATIONS_HELP,
+    )
     channel = models.CharField(
         _("channel"), max_length=8, choices=Channel, default=Channel.WEB
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cx.models import Journey, Segment
+from cx.names import localized_name
 from followups.models import FollowUp
 from followups.selectors import followup_counts, followup_queue
 from insights.dashboard.figures import shown
@@ -55,12 +56,12 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
     )
     nps_target = targets.get(Metric.NPS)
     rows = funnel_rows(query=query)
+    journeys = list(Journey.objects.for_organization(organization).order_by("name"))
+    journey_by_id = {journey.pk: journey for journey in journeys}
     return {
         "query": query,
         "periods": PERIODS,
-        "journey_choices": Journey.objects.for_organization(organization).order_by(
-            "name"
-        ),
+        "journey_choices": journeys,
         "segment_choices": Segment.objects.for_organization(organization).order_by(
             "name"
         ),
@@ -75,7 +76,11 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
         "funnel": delivery_funnel(rows=rows),
         "underperforming": [
             {
-                "journey": item.journey,
+                "journey": {
+                    **item.journey,
+                    "name": localized_name(journey_by_id.get(item.journey["id"]))
+                    or item.journey["name"],
+                },
                 "score": shown(Metric.NPS, item.score),
                 "target": shown(Metric.NPS, item.target),
                 "target_is_default": item.target_is_default,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cx.models import Journey, Organization, Segment, Touchpoint
+from cx.names import localized_name, translated_name
 from insights import charts
 from insights.dashboard.figures import Figure
 from insights.dashboard.period import DashboardQuery
@@ -111,7 +112,7 @@ def journey_map(
             card = TouchpointCard(
                 touchpoint.pk,
                 touchpoint.position,
-                touchpoint.name,
+                localized_name(touchpoint),
                 str(touchpoint.get_channel_display()),
             )
             for metric in JOURNEY_METRICS:
@@ -129,7 +130,7 @@ def journey_map(
                 )
             card.surveyed = bool(invited.get(touchpoint.pk)) or card.main is not None
             cards.append(card)
-        maps.append(JourneyMap(journey.pk, journey.name, cards))
+        maps.append(JourneyMap(journey.pk, localized_name(journey), cards))
     return maps
 
 
@@ -202,16 +203,23 @@ def nps_heatmap(
     cells its assessment stored.
     """
     rule = sample_rule(min_sample())
-    touchpoints = list(
-        Touchpoint.objects.for_organization(organization)
-        .order_by("journey__name", "position")
-        .values_list("pk", "name", "journey__name")
-    )
+    # Names in the reader's language (cx/names.py); rows stay in journey order.
+    touchpoints = [
+        (pk, translated_name(name, given), translated_name(journey, journey_given))
+        for pk, name, given, journey, journey_given in (
+            Touchpoint.objects.for_organization(organization)
+            .order_by("journey__name", "position")
+            .values_list(
+                "pk", "name", "name_translations",
+                "journey__name", "journey__name_translations",
+            )
+        )
+    ]  # fmt: skip
     segment_rows = Segment.objects.for_organization(organization).values_list(
-        "pk", "name", "key"
+        "pk", "name", "name_translations", "key"
     )
-    segments = {pk: name for pk, name, _key in segment_rows}
-    segment_keys = {pk: key for pk, _name, key in segment_rows}
+    segments = {pk: translated_name(name, given) for pk, name, given, _ in segment_rows}
+    segment_keys = {pk: key for pk, _name, _given, key in segment_rows}
     names = {pk: name for pk, name, _journey in touchpoints}
     drawn: dict[tuple[str, str], charts.Cell] = {}
     for touchpoint, segment, answers, promoters, detractors in cells:

@@ -103,6 +103,25 @@ HISTORY_RULES = {
     "Claim decision → claim experience": ("claim.decision_sent", CLAIM_SURVEY, 0, 60),
 }
 
+# How the demo's CX team matured, in days before now (the demo's maturity trend reads
+# it back: each monthly assessment sees what the team did by then). A history shorter
+# than these is all "today".
+# - The offer and claim surveys came after the chat and application ones: before these
+#   days their events asked nobody (there was no rule to match, so no suppression).
+RULE_LIVE_DAYS = {
+    "Offer sent → loan offer": 55,
+    "Claim decision → claim experience": 50,
+}
+# - Cases were first worked slowly, then within the 48-hour SLA: μ of the log-normal
+#   hours (σ 1) from a case's opening to its owner starting it, by the days ago it
+#   opened (medians 33 h, 15 h, 2.7 h; about 35 %, 12 % and none started late).
+CASE_START_MU = ((60, 3.5), (30, 2.7), (0, 1.0))
+# - The recovery survey was added to the follow-up policy this many days ago.
+RECOVERY_SINCE_DAYS = 40
+# - The executive began reading the dashboard (Mondays) after the first monthly
+#   maturity report; before, only the CX team looked at results.
+EXECUTIVE_READS_SINCE_DAYS = 45
+
 # The mean of the respondent's latent mood per event type (0 neutral, ±1 strong); the
 # public link's answers have no event.
 MOOD = {

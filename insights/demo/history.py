@@ -18,17 +18,21 @@ from followups.models import CaseActivity, FollowUp
 from followups.rules import GivenAnswer, Thresholds, reasons
 from followups.services import POSITIVE_FROM, followup_policy
 from insights.demo.content import (
+    CASE_START_MU,
     CLOSURES,
     COMMENTS,
     DIP,
     EFFORT,
     EVENT_PREFIX,
+    EXECUTIVE_READS_SINCE_DAYS,
     FIRST_NAMES,
     HOURS,
     LAST_NAMES,
     MOOD,
+    RECOVERY_SINCE_DAYS,
     REGIONS,
     ROLLOUT_DAYS,
+    RULE_LIVE_DAYS,
     SEED,
     TEXTS,
     VALUABLE_LIFT,
@@ -85,6 +89,7 @@ class History:
         self.now = timezone.now()
         self.start = self.now - timedelta(days=days)
         self.rollout = [self.now - timedelta(days=ago) for ago in ROLLOUT_DAYS]
+        self.recovery_since = self.now - timedelta(days=RECOVERY_SINCE_DAYS)
         self.new_form: dict[int, bool] = {}
         self.days = days
         self.written = Written()
@@ -109,6 +114,13 @@ class History:
                     rule.event_type in ("", event_type)
                 ):
                     self.rules[event_type].append(rule)
+        # When each rule began to ask (the team added rules as it matured).
+        self.live_from = {
+            rule.pk: self.now - timedelta(days=RULE_LIVE_DAYS[rule.name])
+            for rules in self.rules.values()
+            for rule in rules
+            if rule.name in RULE_LIVE_DAYS
+        }
         self.questions = {
             survey.pk: survey.ordered_questions
             for survey in Survey.objects.for_organization(organization)
@@ -330,6 +342,8 @@ class History:
         for event in self.written.events:
             invited = False
             for rule in self.rules.get(event.type, ()):
+                if event.received_at < self.live_from.get(rule.pk, self.start):
+                    continue  # the rule did not exist yet
                 refusal = self.refusal(event, rule, invited, recent)
                 if refusal is not None:
                     reason, detail = refusal
@@ -659,7 +673,9 @@ class History:
             due_at=opened_at + timedelta(hours=self.followup.sla_hours),
         )
         self.written.followups.append(followup)
-        started_at = opened_at + timedelta(hours=rng.lognormvariate(1.0, 1.0))
+        started_at = opened_at + timedelta(
+            hours=rng.lognormvariate(self.case_start_mu(opened_at), 1.0)
+        )
         closed_at = started_at + timedelta(hours=rng.lognormvariate(2.0, 1.0))
         forgotten = rng.random() < 0.01
         if started_at < self.now:
@@ -679,6 +695,11 @@ class History:
         if reminder < (followup.closed_at or self.now):
             followup.reminded_at = reminder
 
+    def case_start_mu(self, opened_at: datetime) -> float:
+        """Return μ of the hours to start a case opened then: the team got quicker."""
+        days_ago = (self.now - opened_at) / timedelta(days=1)
+        return next(mu for ago, mu in CASE_START_MU if days_ago >= ago)
+
     def recover(self, followup: FollowUp) -> None:
         """Ask some customers of closed cases again; most who answer are content now."""
         rng = self.recovery_rng
@@ -687,7 +708,9 @@ class History:
         )  # fmt: skip
         if survey is None or customer is None or not customer.email:
             return
-        if closed_at is None or rng.random() >= 0.45:
+        if closed_at is None or closed_at < self.recovery_since:
+            return  # the policy had no recovery survey yet
+        if rng.random() >= 0.45:
             return
         sent_at = closed_at + timedelta(minutes=rng.uniform(1, 5))
         if sent_at >= self.now:
@@ -790,7 +813,7 @@ class History:
                 continue
             for member in members:
                 looks = (
-                    day.weekday() == 0
+                    day.weekday() == 0 and ago <= EXECUTIVE_READS_SINCE_DAYS
                     if member.role == Role.EXECUTIVE
                     else rng.random() < 0.8
                 )

@@ -111,13 +111,45 @@ def test_the_executive_reads_answers_assesses_and_downloads(
     assert "Where you stand" in text and "Three things to know" in text
 
 
-def test_a_cx_manager_reads_and_may_assess(page, live_server, demo):
+# Every drawn element whose right edge passes the viewport, and every element that
+# scrolls sideways inside itself (a chart or table in a scroll box); text hidden for
+# screen readers only (1 px, clipped) draws nothing.
+TOO_WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")].filter((e) => {
+    const box = e.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) return false;
+    return box.right > width + 0.5 || e.scrollWidth > e.clientWidth + 1
+      && getComputedStyle(e).overflowX !== "visible";
+  }).map((e) => e.tagName.toLowerCase() + "." + e.getAttribute("class"));
+}"""
+
+
+def test_a_cx_manager_reads_and_may_assess_on_a_phone(page, live_server, demo):
+    # Two assessments, so the trend has a line and the history two rows.
+    services.assessment_request(organization=demo)
     services.assessment_request(organization=demo)
 
-    log_in(page, live_server, "cx")
+    log_in(page, live_server, "cx")  # the page fixture is 390 px wide
 
     page.get_by_text("You are here").wait_for()
     assert page.get_by_role("button", name="Assess now").is_visible()
+    # Nothing is wider than the phone: the charts are drawn for its width and the
+    # history stacks its figures, each named, instead of scrolling sideways.
+    assert page.evaluate(TOO_WIDE) == []
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    # The phone's drawing is the one shown (and the one a screen reader finds).
+    claims = page.get_by_role("img", name="Evidence and self-assessment by dimension")
+    assert claims.count() == 1
+    assert claims.evaluate("svg => svg.closest('.chart-narrow') !== null")
+    assert page.locator("table.history td[data-label=Index]").count() == 2
+    assert page.locator("table.history thead").is_hidden()
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    assert claims.count() == 1
+    assert claims.evaluate("svg => svg.closest('.chart-wide') !== null")
+    assert page.locator("table.history thead").is_visible()
+    assert page.evaluate(TOO_WIDE) == []
 
 
 def test_an_analyst_reads_without_the_assess_button(page, browser, live_server, demo):

@@ -319,3 +319,21 @@ def test_xlsx_says_what_each_question_column_asked_and_what_its_scale_means(
     )  # fmt: skip
     assert legend["ces"][4:] == ("täysin eri mieltä", "täysin samaa mieltä")
     assert legend["change"][3] == "'-100–100"  # neutralised like every cell
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_names_touchpoints_and_journeys_in_the_organisations_language(
+    api, responses, pages, mortgage, fmt
+):
+    pages.name_translations = {"fi": "Lainasivut", "en": "Loan pages"}
+    pages.save()
+    mortgage.name_translations = {"fi": "Asuntolaina", "sv": "Bolån"}
+    mortgage.save()
+
+    got = api.get(f"{API}.{fmt}")
+    rows = csv_rows(got) if fmt == "csv" else xlsx_rows(got)
+
+    # Aurora writes Finnish: its Finnish names; the chat has none, so its own name.
+    context = {str(row[0]): (row[3], row[4]) for row in rows[1:]}
+    assert context[str(responses["anonymous"].pk)] == ("Lainasivut", "Asuntolaina")
+    assert context[str(responses["happy"].pk)] == ("Advisor chat", "Asuntolaina")

@@ -84,6 +84,31 @@ def test_the_customer_timeline_shows_events_and_other_responses(
     assert page.index("NPS 9") < page.index("web.loan_pages_viewed")  # newest first
 
 
+def test_the_timeline_names_the_touchpoint_in_the_readers_language(
+    client, aino, aurora, answer, pages
+):
+    pages.name_translations = {"fi": "Lainasivut"}
+    pages.save()
+    customer = Customer.objects.create(organization=aurora, external_id="c-9")
+    (response,) = answer(pages, nps=[3])
+    response.customer = customer
+    response.save()
+    Event.objects.create(
+        organization=aurora, event_id="e1", type="web.loan_pages_viewed",
+        customer=customer, touchpoint=pages, occurred_at=WHEN - timedelta(days=1),
+        received_at=WHEN - timedelta(days=1),
+    )  # fmt: skip
+    client.force_login(aino)
+
+    client.cookies["django_language"] = "fi"
+    finnish = client.get(f"/feedback/{response.pk}/").content.decode()
+    client.cookies["django_language"] = "sv"  # no Swedish name: the organisation's
+    swedish = client.get(f"/feedback/{response.pk}/").content.decode()
+
+    assert "web.loan_pages_viewed · Lainasivut" in finnish
+    assert "web.loan_pages_viewed · Loan pages" in swedish
+
+
 def test_another_organisation_sees_nothing(client, olli, answer, pages):
     (response,) = answer(pages, nps=[3], comment=["secret"])
     client.force_login(olli)

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from PIL import ImageFont
 
-from cx.models import Organization
+from cx.models import Organization, Touchpoint
 from followups.models import FollowUp
 from followups.selectors import followup_counts
 from insights.metrics import Metric
@@ -103,7 +103,7 @@ def test_the_report_states_the_figures_of_the_staff_pages(demo, assessment, tmp_
     # The target is the one set in the administration, not the default 30.
     expected = (
         f"{round(nps.value)} {round(nps.ci_low)}…{round(nps.ci_high)} {nps.n} 25 "
-    )
+    ).replace("-", "−")  # written with a minus sign, as the dashboard writes it
     assert expected in stated + " ", (stated, expected)
     for name, starts, target in [
         (Metric.CSAT, "CSAT", "80 %"),
@@ -185,3 +185,22 @@ def test_the_label_column_is_wider_than_its_longest_label(language):
 
     left = float(re.search(r"<rect x='([\d.]+)' y='\d+' width", svg).group(1))
     assert max(font.getlength(label) for label in labels) <= left - 8
+
+
+def test_the_report_names_touchpoints_in_its_language(demo, assessment, tmp_path):
+    # The organisation has not given the decision step a Finnish name (yet).
+    decision = Touchpoint.objects.get(organization=demo, name="Decision")
+    decision.name_translations = {"sv": "Ersättningsbeslut"}
+    decision.save()
+
+    finnish = pdf_text(report_pdf(assessment=assessment, language="fi"), tmp_path, "fi")
+    english = pdf_text(report_pdf(assessment=assessment, language="en"), tmp_path, "en")
+
+    heatmap_fi = finnish.split("Asiakaspolkujen lämpökartta")[-1]
+    for name in ("Vakuutuskorvaus", "Asuntolaina", "Lainahakemus", "Arvokas"):
+        assert name in heatmap_fi, name
+    for name in ("Mortgage", "Loan application", "Personal offer", "Valuable"):
+        assert name not in finnish, name
+        assert name in english, name
+    assert "Decision" in heatmap_fi  # no Finnish name: the organisation's own
+    assert "Lainahakemus" not in english
