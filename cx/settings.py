@@ -320,7 +320,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "cx.models.tenancy.Language"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "cx.models.tenancy.Language",
+        "FollowUpStateEnum": "followups.models.FollowUp.State",
+        "FollowUpQueueStateEnum": ["unresolved", "open", "in_progress", "closed"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cx.api.schema.add_error_responses",
