@@ -304,7 +304,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["cx.api.permissions.HasScope"],
     "DEFAULT_PARSER_CLASSES": ["cx.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["cx.api.filters.OrganizationFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cx.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "cx.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "cx.api.errors.exception_handler",

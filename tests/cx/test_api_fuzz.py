@@ -22,10 +22,12 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis import DataGenerationMethod
 from schemathesis.checks import ALL_CHECKS
+from schemathesis.types import NotSet
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from cx.services.organizations import api_key_create, organization_create
 from tests.counts import ABUSE
@@ -85,9 +87,34 @@ def _count(case: Any, response: Any) -> None:
     TALLY["calls"] += 1
 
 
-def _validate(case: Any, response: Any, **kwargs: Any) -> None:
+def _negation_not_sent(case: Any) -> bool:
+    """Whether the invalid part of a negative case cannot go on the wire.
+
+    An empty list as a query value (``page_size=[]``) is sent as no parameter at all,
+    so the request that arrives is a valid one; Schemathesis still counts it negative.
+    """
+    if (
+        case.data_generation_method is None
+        or not case.data_generation_method.is_negative
+    ):
+        return False
+    return any(value in ([], {}) for value in (case.query or {}).values())
+
+
+def _validate(case: Any, response: Any, key: str, **kwargs: Any) -> None:
+    # The key is named as the caller's own (explicit) header, so that the auth check
+    # calls again without it and with a wrong one, and expects 401 both times.
     try:
-        case.validate_response(response, checks=CHECKS, **kwargs)
+        case.validate_response(
+            response,
+            checks=tuple(
+                check
+                for check in CHECKS
+                if not (check is negative_data_rejection and _negation_not_sent(case))
+            ),
+            headers={"Authorization": f"Bearer {key}"},
+            **kwargs,
+        )
     except Exception:
         TALLY["failures"] += 1
         raise
@@ -105,7 +132,7 @@ def test_api_keeps_to_its_schema(case, api_key):
     response = case.call_wsgi()
 
     _count(case, response)
-    _validate(case, response)
+    _validate(case, response, api_key)
 
 
 def test_api_keeps_to_its_schema_along_its_links(api_key):
@@ -113,6 +140,16 @@ def test_api_keeps_to_its_schema_along_its_links(api_key):
     key = api_key
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        # Each run starts from the same (empty) organisation: a POST answered 201 in
+        # one run and 200 or 409 in the next would make the links it offers differ.
+        def setup(self) -> None:
+            self._run = transaction.atomic()
+            self._run.__enter__()
+
+        def teardown(self) -> None:
+            transaction.set_rollback(True)
+            self._run.__exit__(None, None, None)
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": {"Authorization": f"Bearer {key}"}}
 
@@ -120,7 +157,7 @@ def test_api_keeps_to_its_schema_along_its_links(api_key):
             self, response: Any, case: Any, additional_checks: Any = ()
         ) -> None:
             _count(case, response)
-            _validate(case, response, additional_checks=additional_checks)
+            _validate(case, response, key, additional_checks=additional_checks)
 
     Workflow.run(
         settings=settings(
