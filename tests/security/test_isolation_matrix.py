@@ -246,6 +246,7 @@ def api_objects(a: Tenant) -> dict[str, object]:
         "maturity/assessments": a.assessment.pk,
         "webhook-endpoints": a.endpoint.pk,
         "webhook-deliveries": a.delivery.pk,
+        "followups": a.followup.pk,
     }
 
 
