@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -30,6 +31,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 from schemathesis.types import NotSet
 
 from cx.services.organizations import api_key_create, organization_create
+from cx.versioning import versioned_clear
 from tests.counts import ABUSE
 
 EXAMPLES = int(os.environ.get("CX_FUZZ_EXAMPLES", "3"))
@@ -102,7 +104,9 @@ def _negation_not_sent(case: Any) -> bool:
     if any(value in ([], {}) for value in query.values()):
         return True
     has_body = case.body is not None and not isinstance(case.body, NotSet)
-    return not query and not case.path_parameters and not has_body
+    # A link fills the path of a stateful step with a real id, replacing any invalid one.
+    path_from_link = getattr(case, "source", None) is not None
+    return not query and not has_body and (path_from_link or not case.path_parameters)
 
 
 def _validate(case: Any, response: Any, key: str, **kwargs: Any) -> None:
@@ -147,6 +151,10 @@ def test_api_keeps_to_its_schema_along_its_links(api_key):
         # Each run starts from the same (empty) organisation: a POST answered 201 in
         # one run and 200 or 409 in the next would make the links it offers differ.
         def setup(self) -> None:
+            # Compiled configuration (trigger sets) and cached values of a rolled-back
+            # run would come back under the same ids and versions: forget them.
+            versioned_clear()
+            cache.clear()
             self._run = transaction.atomic()
             self._run.__enter__()
 
