@@ -58,7 +58,9 @@ def test_trigger_rule_crud_and_validation(api, chat_survey, mortgage):
     assert created.status_code == 201, created.json()
     assert no_target.status_code == 400 and "touchpoint" in no_target.json()["errors"]
     assert half_quiet.status_code == 400 and "quiet_end" in half_quiet.json()["errors"]
-    assert too_much.status_code == 400 and "sampling_percent" in too_much.json()
+    assert (
+        too_much.status_code == 400 and "sampling_percent" in too_much.json()["errors"]
+    )
     rule_url = f"/api/v1/trigger-rules/{created.json()['id']}/"
     assert (
         api.patch(rule_url, {"is_active": False}, format="json").json()["is_active"]
