@@ -42,7 +42,15 @@ test: $(STAMP) $(AXE)
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null --settings=tests.settings
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Schemathesis over every API operation at full size (the suite runs a few examples).
+# Schemathesis over every API operation at full size (the suite runs a few examples):
+# positive and negative data, every check of Schemathesis's `all` (server errors, status
+# codes, content types, headers, response schemas, negative data rejected, auth
+# enforced), then a stateful run along the schema's links. Not enabled: the
+# experimental `positive_data_acceptance`, because an opaque cursor, a name already
+# used (409) and rules across fields (`until` after `since`) make schema-valid input a
+# documented 400/409 that no OpenAPI keyword can express. The negative-data check is
+# skipped only for cases whose invalid part never reaches the API (an empty list as a
+# query value, sent as nothing; an API key the test replaces by a valid one).
 fuzz: $(STAMP)
 	CX_FUZZ_EXAMPLES=$${CX_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/cx/test_api_fuzz.py -q
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from cx.api.errors import problem_response
 from cx.chrome import StaffChrome, who_may
 from cx.roles import Permission
 
@@ -40,7 +41,12 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Say the page is not here, with the navigation for a logged-in member."""
+    """Say the page is not here, with the navigation for a logged-in member.
+
+    Under ``/api/`` the answer is the API's problem details, not a page.
+    """
+    if request.path.startswith("/api/"):
+        return problem_response(404, "Not found.")
     context = {"base_template": _base_template(request)}
     return render(request, "errors/404.html", context, status=404)
 

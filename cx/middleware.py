@@ -6,7 +6,9 @@ import logging
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from cx.api.errors import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +30,8 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s", exception)
-        response = JsonResponse(
-            {"detail": "The service is temporarily unavailable; retry shortly."},
-            status=503,
+        response = problem_response(
+            503, "The service is temporarily unavailable; retry shortly."
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+
+from cx.api.errors import problem_response
 
 WINDOW_SECONDS = 60
 
@@ -63,8 +65,8 @@ class RateLimitMiddleware:
         if path.startswith("/api/v1/") and limits.get("api"):
             wait = hit("api", _api_client(request), limits["api"])
             if wait is not None:
-                response: HttpResponse = JsonResponse(
-                    {"detail": "Too many requests; slow down."}, status=429
+                response: HttpResponse = problem_response(
+                    429, "Too many requests; slow down."
                 )
                 response["Retry-After"] = str(wait)
                 return response

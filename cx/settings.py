@@ -307,7 +307,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["cx.api.permissions.HasScope"],
     "DEFAULT_PARSER_CLASSES": ["cx.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["cx.api.filters.OrganizationFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cx.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "cx.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "cx.api.errors.exception_handler",
@@ -323,7 +323,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "cx.models.tenancy.Language"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "cx.models.tenancy.Language",
+        "FollowUpStateEnum": "followups.models.FollowUp.State",
+        "FollowUpQueueStateEnum": ["unresolved", "open", "in_progress", "closed"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cx.api.schema.add_error_responses",

@@ -139,7 +139,7 @@ def _activity(
 
 
 def followup_reassign(
-    *, followup: FollowUp, user: AbstractBaseUser, owner_id: int
+    *, followup: FollowUp, user: AbstractBaseUser | None, owner_id: int
 ) -> FollowUp:
     """Give the case to a colleague (a member of the case's organisation) and tell them.
 
@@ -166,7 +166,7 @@ def followup_reassign(
 
 
 def followup_note_add(
-    *, followup: FollowUp, user: AbstractBaseUser, text: str
+    *, followup: FollowUp, user: AbstractBaseUser | None, text: str
 ) -> CaseActivity:
     """Add an internal note to the case's history (never shown to the customer)."""
     text = text.strip()
@@ -182,7 +182,7 @@ def _announce(followup: FollowUp, event_type: str) -> None:
     transaction.on_commit(lambda: followup_announce_task.delay(followup.pk, event_type))
 
 
-def followup_start(*, followup: FollowUp, user: AbstractBaseUser) -> FollowUp:
+def followup_start(*, followup: FollowUp, user: AbstractBaseUser | None) -> FollowUp:
     """Move an open case to "in progress", taking it over if it has no owner."""
     now = timezone.now()
     started = FollowUp.objects.filter(pk=followup.pk, state=FollowUp.State.OPEN).update(
@@ -203,7 +203,7 @@ def followup_start(*, followup: FollowUp, user: AbstractBaseUser) -> FollowUp:
 def followup_close(
     *,
     followup: FollowUp,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     root_cause: str,
     action_taken: str,
     send_recovery_survey: bool = False,

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cx.api.errors import Conflict
 from cx.api.fields import StrictSerializer
 from cx.api.permissions import organization_of
 from maturity import report, selectors, services
@@ -119,10 +120,7 @@ class AssessmentViewSet(
         """Return the executive report of a finished assessment as PDF."""
         assessment = self.get_object()
         if assessment.status != Assessment.Status.DONE:
-            return Response(
-                {"detail": "The assessment is not finished yet."},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict("The assessment is not finished yet.")
         pdf = report.report_pdf(
             assessment=assessment, language=request.query_params.get("lang")
         )

@@ -10,44 +10,96 @@ from typing import Any
 from django.db import connection
 
 from cx.models import Event, Organization
-from surveys.models import Invitation
+from surveys.models import Invitation, Suppression
 
 
 def event_invitations(events: Sequence[Event]) -> dict[int, dict[str, Any]]:
-    """Return, per event, the invitations it scheduled (for the event API's answer)."""
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = (
-        Invitation.objects.filter(event__in=[event.pk for event in events])
+    """Return, per event, what each matching rule decided (for the event API's answer):
+    the invitations it scheduled and the suppressions with their reasons."""
+    ids = [event.pk for event in events]
+    invitations = (
+        Invitation.objects.filter(event__in=ids)
         .order_by("pk")
-        .values("pk", "event_id", "survey_id", "survey__name", "state", "due_at")
-    )
-    for row in rows:
-        found[row["event_id"]].append(
-            {
-                "id": row["pk"],
-                "survey": {"id": row["survey_id"], "name": row["survey__name"]},
-                "state": row["state"],
-                "due_at": _iso(row["due_at"]),
-            }
+        .values(
+            "pk", "event_id", "rule_id", "survey_id", "survey__name", "state", "due_at"
         )
-    return {event.pk: {"invitations": found.get(event.pk, [])} for event in events}
+    )
+    suppressions = (
+        Suppression.objects.filter(event__in=ids)
+        .order_by("pk")
+        .values(
+            "event_id", "rule_id", "rule__survey_id", "rule__survey__name", "reason",
+            "detail",
+        )
+    )  # fmt: skip
+    return _listed(
+        events,
+        [
+            (row["event_id"], row["pk"], row["rule_id"], row["survey_id"],
+             row["survey__name"], row["state"], row["due_at"])
+            for row in invitations
+        ],
+        [
+            (row["event_id"], row["rule_id"], row["rule__survey_id"],
+             row["rule__survey__name"], row["reason"], row["detail"])
+            for row in suppressions
+        ],
+    )  # fmt: skip
 
 
 def invitations_listed(
-    events: Sequence[Event], invitations: Sequence[Invitation]
+    events: Sequence[Event],
+    invitations: Sequence[Invitation],
+    suppressions: Sequence[Suppression] = (),
 ) -> dict[int, dict[str, Any]]:
-    """Return what ``event_invitations`` reads, for invitations just created in memory."""
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for invitation in sorted(invitations, key=lambda i: i.pk):
-        found[invitation.event_id].append(
+    """Return what ``event_invitations`` reads, for rows just created in memory."""
+    return _listed(
+        events,
+        [
+            (i.event_id, i.pk, i.rule_id, i.survey_id, i.survey.name, i.state, i.due_at)
+            for i in sorted(invitations, key=lambda i: i.pk)
+        ],
+        [
+            (s.event_id, s.rule_id, s.rule.survey_id, s.rule.survey.name, s.reason,
+             s.detail)
+            for s in suppressions
+        ],
+    )  # fmt: skip
+
+
+def _listed(
+    events: Sequence[Event],
+    invitations: Sequence[tuple[Any, ...]],
+    suppressions: Sequence[tuple[Any, ...]],
+) -> dict[int, dict[str, Any]]:
+    invited: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for event_id, pk, rule_id, survey_id, survey_name, state, due in invitations:
+        invited[event_id].append(
             {
-                "id": invitation.pk,
-                "survey": {"id": invitation.survey_id, "name": invitation.survey.name},
-                "state": invitation.state,
-                "due_at": _iso(invitation.due_at),
+                "id": pk,
+                "rule": rule_id,
+                "survey": {"id": survey_id, "name": survey_name},
+                "state": state,
+                "due_at": _iso(due),
             }
         )
-    return {event.pk: {"invitations": found.get(event.pk, [])} for event in events}
+    refused: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for event_id, rule_id, survey_id, survey_name, reason, detail in suppressions:
+        refused[event_id].append(
+            {
+                "rule": rule_id,
+                "survey": {"id": survey_id, "name": survey_name},
+                "reason": reason,
+                "detail": detail,
+            }
+        )
+    return {
+        event.pk: {
+            "invitations": invited.get(event.pk, []),
+            "suppressions": refused.get(event.pk, []),
+        }
+        for event in events
+    }
 
 
 def _iso(moment: datetime) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cx.api.authentication import ApiClient
+from cx.api.errors import Conflict
 from cx.api.fields import StrictModelSerializer
 from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
@@ -124,8 +124,7 @@ class WebhookDeliveryViewSet(
                 WebhookDeliverySerializer, description="Scheduled for a new attempt"
             ),
             409: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="Not failed, or its endpoint is not active: {'detail': '…'}",
+                description="Not failed, or its endpoint is not active."
             ),
         },
         summary="Send a failed delivery again (same message id, fresh attempts)",
@@ -137,13 +136,8 @@ class WebhookDeliveryViewSet(
             deliveries=self.get_queryset().filter(pk=delivery.pk)
         )
         if not retried:
-            return Response(
-                {
-                    "detail": _(
-                        "Only a failed delivery to an active endpoint can be retried."
-                    )
-                },
-                status=status.HTTP_409_CONFLICT,
+            raise Conflict(
+                _("Only a failed delivery to an active endpoint can be retried.")
             )
         delivery.refresh_from_db()
         return Response(

@@ -20,6 +20,7 @@ from django.core.validators import EmailValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from cx.api.fields import json_object_problem
 from cx.models import Language
 from cx.services.customers import CustomerIn
 from cx.services.events import EventIn
@@ -28,6 +29,7 @@ EVENT_FIELDS = frozenset({"event_id", "type", "occurred_at", "customer", "proper
 CUSTOMER_FIELDS = frozenset({"external_id", "email", "name", "language", "attributes"})
 MAX_LENGTH = 200
 MAX_KEYS = 200
+PROPERTIES_MAX_KEYS = 100
 LANGUAGES = frozenset(Language.values)
 _email = EmailValidator()
 
@@ -89,15 +91,18 @@ def _text(
     return text
 
 
-def _object(data: dict[str, Any], name: str, errors: Errors) -> dict[str, Any]:
+def _object(
+    data: dict[str, Any], name: str, errors: Errors, max_keys: int = MAX_KEYS
+) -> dict[str, Any]:
     value = data.get(name)
     if value is None and name not in data:
         return {}
     if not isinstance(value, dict):
         errors[name] = ["Must be a JSON object."]
         return {}
-    if len(value) > MAX_KEYS:
-        errors[name] = [f"Must have at most {MAX_KEYS} keys."]
+    problem = json_object_problem(value, max_keys=max_keys)
+    if problem:
+        errors[name] = [problem]
     return value
 
 
@@ -172,7 +177,7 @@ def parse_event(raw: Any, zone: tzinfo | None = None) -> tuple[EventIn | None, E
             )
             occurred_at = aware.astimezone(zone)
     customer = _customer(raw.get("customer"), errors)
-    properties = _object(raw, "properties", errors)
+    properties = _object(raw, "properties", errors, PROPERTIES_MAX_KEYS)
     if errors:
         return None, errors
     return (

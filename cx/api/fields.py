@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -31,23 +32,50 @@ class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     pass
 
 
+# Limits of a JSON object posted to the API (event properties, customer attributes).
+OBJECT_MAX_BYTES = 64 * 1024
+OBJECT_MAX_KEY_LENGTH = 100
+
+
+def json_object_problem(value: dict[str, Any], *, max_keys: int) -> str | None:
+    """Return why ``value`` is too large to store, or None.
+
+    At most ``max_keys`` keys, each key at most ``OBJECT_MAX_KEY_LENGTH`` characters,
+    and at most ``OBJECT_MAX_BYTES`` as compact JSON (which bounds every string in it).
+    """
+    if len(value) > max_keys:
+        return f"Must have at most {max_keys} keys."
+    if any(len(str(key)) > OBJECT_MAX_KEY_LENGTH for key in value):
+        return f"Keys must be at most {OBJECT_MAX_KEY_LENGTH} characters."
+    size = len(
+        json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    )
+    if size > OBJECT_MAX_BYTES:
+        return f"Must be at most {OBJECT_MAX_BYTES:,} bytes as JSON (this is {size:,})."
+    return None
+
+
 class JSONObjectField(serializers.JSONField):
     """A JSON object (not a list or a scalar) of bounded size."""
 
-    default_error_messages = {
-        "not_object": "Must be a JSON object.",
-        "too_large": "Must have at most {max_keys} keys.",
-    }
+    default_error_messages = {"not_object": "Must be a JSON object."}
 
     def __init__(self, *, max_keys: int = 200, **kwargs: Any) -> None:
         self.max_keys = max_keys
+        kwargs.setdefault(
+            "help_text",
+            f"A JSON object: at most {max_keys} keys of at most "
+            f"{OBJECT_MAX_KEY_LENGTH} characters, and {OBJECT_MAX_BYTES // 1024} KB "
+            "as JSON.",
+        )
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             self.fail("not_object")
-        if len(data) > self.max_keys:
-            self.fail("too_large", max_keys=self.max_keys)
+        problem = json_object_problem(data, max_keys=self.max_keys)
+        if problem:
+            raise serializers.ValidationError(problem)
         return data
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cx import segmentation
+from cx.api.event_input import PROPERTIES_MAX_KEYS
 from cx.api.fields import (
     EmailOrBlankField,
     JSONObjectField,
@@ -51,7 +55,9 @@ class EventInSerializer(StrictSerializer):
         required=False, allow_null=True, default=None
     )
     customer = CustomerInSerializer(required=False, allow_null=True, default=None)
-    properties = JSONObjectField(required=False, default=dict)
+    properties = JSONObjectField(
+        max_keys=PROPERTIES_MAX_KEYS, required=False, default=dict
+    )
 
     def to_event(self) -> EventIn:
         return event_from(self.validated_data)
@@ -101,17 +107,48 @@ class EventOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class EventWithDetailsSerializer(EventOutSerializer):
-    """The event as the API answers it: with what other apps did on it."""
+class SurveyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
-    invitations = serializers.ListField(
-        child=serializers.DictField(),
+
+class EventInvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rule = serializers.IntegerField(allow_null=True, help_text="The trigger rule.")
+    survey = SurveyRefSerializer()
+    state = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class EventSuppressionSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(help_text="The trigger rule that matched.")
+    survey = SurveyRefSerializer()
+    reason = serializers.CharField(
+        help_text="Why nothing was sent: opted_out, no_email, undeliverable, "
+        "contacted_recently, sampled_out, segment_filter, duplicate, rule_inactive, "
+        "survey_closed or no_customer."
+    )
+    detail = serializers.CharField(
+        help_text="e.g. \"contacted 0 day(s) ago by 'Chat'\"."
+    )
+
+
+class EventWithDetailsSerializer(EventOutSerializer):
+    """The event as the API answers it: what each matching trigger rule decided."""
+
+    invitations = EventInvitationSerializer(
+        many=True,
         read_only=True,
-        help_text="The survey invitations this event scheduled: id, survey, state, due_at.",
+        help_text="The survey invitations this event scheduled, one per rule.",
+    )
+    suppressions = EventSuppressionSerializer(
+        many=True,
+        read_only=True,
+        help_text="The rules that matched but sent nothing, each with its reason.",
     )
 
     class Meta(EventOutSerializer.Meta):
-        fields = [*EventOutSerializer.Meta.fields, "invitations"]
+        fields = [*EventOutSerializer.Meta.fields, "invitations", "suppressions"]
 
 
 def event_as_dict(event: Event, zone: tzinfo | None = None) -> dict[str, Any]:
@@ -165,9 +202,18 @@ class BatchOutSerializer(serializers.Serializer):
     results = BatchItemSerializer(many=True)
 
 
+class CustomerLinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    responses = serializers.CharField(help_text="The customer's responses.")
+    invitations = serializers.CharField(help_text="The customer's invitations.")
+    suppressions = serializers.CharField(help_text="Invitations not sent, and why.")
+    followups = serializers.CharField(help_text="The customer's follow-up cases.")
+
+
 class CustomerSerializer(StrictModelSerializer):
     attributes = JSONObjectField(required=False, default=dict)
     email = EmailOrBlankField(required=False)
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Customer
@@ -181,11 +227,28 @@ class CustomerSerializer(StrictModelSerializer):
             "opted_out",
             "created_at",
             "updated_at",
+            "links",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness is the upsert's business, not a validation error.
         validators: list[Any] = []
         extra_kwargs = {"external_id": {"validators": []}}
+
+    @extend_schema_field(CustomerLinksSerializer)
+    def get_links(self, customer: Customer) -> dict[str, str]:
+        query = "?" + urlencode({"customer": customer.external_id})
+        return {
+            "self": reverse("customer-detail", args=[customer.external_id]),
+            **{
+                name: reverse(f"{route}-list") + query
+                for name, route in (
+                    ("responses", "response"),
+                    ("invitations", "invitation"),
+                    ("suppressions", "suppression"),
+                    ("followups", "followup"),
+                )
+            },
+        }
 
 
 def name_translations_field() -> serializers.DictField:

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from cx.api import views
+from followups import api as followup_api
 from insights.api import exports as export_api
 from insights.api import metrics as metrics_api
 from insights.api import responses as response_api
@@ -29,6 +30,7 @@ router.register(
 )
 router.register("invitations", trigger_api.InvitationViewSet, basename="invitation")
 router.register("suppressions", trigger_api.SuppressionViewSet, basename="suppression")
+router.register("followups", followup_api.FollowUpViewSet, basename="followup")
 router.register("responses", response_api.ResponseViewSet, basename="response")
 router.register("themes", theme_api.ThemeViewSet, basename="theme")
 router.register(

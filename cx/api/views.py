@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -22,6 +21,7 @@ from audit.models import Action, Channel, Subject
 from audit.services import audit_record
 from cx.api import serializers as s
 from cx.api.event_input import parse_event
+from cx.api.filters import OrganizationFilterBackend
 from cx.api.permissions import organization_of
 from cx.models import Customer, Journey, Process, Segment, Touchpoint
 from cx.roles import Scope
@@ -29,28 +29,6 @@ from cx.selectors import event_details
 from cx.services import customers as customer_services
 from cx.services import events as event_services
 from cx.services.journeys import touchpoint_save
-
-
-class OrganizationFilterBackend(DjangoFilterBackend):
-    """Filter by the query string, where another organisation's object is no choice.
-
-    A filter by object (``?survey=<id>``) otherwise accepts any organisation's id and
-    refuses only ids that exist nowhere, which tells the caller which ids others use.
-    """
-
-    def get_filterset(
-        self, request: Request, queryset: QuerySet[Any], view: Any
-    ) -> Any:
-        filterset = super().get_filterset(request, queryset, view)
-        if filterset is None or getattr(view, "swagger_fake_view", False):
-            return filterset
-        for field in filterset.form.fields.values():
-            choices = getattr(field, "queryset", None)
-            if choices is not None and any(
-                f.name == "organization" for f in choices.model._meta.get_fields()
-            ):
-                field.queryset = choices.filter(organization=organization_of(request))
-        return filterset
 
 
 class OrganizationViewSet(viewsets.ModelViewSet):

@@ -16,6 +16,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
 from audit.models import Channel
+from cx.api.filters import refuse_unknown_parameters
 from cx.api.permissions import organization_of
 from insights import exports
 from insights.selectors.responses import ResponseFilter
@@ -51,6 +52,7 @@ class ResponseExportView(GenericAPIView):
     content_negotiation_class = FileOrJsonNegotiation
 
     def get(self, request: Request) -> HttpResponseBase:
+        refuse_unknown_parameters(request, ResponseFilter.base_filters, extra=())
         return exports.responses_export(
             request=request,
             organization=organization_of(request),

@@ -57,6 +57,11 @@ class ResponseFilter(django_filters.FilterSet):
     segment = IdFilter(
         field_name="segments__segment", label="In this segment when answered"
     )
+    customer = django_filters.CharFilter(
+        method="filter_customer",
+        max_length=200,
+        help_text="The customer's external id (anonymous responses never match).",
+    )
     since = UTCDateTimeFilter(
         field_name="completed_at", lookup_expr="gte", label="Completed from (incl.)"
     )
@@ -79,6 +84,11 @@ class ResponseFilter(django_filters.FilterSet):
     class Meta:
         model = Response
         fields = ["state", "origin"]
+
+    def filter_customer(
+        self, responses: QuerySet[Response], name: str, value: str
+    ) -> QuerySet[Response]:
+        return responses.filter(customer__external_id=value, is_anonymous=False)
 
     def filter_has_comment(
         self, responses: QuerySet[Response], name: str, value: str

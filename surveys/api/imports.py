@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -70,9 +71,7 @@ class ResponseImportView(APIView):
             .first()
         )
         if survey is None:
-            return Response(
-                {"survey": ["No such survey."]}, status=status.HTTP_400_BAD_REQUEST
-            )
+            raise ValidationError({"survey": ["No such survey."]})
         rows = [
             ImportedResponse(
                 completed_at=row["completed_at"],
@@ -86,14 +85,17 @@ class ResponseImportView(APIView):
             for row in data["responses"]
         ]
         outcome = responses_import(organization=organization, survey=survey, rows=rows)
+        if not outcome.imported:
+            raise ValidationError(
+                {
+                    "responses": {
+                        str(index): errors for index, errors in outcome.errors.items()
+                    }
+                }
+            )
         body = {
             "imported": outcome.imported,
             "rejected": len(outcome.errors),
             "errors": {str(index): errors for index, errors in outcome.errors.items()},
         }
-        return Response(
-            body,
-            status=status.HTTP_201_CREATED
-            if outcome.imported
-            else status.HTTP_400_BAD_REQUEST,
-        )
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -78,7 +78,11 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class DeliveryFilter(django_filters.FilterSet):
-    customer = django_filters.CharFilter(field_name="customer__external_id")
+    customer = django_filters.CharFilter(
+        field_name="customer__external_id",
+        max_length=200,
+        help_text="The customer's external id.",
+    )
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
     touchpoint = django_filters.NumberFilter(field_name="event__touchpoint")
@@ -99,8 +103,12 @@ class SuppressionFilter(DeliveryFilter):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.external_id", default=None)
-    event = serializers.CharField(source="event.event_id", default=None)
+    customer = serializers.CharField(
+        source="customer.external_id", default=None, allow_null=True
+    )
+    event = serializers.CharField(
+        source="event.event_id", default=None, allow_null=True
+    )
 
     class Meta:
         model = Invitation
@@ -112,7 +120,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class SuppressionSerializer(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.external_id", default=None)
+    customer = serializers.CharField(
+        source="customer.external_id", default=None, allow_null=True
+    )
     event = serializers.CharField(source="event.event_id")
     survey = serializers.IntegerField(source="rule.survey_id")
 

@@ -225,8 +225,12 @@ class Matcher:
         for contact in sorted(
             self.recent[customer_id], key=lambda c: c.created_at, reverse=True
         ):
+            # A limit of 0 days is no limit (not "none today", which would block
+            # the invitations made moments earlier in the same batch).
             blocks_by_org = (
-                contact.created_at >= org_limit and contact.priority >= rule.priority
+                self.min_days > 0
+                and contact.created_at >= org_limit
+                and contact.priority >= rule.priority
             )
             blocks_by_survey = (
                 survey_limit is not None
@@ -318,8 +322,9 @@ def events_match(
 ) -> dict[int, dict[str, Any]]:
     """Write an invitation or a suppression for every (event, matching rule) pair.
 
-    Return, per event, the invitations it scheduled, as the event API answers them
-    (what ``surveys.selectors.event_invitations`` would read back).
+    Return, per event, the invitations it scheduled and the suppressions with their
+    reasons, as the event API answers them (what ``surveys.selectors.event_invitations``
+    would read back).
     """
     matcher = Matcher(
         organization=organization,
@@ -350,7 +355,7 @@ def events_match(
     due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
     if due_now:
         transaction.on_commit(partial(invitations_hand_off, due_now))
-    return invitations_listed(events, invitations)
+    return invitations_listed(events, invitations, suppressions)
 
 
 def _undeliverable_refused(

@@ -52,9 +52,13 @@ def test_an_events_write_key_posts_events_and_reads_nothing(aurora):
 
     assert (one.status_code, batch.status_code) == (201, 200)
     assert customers.status_code == 403
+    assert customers["Content-Type"] == "application/problem+json"
     assert customers.json() == {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
         "detail": "This API key's scopes (events:write) do not allow this; "
-        "it needs 'read'."
+        "it needs 'read'.",
     }
     assert journey.status_code == 403
     assert "it needs 'manage'" in journey.json()["detail"]

@@ -48,7 +48,7 @@ def test_customer_with_a_bad_language_is_a_400(api):
     )
 
     assert response.status_code == 400
-    assert "language" in response.json()
+    assert "language" in response.json()["errors"]
 
 
 def test_segment_rule_is_validated_and_counted(api):
@@ -84,7 +84,7 @@ def test_segment_rule_is_validated_and_counted(api):
 
     assert created.status_code == 201
     assert created.json()["customer_count"] == 2
-    assert bad.status_code == 400 and "rule" in bad.json()
+    assert bad.status_code == 400 and "rule" in bad.json()["errors"]
     assert duplicate.status_code in (400, 409)
 
 
@@ -153,7 +153,7 @@ def test_another_organisations_objects_are_404_and_unlisted(
         {"journey": mortgage.pk, "position": 9, "name": "Mine now"},
         format="json",
     )
-    assert hijack.status_code == 400 and "journey" in hijack.json()
+    assert hijack.status_code == 400 and "journey" in hijack.json()["errors"]
 
 
 def test_no_key_is_401_everywhere(client):

@@ -109,7 +109,7 @@ def test_bad_event_gets_400_with_field_errors(api, payload, field):
     response = api.post("/api/v1/events/", payload, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert Event.objects.count() == 0
     assert Customer.objects.count() == 0
 
@@ -220,7 +220,7 @@ def test_batch_over_the_limit_is_refused_whole(api, settings):
     response = api.post("/api/v1/events/batch/", {"events": events}, format="json")
 
     assert response.status_code == 400
-    assert "events" in response.json()
+    assert "events" in response.json()["errors"]
     assert Event.objects.count() == 0
 
 

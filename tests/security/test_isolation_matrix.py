@@ -250,6 +250,7 @@ def api_objects(a: Tenant) -> dict[str, object]:
         "predictions/versions": a.model_version.pk,
         "predictions/customers": a.customer.external_id,
         "themes": a.theme.pk,
+        "followups": a.followup.pk,
     }
 
 

@@ -56,9 +56,11 @@ def test_trigger_rule_crud_and_validation(api, chat_survey, mortgage):
     )
 
     assert created.status_code == 201, created.json()
-    assert no_target.status_code == 400 and "touchpoint" in no_target.json()
-    assert half_quiet.status_code == 400 and "quiet_end" in half_quiet.json()
-    assert too_much.status_code == 400 and "sampling_percent" in too_much.json()
+    assert no_target.status_code == 400 and "touchpoint" in no_target.json()["errors"]
+    assert half_quiet.status_code == 400 and "quiet_end" in half_quiet.json()["errors"]
+    assert (
+        too_much.status_code == 400 and "sampling_percent" in too_much.json()["errors"]
+    )
     rule_url = f"/api/v1/trigger-rules/{created.json()['id']}/"
     assert (
         api.patch(rule_url, {"is_active": False}, format="json").json()["is_active"]
@@ -102,7 +104,7 @@ def test_other_tenants_see_none_of_it(api, outsider_api, chat_rule):
         {"name": "Mine", "survey": chat_rule.survey_id, "event_type": "x"},
         format="json",
     )
-    assert stolen.status_code == 400 and "survey" in stolen.json()
+    assert stolen.status_code == 400 and "survey" in stolen.json()["errors"]
 
 
 @pytest.mark.parametrize(

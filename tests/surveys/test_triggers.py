@@ -32,6 +32,7 @@ def test_a_matching_event_schedules_one_invitation_listed_in_the_answer(api, cha
     invitation = Invitation.objects.get()
     assert listed == {
         "id": invitation.pk,
+        "rule": chat_rule.pk,
         "survey": {"id": chat_rule.survey_id, "name": "Chat satisfaction"},
         "state": "scheduled",
         "due_at": listed["due_at"],

@@ -36,7 +36,7 @@ def test_a_client_cannot_choose_the_secret(api):
     created = api.post(ENDPOINTS, {**CRM, "secret": "whsec_mine"}, format="json")
 
     assert created.status_code == 400
-    assert "secret" in created.json()
+    assert "secret" in created.json()["errors"]
 
 
 def test_update_and_delete(api):
@@ -72,7 +72,7 @@ def test_https_is_required_for_other_than_local_addresses(api, url):
     refused = api.post(ENDPOINTS, {**CRM, "url": url}, format="json")
 
     assert refused.status_code == 400
-    assert list(refused.json()) == ["url"]
+    assert list(refused.json()["errors"]) == ["url"]
     assert not WebhookEndpoint.objects.exists()
 
 
@@ -84,7 +84,7 @@ def test_plain_http_to_localhost_only_while_developing_or_testing(api, settings)
     refused = api.post(ENDPOINTS, local, format="json")
 
     assert refused.status_code == 400
-    assert "https" in refused.json()["url"][0]
+    assert "https" in refused.json()["errors"]["url"][0]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_event_types_must_be_known(api, event_types):
     refused = api.post(ENDPOINTS, {**CRM, "event_types": event_types}, format="json")
 
     assert refused.status_code == 400
-    assert "event_types" in refused.json()
+    assert "event_types" in refused.json()["errors"]
 
 
 @pytest.fixture

@@ -1,0 +1,73 @@
+"""The filter backend of every API list: scoped to the caller, strict on its input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from cx.api.permissions import organization_of
+
+PAGING = ("cursor", "page_size")
+
+
+class OrganizationFilterBackend(DjangoFilterBackend):
+    """Filter by the query string, where another organisation's object is no choice.
+
+    A filter by object (``?survey=<id>``) otherwise accepts any organisation's id and
+    refuses only ids that exist nowhere, which tells the caller which ids others use.
+    A list refuses what its schema does not offer: an unknown query parameter, or an
+    empty value for a filter that is not free text, is a 400 (not silently ignored).
+    """
+
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> QuerySet[Any]:
+        if getattr(view, "action", None) == "list":
+            self._refuse_unknown(request, queryset, view)
+        return super().filter_queryset(request, queryset, view)
+
+    def _refuse_unknown(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        refuse_unknown_parameters(
+            request, filterset_class.base_filters if filterset_class else {}
+        )
+
+    def get_filterset(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None or getattr(view, "swagger_fake_view", False):
+            return filterset
+        for field in filterset.form.fields.values():
+            choices = getattr(field, "queryset", None)
+            if choices is not None and any(
+                f.name == "organization" for f in choices.model._meta.get_fields()
+            ):
+                field.queryset = choices.filter(organization=organization_of(request))
+        return filterset
+
+
+def refuse_unknown_parameters(
+    request: Request, filters: dict[str, Any], extra: tuple[str, ...] = PAGING
+) -> None:
+    """Raise a 400 for a query parameter the operation does not document, or an empty
+    value for a filter that is not free text (an empty choice is no choice)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in request.query_params.items():
+        if name not in filters and name not in extra:
+            errors[name or "(empty name)"] = ["Unknown query parameter."]
+        elif (
+            value == ""
+            and name in filters
+            and not isinstance(filters[name], django_filters.CharFilter)
+        ):
+            errors[name] = ["May not be empty."]
+    if errors:
+        raise ValidationError(errors)
