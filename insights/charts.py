@@ -361,11 +361,14 @@ def funnel(
     title: str,
     width: int = 640,
     of_previous: str = "{rate} of the step before",
+    hrefs: Sequence[str | None] = (),
+    open_label: str = "",
 ) -> str:
     """Return a funnel's steps as bars, each with its count and its step-to-step rate.
 
     The rate of a step is its count over the previous step's, the question a funnel
-    answers (where do people drop out); the bars keep their length of the first.
+    answers (where do people drop out); the bars keep their length of the first. A
+    step with an address in ``hrefs`` links its bar and count to the rows it counts.
     """
     row, top = 48, 6
     height = top + row * len(steps) + 4
@@ -383,18 +386,24 @@ def funnel(
                 f"{number_format(round(100 * count / previous))} %" if previous else "–"
             )
             rate = of_previous.format(rate=share)
+        href = hrefs[i] if i < len(hrefs) else None
         body.append(text(0, y + 14, label, size=LABEL, weight="bold"))
-        body.append(
-            f"<rect x='0' y='{y + 20}' width='{max(bar, 1):.1f}' height='18' "
-            f"fill='{LINE}' rx='2'/>"
-        )
         # As the active language writes numbers: "1 029" in Finnish, not "1,029".
         figure = number_format(count, force_grouping=True)
-        body.append(text(bar + 8, y + 34, figure, size=LABEL, weight="bold"))
+        drawn = (
+            f"<rect x='0' y='{y + 20}' width='{max(bar, 1):.1f}' height='18' "
+            f"fill='{LINE}' rx='2'/>"
+            + text(bar + 8, y + 34, figure, size=LABEL, weight="bold",
+                   fill=LINE if href else INK)
+        )  # fmt: skip
+        body.append(link(href, f"{label}: {figure}. {open_label}".strip(), drawn))
         if rate:
             body.append(
                 text(bar + 16 + 9 * len(figure), y + 34, rate, size=SMALL, fill=MUTED)
             )
         described.append(f"{label}: {count}" + (f" ({rate})" if rate else ""))
         previous = count
-    return document(width, height, title, "; ".join(described), body)
+    interactive = any(hrefs)
+    return document(
+        width, height, title, "; ".join(described), body, interactive=interactive
+    )

@@ -7,17 +7,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
-from cx.models import Segment, Touchpoint
+from cx.models import Journey, Segment, Touchpoint
 from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from followups.rules import reason_text
-from insights import feedback
+from insights import delivery, feedback
 from insights.models import Tag
 from surveys import presentation
-from surveys.models import Response, Survey
+from surveys.models import Response, Suppression, Survey
 
 PAGE_SIZE = 50
 
@@ -159,3 +160,38 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    """List the events, invitations or suppressions behind the dashboard's funnel."""
+    membership = staff_membership(request, permission=Permission.VIEW_FEEDBACK)
+    organization = membership.organization
+    filters = delivery.DeliveryFilters.from_query(request.GET)
+    rows = delivery.delivery_rows(organization=organization, filters=filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    kinds = request.GET.copy()
+    for name in ("kind", "page", "step", "reason"):
+        kinds.pop(name, None)
+    context = {
+        "organization": organization,
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "kind_query": kinds.urlencode(),
+        "kinds": [
+            ("events", _("Events")),
+            ("invitations", _("Invitations")),
+            ("suppressions", _("Not invited")),
+        ],
+        "steps": list(delivery.STEPS.items()),
+        "reasons": Suppression.Reason.choices,
+        "journeys": Journey.objects.for_organization(organization).order_by("name"),
+        "touchpoints": Touchpoint.objects.for_organization(organization).order_by(
+            "journey__name", "position"
+        ),
+    }
+    return render(request, "insights/delivery_list.html", context)

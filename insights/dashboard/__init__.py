@@ -71,7 +71,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             target=nps_target.value if nps_target else None,
             target_label=_target_label(nps_target),
         ),
-        "funnel": delivery_funnel(rows=rows),
+        "funnel": delivery_funnel(rows=rows, query=query),
         "underperforming": [
             {
                 "journey": item.journey,

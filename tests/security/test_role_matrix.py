@@ -127,6 +127,7 @@ STAFF_ROUTES: dict[str, tuple[Permission | None, Permission | None]] = {
     "insights:export": (P.EXPORT_FEEDBACK, None),
     "feedback:list": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "feedback:detail": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
+    "feedback:delivery": (P.VIEW_FEEDBACK, None),
     "followups:queue": (P.VIEW_FEEDBACK, None),
     "followups:detail": (P.VIEW_FEEDBACK, P.WORK_CASES),
     "maturity:page": (P.VIEW_MATURITY, None),

@@ -1,0 +1,174 @@
+"""The funnel's numbers and the suppressions by reason open exactly the rows they count.
+
+Aurora's CX manager reads "Sent 2" or "Customer opted out 1" on the dashboard and
+clicks it: the page it opens (events and invitations, or the feedback list for the
+answers) must list that many rows, for the period and the journey asked.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.utils import timezone
+
+from cx.models import Journey, Role, Touchpoint
+from cx.services.organizations import member_add, staff_user_create
+from surveys.models import Response, Suppression
+from tests.insights.test_funnel import _event, _invite, rule  # noqa: F401
+
+STEP_LINK = re.compile(r"<a href=\"([^\"]+)\" aria-label=\"([^\":]+): ([\d\s,.\u00a0\u202f]+)\. ")
+REASON_LINK = re.compile(
+    r"<th scope=\"row\">([^<]+)</th><td class=\"number\"><a href=\"([^\"]+)\">([^<]+)</a>"
+)
+RATE_LINK = re.compile(r"<a href=\"([^\"]+)\">([\d\s]+) (answered|invitations sent)</a>")
+
+
+@pytest.fixture
+def cohort(aurora, rule, chat, pages):  # noqa: F811
+    """This week's chats at every step, last quarter's chat, a chat of another journey."""
+    now = timezone.now()
+    recent = now - timedelta(days=2)
+    events = [_event(aurora, chat, n, occurred_at=recent) for n in range(7)]
+    _invite(rule, events[0], opened=True, response_state=Response.State.COMPLETED)
+    _invite(rule, events[1], opened=True, response_state=Response.State.COMPLETED)
+    _invite(rule, events[2], opened=True, response_state=Response.State.STARTED)
+    _invite(rule, events[3], opened=False)
+    _invite(rule, events[4], sent=False)
+    for event, reason in [
+        (events[5], Suppression.Reason.OPTED_OUT),
+        (events[6], Suppression.Reason.CONTACTED_RECENTLY),
+    ]:
+        Suppression.objects.create(
+            organization=aurora, rule=rule, event=event, reason=reason
+        )
+    _event(aurora, pages, 50, occurred_at=recent)
+    # Outside a 30-day period, and (below) outside the mortgage journey.
+    old = _event(aurora, chat, 60, occurred_at=now - timedelta(days=45))
+    _invite(rule, old, opened=True, response_state=Response.State.COMPLETED)
+    cards = Journey.objects.create(organization=aurora, name="Cards")
+    desk = Touchpoint.objects.create(
+        organization=aurora, journey=cards, position=1, name="Card desk"
+    )
+    other = _event(aurora, desk, 70, occurred_at=recent)
+    _invite(rule, other, opened=True, response_state=Response.State.COMPLETED)
+    Suppression.objects.create(
+        organization=aurora,
+        rule=rule,
+        event=_event(aurora, desk, 71, occurred_at=recent),
+        reason=Suppression.Reason.OPTED_OUT,
+    )
+
+
+def _count(client, href: str) -> int:  # type: ignore[no-untyped-def]
+    response = client.get(unescape(href))
+    assert response.status_code == 200, href
+    return response.context["page"].paginator.count
+
+
+def _number(shown: str) -> int:
+    return int(re.sub(r"\D", "", shown))
+
+
+@pytest.mark.parametrize(
+    ("journey", "expected"),
+    [
+        (False, {"Events": 10, "Invited": 6, "Sent": 5, "Opened": 4, "Answered": 3}),
+        (True, {"Events": 8, "Invited": 5, "Sent": 4, "Opened": 3, "Answered": 2}),
+    ],
+)
+def test_each_funnel_step_opens_exactly_the_rows_it_counts(
+    client, aino, cohort, mortgage, journey, expected
+):
+    client.force_login(aino)
+    params = {"period": 30, **({"journey": mortgage.pk} if journey else {})}
+    page = client.get("/dashboard/", params).content.decode()
+
+    steps = {label: (href, _number(n)) for href, label, n in STEP_LINK.findall(page)}
+
+    assert {label: n for label, (_href, n) in steps.items()} == expected
+    for label, (href, n) in steps.items():
+        assert _count(client, href) == n, label
+    answered_href = steps["Answered"][0]
+    assert unescape(answered_href).startswith("/feedback/?")  # the answers themselves
+
+
+def test_each_reason_not_invited_opens_exactly_those_events(
+    client, aino, cohort, mortgage
+):
+    client.force_login(aino)
+    for params, expected in (
+        ({"period": 30}, {"Customer opted out": 2, "Contacted recently": 1}),
+        ({"period": 30, "journey": mortgage.pk}, {"Customer opted out": 1,
+                                                  "Contacted recently": 1}),
+    ):  # fmt: skip
+        page = client.get("/dashboard/", params).content.decode()
+        reasons = {
+            unescape(reason): (href, _number(n))
+            for reason, href, n in REASON_LINK.findall(page)
+        }
+
+        assert {reason: n for reason, (_h, n) in reasons.items()} == expected
+        for reason, (href, n) in reasons.items():
+            assert _count(client, href) == n, reason
+
+
+def test_the_response_rates_two_numbers_open_their_rows(client, aino, cohort):
+    client.force_login(aino)
+    page = client.get("/dashboard/", {"period": 30}).content.decode()
+
+    links = {what: (href, _number(n)) for href, n, what in RATE_LINK.findall(page)}
+
+    assert links["answered"][1] == 3 and links["invitations sent"][1] == 5
+    for href, n in links.values():
+        assert _count(client, href) == n
+
+
+def test_the_list_shows_who_was_invited_and_why_others_were_not(
+    client, aino, cohort
+):
+    client.force_login(aino)
+
+    invited = client.get("/feedback/delivery/", {"kind": "invitations"})
+    suppressed = client.get(
+        "/feedback/delivery/", {"kind": "suppressions", "reason": "opted_out"}
+    ).content.decode()
+
+    assert invited.status_code == 200
+    assert "Advisor chat" in invited.content.decode()
+    assert invited.context["page"].paginator.count == 7  # every period
+    assert "Customer opted out" in suppressed and "Chat ended" in suppressed
+
+
+def test_the_list_is_for_those_who_read_feedback_of_their_own_organisation(
+    client, aurora, olli, cohort
+):
+    executive = staff_user_create(
+        username="eero", email="eero@aurora.example", password="pw-eero"
+    )
+    member_add(organization=aurora, user=executive, role=Role.EXECUTIVE)
+
+    client.force_login(olli)
+    theirs = client.get("/feedback/delivery/", {"kind": "events"})
+    client.force_login(executive)
+    refused = client.get("/feedback/delivery/", {"kind": "events"})
+
+    assert theirs.status_code == 200 and theirs.context["page"].paginator.count == 0
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "everything"},
+        {"since": "yesterday", "until": "31.13.2026"},
+        {"journey": "9" * 30, "touchpoint": "x"},
+        {"step": "<script>", "reason": "whim", "page": "-1"},
+    ],
+)
+def test_filters_that_do_not_parse_never_break_the_list(client, aino, cohort, params):
+    client.force_login(aino)
+
+    assert client.get("/feedback/delivery/", params).status_code == 200
