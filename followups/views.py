@@ -37,7 +37,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "state": filters.state,
         "mine": filters.mine,
-        "states": [("unresolved", _("Unresolved")), *FollowUp.State.choices],
+        "states": [
+            ("unresolved", _("Unresolved")),
+            *FollowUp.State.choices,
+            ("recovery_sent", _("Recovery survey sent")),
+            ("recovered", _("Recovered")),
+            ("all", _("All")),
+        ],
         "sorts": selectors.SORT_LABELS.items(),
         "touchpoints": Touchpoint.objects.for_organization(organization)
         .select_related("journey")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cx.models import Journey, Segment
 from followups.models import FollowUp
-from followups.selectors import followup_counts, followup_queue
+from followups.selectors import closed_loop_counts, followup_counts, followup_queue
 from insights.dashboard.figures import shown
 from insights.dashboard.headlines import headlines, short_name
 from insights.dashboard.panels import (
@@ -99,6 +99,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             followup_queue(organization=organization, state="unresolved")[:5]
         ),
         "followup_counts": followup_counts(organization=organization),
+        "closed_loop": _closed_loop(query),
         "updated_at": timezone.now(),
         "open_state": FollowUp.State.OPEN,
     }
@@ -110,3 +111,23 @@ def _target_label(target: Target | None) -> str:
     if target.is_default:
         return _("Target %(value)s (default)") % {"value": f"{target.value:g}"}
     return _("Target %(value)s") % {"value": f"{target.value:g}"}
+
+
+def _closed_loop(query: DashboardQuery) -> list[tuple[str, int, str]]:
+    """Return the loop's steps for the cases opened in the period, each with its list."""
+    counts = closed_loop_counts(
+        organization=query.organization,
+        since=query.since,
+        until=query.until,
+        journey=query.journey.pk if query.journey is not None else None,
+    )
+    steps = (
+        ("opened", _("opened"), "all"),
+        ("closed", _("closed"), "closed"),
+        ("recovery_sent", _("recovery survey sent"), "recovery_sent"),
+        ("recovered", _("recovered"), "recovered"),
+    )
+    return [
+        (label, counts[key], query.queue_url(state=state))
+        for key, label, state in steps
+    ]

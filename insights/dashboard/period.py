@@ -113,6 +113,17 @@ class DashboardQuery:
         query.update(narrower)
         return f"{reverse('feedback:list')}?{urlencode(query)}"
 
+    def queue_url(self, *, state: str) -> str:
+        """Return the follow-up queue of the cases opened in the period, in ``state``."""
+        query: dict[str, object] = {
+            "state": state,
+            "since": self.first_day.isoformat(),
+            "until": self.today.isoformat(),
+        }
+        if self.journey is not None:
+            query["journey"] = self.journey.pk
+        return f"{reverse('followups:queue')}?{urlencode(query)}"
+
     def delivery_url(self, *, kind: str, **narrower: object) -> str:
         """Return the list of the period's events, invitations or suppressions.
 

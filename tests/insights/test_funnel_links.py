@@ -16,18 +16,25 @@ from django.utils import timezone
 
 from cx.models import Journey, Role, Touchpoint
 from cx.services.organizations import member_add, staff_user_create
+from followups.models import FollowUp
 from surveys.models import Response, Suppression
+from tests.followups.conftest import answered  # noqa: F401
 from tests.insights.test_funnel import _event, _invite, rule  # noqa: F401
+from tests.surveys.conftest import chat_rule, chat_survey  # noqa: F401
 
-STEP_LINK = re.compile(r"<a href=\"([^\"]+)\" aria-label=\"([^\":]+): ([\d\s,.\u00a0\u202f]+)\. ")
+STEP_LINK = re.compile(
+    r"<a href=\"([^\"]+)\" aria-label=\"([^\":]+): ([\d\s,.\u00a0\u202f]+)\. "
+)
 REASON_LINK = re.compile(
     r"<th scope=\"row\">([^<]+)</th><td class=\"number\"><a href=\"([^\"]+)\">([^<]+)</a>"
 )
-RATE_LINK = re.compile(r"<a href=\"([^\"]+)\">([\d\s]+) (answered|invitations sent)</a>")
+RATE_LINK = re.compile(
+    r"<a href=\"([^\"]+)\">([\d\s]+) (answered|invitations sent)</a>"
+)
 
 
 @pytest.fixture
-def cohort(aurora, rule, chat, pages):  # noqa: F811
+def cohort(aurora, rule, chat, pages):
     """This week's chats at every step, last quarter's chat, a chat of another journey."""
     now = timezone.now()
     recent = now - timedelta(days=2)
@@ -126,9 +133,7 @@ def test_the_response_rates_two_numbers_open_their_rows(client, aino, cohort):
         assert _count(client, href) == n
 
 
-def test_the_list_shows_who_was_invited_and_why_others_were_not(
-    client, aino, cohort
-):
+def test_the_list_shows_who_was_invited_and_why_others_were_not(client, aino, cohort):
     client.force_login(aino)
 
     invited = client.get("/feedback/delivery/", {"kind": "invitations"})
@@ -172,3 +177,41 @@ def test_filters_that_do_not_parse_never_break_the_list(client, aino, cohort, pa
     client.force_login(aino)
 
     assert client.get("/feedback/delivery/", params).status_code == 200
+
+
+def test_the_loops_counts_open_exactly_the_cases_they_count(
+    client,
+    aino,
+    answered,
+):
+    for n in range(1, 5):
+        answered(n, csat="1", resolved="1")
+    cases = list(FollowUp.objects.order_by("pk"))
+    FollowUp.objects.filter(pk=cases[0].pk).update(
+        opened_at=timezone.now() - timedelta(days=45)  # before the period
+    )
+    for case, recovered in ((cases[1], True), (cases[2], False)):
+        FollowUp.objects.filter(pk=case.pk).update(
+            state=FollowUp.State.CLOSED,
+            closed_at=timezone.now(),
+            root_cause="process",
+            action_taken="Called back.",
+            recovery_invitation=case.response.invitation,  # stands in for a survey
+            recovered=recovered,
+        )
+    client.force_login(aino)
+
+    page = client.get("/dashboard/", {"period": 30}).content.decode()
+    steps = {
+        label: (href, int(n))
+        for href, n, label in re.findall(
+            r"<a href=\"([^\"]+)\"><strong>(\d+)</strong> ([a-z ]+)</a>", page
+        )
+    }
+
+    assert {label: n for label, (_h, n) in steps.items()} == {
+        "opened": 3, "closed": 2, "recovery survey sent": 2, "recovered": 1,
+    }  # fmt: skip
+    for label, (href, n) in steps.items():
+        listed = client.get(unescape(href))
+        assert len(listed.context["rows"]) == n, label
