@@ -404,7 +404,7 @@ def delivery_funnel(
         (_("Opened"), opened),
         (_("Answered"), answered),
     ]
-    answered_href = query.feedback_url(metric="answered", segment=False)
+    answered_href = query.feedback_url(metric="answered", every_segment=True)
     hrefs = [
         query.delivery_url(kind="events"),
         query.delivery_url(kind="invitations"),

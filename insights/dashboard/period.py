@@ -86,14 +86,14 @@ class DashboardQuery:
         *,
         metric: str,
         previous: bool = False,
-        segment: bool = True,
+        every_segment: bool = False,
         **narrower: object,
     ) -> str:
         """Return the feedback list of exactly the answers behind a number.
 
         ``metric`` keeps the responses that answered that metric's question (or, for the
         response rate, those whose invitation was sent in the period); ``narrower``
-        adds ``touchpoint=…`` or ``segment=<key>``; ``segment=False`` leaves the
+        adds ``touchpoint=…`` or ``segment=<key>``; ``every_segment`` leaves the
         dashboard's segment out (the funnel counts every customer).
         """
         first, last = (
@@ -108,7 +108,7 @@ class DashboardQuery:
         }
         if self.journey is not None:
             query["journey"] = self.journey.pk
-        if segment and self.segment is not None:
+        if self.segment is not None and not every_segment:
             query["segment"] = self.segment.key
         query.update(narrower)
         return f"{reverse('feedback:list')}?{urlencode(query)}"
