@@ -78,6 +78,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
                 "score": shown(Metric.NPS, item.score),
                 "target": shown(Metric.NPS, item.target),
                 "target_is_default": item.target_is_default,
+                "target_is_journeys": item.target_is_journeys,
                 "n": item.n,
                 "href": query.feedback_url(
                     metric=Metric.NPS.value, journey=item.journey["id"]
