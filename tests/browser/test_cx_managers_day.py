@@ -1,13 +1,13 @@
 """The CX manager's day on the demo, in one walk through a real browser.
 
-She reads the headline cards, changes the period, clicks the red heatmap cell of the
-loan application's valuable customers and lands on exactly those answers; finds a
-detractor's response and reads the questions as asked, tags it, opens its case, gives
-it to a colleague, notes what was done and closes it with a root cause and a recovery
-survey. The customer answers the recovery survey from its email, and the dashboard's
-recovered count goes up by one. axe (WCAG 2.2 AA) finds nothing on any staff page she
-visits. ``CX_SCREENS=<dir>`` keeps each page at 1440 px and 390 px (and the dashboard
-in Finnish) for people to look at.
+She reads the headline cards, opens the invitations behind a funnel count, changes the
+period, clicks the red heatmap cell of the loan application's valuable customers and
+lands on exactly those answers; finds a detractor's response and reads the questions as
+asked, tags it, opens its case, gives it to a colleague, notes what was done and closes
+it with a root cause and a recovery survey. The customer answers the recovery survey
+from its email, and the dashboard's recovered count goes up by one. axe (WCAG 2.2 AA)
+finds nothing on any staff page she visits. ``CX_SCREENS=<dir>`` keeps each page at
+1440 px and 390 px (and the dashboard in Finnish) for people to look at.
 """
 
 from __future__ import annotations
@@ -151,6 +151,18 @@ def test_the_cx_managers_day_from_the_cards_to_a_recovered_customer(
             tab.get_by_role("button", name="EN", exact=True).click()
             heading = "How customers feel along their journeys"
             tab.get_by_role("heading", name=heading).wait_for()
+
+        # The funnel's "Sent" opens exactly the invitations it counts.
+        sent = tab.locator("a[aria-label^='Sent: ']:visible")
+        n_sent = int(re.search(r"Sent: (\d+)", sent.get_attribute("aria-label"))[1])
+        sent.click()
+        tab.wait_for_url(re.compile(r".*/feedback/delivery/\?.*step=sent.*"))
+        assert n_sent == 1
+        assert tab.get_by_text("1 invitation", exact=True).is_visible()
+        assert tab.locator("tbody tr").count() == n_sent
+        checked("events and invitations")
+        _shoot(tab, "delivery")
+        tab.go_back()
 
         # The period: 90 days reaches last month's chats.
         tab.get_by_label("Period", exact=True).select_option("90")
