@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from cx.models import Journey, Segment
 from followups.models import FollowUp
@@ -122,13 +123,25 @@ def _closed_loop(query: DashboardQuery) -> list[tuple[str, int, str]]:
         until=query.until,
         journey=query.journey.pk if query.journey is not None else None,
     )
+    # Each label agrees with its count (fi "1 avattu" / "3 avattua", sv "1 stängt" /
+    # "3 stängda"); the context keeps these apart from the bare state names.
     steps = (
-        ("opened", _("opened"), "all"),
-        ("closed", _("closed"), "closed"),
-        ("recovery_sent", _("recovery survey sent"), "recovery_sent"),
-        ("recovered", _("recovered"), "recovered"),
+        ("opened", lambda n: npgettext("cases", "opened", "opened", n), "all"),
+        ("closed", lambda n: npgettext("cases", "closed", "closed", n), "closed"),
+        (
+            "recovery_sent",
+            lambda n: npgettext(
+                "cases", "recovery survey sent", "recovery surveys sent", n
+            ),
+            "recovery_sent",
+        ),
+        (
+            "recovered",
+            lambda n: npgettext("cases", "recovered", "recovered", n),
+            "recovered",
+        ),
     )
     return [
-        (label, counts[key], query.queue_url(state=state))
+        (label(counts[key]), counts[key], query.queue_url(state=state))
         for key, label, state in steps
     ]

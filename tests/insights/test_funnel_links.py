@@ -210,8 +210,46 @@ def test_the_loops_counts_open_exactly_the_cases_they_count(
     }
 
     assert {label: n for label, (_h, n) in steps.items()} == {
-        "opened": 3, "closed": 2, "recovery survey sent": 2, "recovered": 1,
+        "opened": 3, "closed": 2, "recovery surveys sent": 2, "recovered": 1,
     }  # fmt: skip
     for label, (href, n) in steps.items():
         listed = client.get(unescape(href))
         assert len(listed.context["rows"]) == n, label
+
+
+@pytest.mark.parametrize(
+    ("language", "one_sent", "many_sent"),
+    [
+        ("en", "1 invitation sent", "5 invitations sent"),
+        ("sv", "1 inbjudan som skickades", "5 inbjudningar som skickades"),
+        ("fi", "lähetetystä 1 kutsusta", "lähetetystä 5 kutsusta"),
+    ],
+)
+def test_the_response_rate_sentence_agrees_with_its_count(
+    client, aino, cohort, language, one_sent, many_sent
+):
+    """One invitation is "1 invitation sent", never "1 invitations sent"."""
+    client.force_login(aino)
+    client.cookies["django_language"] = language
+    cards = Journey.objects.get(name="Cards")
+
+    one = client.get("/dashboard/", {"period": 30, "journey": cards.pk})
+    many = client.get("/dashboard/", {"period": 30})
+
+    assert f">{one_sent}</a>" in one.content.decode()
+    assert f">{many_sent}</a>" in many.content.decode()
+
+
+def test_the_loops_and_queues_counts_agree_with_their_labels_in_swedish(
+    client, aino, answered
+):
+    answered(1, csat="1", resolved="1")  # one case, open and unresolved
+    client.force_login(aino)
+    client.cookies["django_language"] = "sv"
+
+    page = client.get("/dashboard/", {"period": 30}).content.decode()
+
+    assert "<strong>1</strong> öppnat</a>" in page
+    assert "<strong>0</strong> stängda</a>" in page
+    assert "<strong>0</strong> återhämtningsenkäter skickade</a>" in page
+    assert "<strong>1</strong> olöst," in page
