@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
-from cx.models import Journey, Segment, Touchpoint
+from cx.models import Journey, Organization, Segment, Touchpoint
 from cx.roles import Permission, permissions_of
-from cx.staff import staff_membership
+from cx.staff import CarriedFilter, carried_filter, staff_membership
 from followups.rules import reason_text
 from insights import delivery, feedback
 from insights.models import Tag
@@ -81,6 +81,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "page": page,
         "query": query.urlencode(),
+        "carried": _carried(request.GET, filters, organization),
         "errors": errors,
         "surveys": Survey.objects.for_organization(organization).order_by("name"),
         "touchpoints": Touchpoint.objects.for_organization(organization).order_by(
@@ -92,6 +93,52 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_list.html", context, status=status)
+
+
+def _metric_label(metric: str) -> str:
+    if metric == "response_rate":
+        return _("Invitations sent in these dates (response rate)")
+    if metric == "answered":
+        return _("Invitations for these dates' events (the funnel)")
+    return _("Answered the %(metric)s question") % {"metric": metric.upper()}
+
+
+def _carried(
+    query: QueryDict, filters: feedback.FeedbackFilters, organization: Organization
+) -> list[CarriedFilter]:
+    """The filters from the dashboard's links that the form does not show."""
+    carried = []
+    if filters.metric:
+        carried.append(
+            carried_filter(
+                query,
+                label=_metric_label(filters.metric),
+                fields={"metric": filters.metric},
+            )
+        )
+    if filters.journey is not None:
+        journey = (
+            Journey.objects.for_organization(organization)
+            .filter(pk=filters.journey)
+            .first()
+        )
+        carried.append(
+            carried_filter(
+                query,
+                label=_("Journey: %(name)s")
+                % {"name": journey.name if journey else "–"},
+                fields={"journey": str(filters.journey)},
+            )
+        )
+    if filters.score_max is not None:
+        carried.append(
+            carried_filter(
+                query,
+                label=_("Any score at most %(n)s") % {"n": filters.score_max},
+                fields={"score_max": str(filters.score_max)},
+            )
+        )
+    return carried
 
 
 @login_required
