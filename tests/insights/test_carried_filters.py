@@ -85,7 +85,7 @@ def test_the_queue_form_keeps_the_dashboards_opening_dates(client, aino):
     hidden, chips = _form(page, "queue-filters")
 
     assert hidden == [("since", "2026-11-02"), ("until", "2026-12-01")]
-    assert "Opened 02 Nov 2026 – 01 Dec 2026" in chips or "Opened " in chips
+    assert "Opened 2026-11-02 – 2026-12-01" in chips  # English dates as ISO
     submitted = client.get("/followups/", {**dict(hidden), "state": "all"})
     assert submitted.context["filters"].since.isoformat() == "2026-11-02"
     clear = next(iter(_clear_links(page).values()))
