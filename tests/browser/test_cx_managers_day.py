@@ -185,7 +185,13 @@ def test_the_cx_managers_day_from_the_cards_to_a_recovered_customer(
         assert n >= 40
         assert tab.get_by_text(f"{n} responses").is_visible()
         assert tab.locator("tbody tr").count() == n
+        # The cell's metric shows as a chip, and filtering on keeps it.
+        assert tab.locator(".carried-filters .chip").first.is_visible()
+        assert (
+            "Answered the NPS question" in tab.locator(".carried-filters").inner_text()
+        )
         checked("feedback list, the red cell")
+        _shoot(tab, "feedback-list-from-cell")
 
         # The detractor's response, found by what they wrote.
         tab.goto(f"{live_server.url}/feedback/")
