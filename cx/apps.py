@@ -10,8 +10,10 @@ class CxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from cx.login_language import on_user_logged_in
         from cx.versioning import on_post_migrate
 
         # What event ingestion compiles per organisation (see cx/versioning.py).
@@ -22,4 +24,8 @@ class CxConfig(AppConfig):
             sender=self,
             dispatch_uid="cx.config_version",
             weak=False,
+        )
+        # Pages in the member's saved language once they log in (cx/login_language.py).
+        user_logged_in.connect(
+            on_user_logged_in, dispatch_uid="cx.login_language", weak=False
         )

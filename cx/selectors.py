@@ -16,6 +16,7 @@ from cx.models import (
     ApiKey,
     Event,
     Journey,
+    Membership,
     Organization,
     Touchpoint,
     TouchpointEventType,
@@ -139,3 +140,15 @@ def _instance(
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+def member_language_saved(*, user_id: int) -> str:
+    """Return the language the user chose (on their first membership), or ``""``."""
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .exclude(language="")
+        .order_by("pk")
+        .values_list("language", flat=True)
+        .first()
+        or ""
+    )

@@ -1,9 +1,11 @@
-"""Which organisation a staff page is about: the logged-in user's membership."""
+"""Which organisation a staff page is about, and the filters its lists carry."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, QueryDict
 
 from cx.models import Membership
 from cx.roles import PERMISSION_LABELS, Permission, roles_with
@@ -37,3 +39,30 @@ def staff_membership(request: HttpRequest, *, permission: Permission) -> Members
             raise RoleRequired(permission)
         raise Http404("No organisation.")
     return membership
+
+
+@dataclass(frozen=True)
+class CarriedFilter:
+    """A filter a list got from a link (the dashboard's) that its form does not show.
+
+    The form carries ``fields`` as hidden inputs, so submitting it keeps the filter;
+    the page shows ``label`` as a "filtered by" chip whose ``clear_href`` drops it.
+    """
+
+    label: str
+    fields: tuple[tuple[str, str], ...]
+    clear_href: str
+
+
+def carried_filter(
+    query: QueryDict, *, label: str, fields: dict[str, str]
+) -> CarriedFilter:
+    """Return the chip and hidden inputs of ``fields`` (parsed values), from ``query``."""
+    rest = query.copy()
+    for key in (*fields, "page"):
+        rest.pop(key, None)
+    return CarriedFilter(
+        label=label,
+        fields=tuple(fields.items()),
+        clear_href=f"?{rest.urlencode()}",
+    )

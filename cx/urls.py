@@ -20,7 +20,8 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema"),
         name="api-docs",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's language switch: Django's set_language, saved for a member too.
+    path("i18n/setlang/", views.language_choose, name="set_language"),
     path("maturity/", include("maturity.urls")),
     path("followups/", include("followups.urls")),
     path("dashboard/", include("insights.urls")),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from cx.models import Membership, Organization
@@ -38,12 +39,21 @@ class QueueFilters:
     touchpoint: int | None = None
     journey: int | None = None
     sort: str = "due"
+    # Opened on these days (the organisation's), as the dashboard's loop counts them.
+    since: date | None = None
+    until: date | None = None
 
     @classmethod
     def from_query(cls, query: Any) -> QueueFilters:
         def number(key: str) -> int | None:
             raw = query.get(key, "").strip()
             return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+        def day(key: str) -> date | None:
+            try:
+                return parse_date(query.get(key, "").strip()[:10])
+            except ValueError:
+                return None
 
         sort = query.get("sort", "due")
         return cls(
@@ -53,6 +63,8 @@ class QueueFilters:
             touchpoint=number("touchpoint"),
             journey=number("journey"),
             sort=sort if sort in SORTS else "due",
+            since=day("since"),
+            until=day("until"),
         )
 
 
@@ -63,7 +75,11 @@ def followup_queue(
     mine_of: object | None = None,
     filters: QueueFilters | None = None,
 ) -> QuerySet[FollowUp]:
-    """Return the organisation's cases, unresolved first by due time, then closed."""
+    """Return the organisation's cases, unresolved first by due time, then closed.
+
+    ``state`` is a case state, "unresolved", or a step of the loop: "recovery_sent"
+    (closed with a recovery survey) or "recovered" (its answer was positive).
+    """
     filters = filters or QueueFilters(state=state)
     cases = FollowUp.objects.for_organization(organization).select_related(
         "touchpoint", "journey", "owner", "customer", "response"
@@ -72,6 +88,18 @@ def followup_queue(
         cases = cases.unresolved()
     elif state in FollowUp.State.values:
         cases = cases.filter(state=state)
+    elif state == "recovery_sent":
+        cases = cases.filter(recovery_invitation__isnull=False)
+    elif state == "recovered":
+        cases = cases.filter(recovered=True)
+    if filters.since:
+        start = datetime.combine(filters.since, time.min, organization.tzinfo)
+        cases = cases.filter(opened_at__gte=start)
+    if filters.until:
+        end = datetime.combine(
+            filters.until + timedelta(days=1), time.min, organization.tzinfo
+        )
+        cases = cases.filter(opened_at__lt=end)
     if mine_of is not None:
         cases = cases.filter(owner=mine_of)
     if filters.overdue:
@@ -152,6 +180,30 @@ def followup_counts(*, organization: Organization) -> dict[str, int | float | No
     sent = counts["recovery_sent"]
     counts["recovery_rate"] = counts["recovered"] / sent if sent else None
     return counts
+
+
+def closed_loop_counts(
+    *,
+    organization: Organization,
+    since: datetime,
+    until: datetime,
+    journey: int | None = None,
+) -> dict[str, int]:
+    """Return the cases opened in [since, until): opened, closed, recovery sent, recovered.
+
+    One query; the dashboard shows them as the loop's steps for its period.
+    """
+    cases = FollowUp.objects.for_organization(organization).filter(
+        opened_at__gte=since, opened_at__lt=until
+    )
+    if journey is not None:
+        cases = cases.filter(journey_id=journey)
+    return cases.aggregate(
+        opened=Count("pk"),
+        closed=Count("pk", filter=Q(state=FollowUp.State.CLOSED)),
+        recovery_sent=Count("pk", filter=Q(recovery_invitation__isnull=False)),
+        recovered=Count("pk", filter=Q(recovered=True)),
+    )
 
 
 def followup_sla(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
 from cx.models import Journey, Touchpoint
 from cx.roles import Permission, permissions_of
-from cx.staff import staff_membership
+from cx.staff import CarriedFilter, carried_filter, staff_membership
 from followups import selectors, services
 from followups.models import FollowUp, RootCause
 from followups.rules import reason_text
@@ -37,7 +38,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "state": filters.state,
         "mine": filters.mine,
-        "states": [("unresolved", _("Unresolved")), *FollowUp.State.choices],
+        "states": [
+            ("unresolved", _("Unresolved")),
+            *FollowUp.State.choices,
+            ("recovery_sent", _("Recovery survey sent")),
+            ("recovered", _("Recovered")),
+            ("all", _("All")),
+        ],
         "sorts": selectors.SORT_LABELS.items(),
         "touchpoints": Touchpoint.objects.for_organization(organization)
         .select_related("journey")
@@ -45,8 +52,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         "journeys": Journey.objects.for_organization(organization).order_by("name"),
         "counts": selectors.followup_counts(organization=organization),
         "may": permissions_of(membership.role),
+        "carried": _carried(request.GET, filters),
     }
     return render(request, "followups/queue.html", context)
+
+
+def _carried(query: QueryDict, filters: selectors.QueueFilters) -> list[CarriedFilter]:
+    """The dashboard's opening dates, which the queue's form does not show."""
+    if filters.since is None and filters.until is None:
+        return []
+    shown = {
+        key: formats.date_format(day, "SHORT_DATE_FORMAT") if day else "…"
+        for key, day in (("since", filters.since), ("until", filters.until))
+    }
+    fields = {
+        key: day.isoformat()
+        for key, day in (("since", filters.since), ("until", filters.until))
+        if day is not None
+    }
+    label = _("Opened %(since)s – %(until)s") % shown
+    return [carried_filter(query, label=str(label), fields=fields)]
 
 
 def _act(request: HttpRequest, followup: FollowUp) -> HttpResponse | None:

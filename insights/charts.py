@@ -9,6 +9,7 @@ links every number to the answers behind it when given the address.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -361,40 +362,55 @@ def funnel(
     title: str,
     width: int = 640,
     of_previous: str = "{rate} of the step before",
+    hrefs: Sequence[str | None] = (),
+    open_label: str = "",
 ) -> str:
     """Return a funnel's steps as bars, each with its count and its step-to-step rate.
 
     The rate of a step is its count over the previous step's, the question a funnel
-    answers (where do people drop out); the bars keep their length of the first.
+    answers (where do people drop out); the bars keep their length of the first. A
+    step with an address in ``hrefs`` links its bar and count to the rows it counts.
     """
     row, top = 48, 6
     height = top + row * len(steps) + 4
     first = max(1, steps[0][1] if steps else 1)
-    bar_space = width - 8 - (150 if width < 500 else 240)
+    rates: list[str] = [""]
+    for (_label, before), (_same, count) in itertools.pairwise(steps):
+        share = f"{number_format(round(100 * count / before))} %" if before else "–"
+        rates.append(of_previous.format(rate=share))
+    # Room right of the longest bar for its count and the longest rate, so that
+    # neither is cut off at a phone's width (about 9 px a digit, 7 px a small letter).
+    widest = max(
+        (
+            16 + 9 * len(number_format(count, force_grouping=True)) + 7 * len(rate)
+            for (_label, count), rate in zip(steps, rates, strict=True)
+        ),
+        default=0,
+    )
+    bar_space = max(40, width - 8 - widest)
     body = []
     described = []
-    previous: int | None = None
     for i, (label, count) in enumerate(steps):
         y = top + i * row
         bar = bar_space * count / first
-        rate = ""
-        if previous is not None:
-            share = (
-                f"{number_format(round(100 * count / previous))} %" if previous else "–"
-            )
-            rate = of_previous.format(rate=share)
+        rate = rates[i]
+        href = hrefs[i] if i < len(hrefs) else None
         body.append(text(0, y + 14, label, size=LABEL, weight="bold"))
-        body.append(
-            f"<rect x='0' y='{y + 20}' width='{max(bar, 1):.1f}' height='18' "
-            f"fill='{LINE}' rx='2'/>"
-        )
         # As the active language writes numbers: "1 029" in Finnish, not "1,029".
         figure = number_format(count, force_grouping=True)
-        body.append(text(bar + 8, y + 34, figure, size=LABEL, weight="bold"))
+        drawn = (
+            f"<rect x='0' y='{y + 20}' width='{max(bar, 1):.1f}' height='18' "
+            f"fill='{LINE}' rx='2'/>"
+            + text(bar + 8, y + 34, figure, size=LABEL, weight="bold",
+                   fill=LINE if href else INK)
+        )  # fmt: skip
+        body.append(link(href, f"{label}: {figure}. {open_label}".strip(), drawn))
         if rate:
             body.append(
                 text(bar + 16 + 9 * len(figure), y + 34, rate, size=SMALL, fill=MUTED)
             )
         described.append(f"{label}: {count}" + (f" ({rate})" if rate else ""))
-        previous = count
-    return document(width, height, title, "; ".join(described), body)
+    interactive = any(hrefs)
+    return document(
+        width, height, title, "; ".join(described), body, interactive=interactive
+    )

@@ -76,35 +76,36 @@ def neutralise(value: object) -> Cell:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def question_keys(responses: QuerySet[Response]) -> list[str]:
-    """Return the question keys of the surveys of ``responses``, each once, in order."""
-    keys = (
-        Question.objects.filter(survey__in=responses.order_by().values("survey_id"))
-        .order_by("survey__name", "survey_id", "position")
-        .values_list("key", flat=True)
-    )
-    return list(dict.fromkeys(keys))
+def _questions(responses: QuerySet[Response]) -> dict[str, Question]:
+    """Return the questions of the surveys of ``responses`` by key, each key once.
+
+    In survey (by name) and question order; of two surveys asking under one key,
+    the first names the column.
+    """
+    questions = Question.objects.filter(
+        survey__in=responses.order_by().values("survey_id")
+    ).order_by("survey__name", "survey_id", "position")
+    found: dict[str, Question] = {}
+    for question in questions:
+        found.setdefault(question.key, question)
+    return found
 
 
 def question_legend(
     responses: QuerySet[Response], *, language: str
 ) -> list[list[Cell]]:
-    """Return the header and one row per question key: the question as asked, its scale.
+    """Return the header and one row per question column: the question as asked, its scale.
 
-    The export's columns are question keys (stable for scripts); this legend, a sheet of
-    the Excel file, says what each key asked and what its scale's ends mean.
+    The first cell is the column's title in the export (the question as asked in
+    ``language`` with its key), so a reader finds each column's scale by its title.
     """
-    questions = Question.objects.filter(
-        survey__in=responses.order_by().values("survey_id")
-    ).order_by("survey__name", "survey_id", "position")
-    seen: dict[str, list[Cell]] = {}
-    for question in questions:
-        if question.key not in seen:
-            row = presentation.question_legend(question, language)
-            seen[question.key] = [neutralise(cell) for cell in row]
     header = [_("Column"), _("Question"), _("Type"), _("Scale"), _("Lowest"),
               _("Highest")]  # fmt: skip
-    return [header, *seen.values()]
+    rows = [
+        [neutralise(cell) for cell in presentation.question_legend(question, language)]
+        for question in _questions(responses).values()
+    ]
+    return [header, *rows]
 
 
 def _answer_value(answer: Answer) -> Cell | None:
@@ -169,9 +170,18 @@ def responses_rows(
 def responses_table(
     responses: QuerySet[Response], *, time_zone: tzinfo, language: str
 ) -> Iterator[list[Cell]]:
-    """Yield the header, then each response's row, every cell neutralised."""
-    keys = question_keys(responses)
-    yield [neutralise(column) for column in (*COLUMNS, *keys)]
+    """Yield the header, then each response's row, every cell neutralised.
+
+    The header names each question column as it was asked, in ``language``, with its
+    key: ``How likely are you to recommend us? (nps)``.
+    """
+    questions = _questions(responses)
+    titles = [
+        presentation.question_column(question, language)
+        for question in questions.values()
+    ]
+    yield [neutralise(column) for column in (*COLUMNS, *titles)]
+    keys = list(questions)
     rows = responses_rows(responses, keys=keys, time_zone=time_zone, language=language)
     for row in rows:
         yield [neutralise(cell) for cell in row]
@@ -221,14 +231,22 @@ def xlsx_file(
 
 
 def export_response(
-    *, responses: QuerySet[Response], organization: Organization, fmt: str
+    *,
+    responses: QuerySet[Response],
+    organization: Organization,
+    fmt: str,
+    language: str | None = None,
 ) -> HttpResponseBase:
-    """Return ``responses`` as a download in ``fmt`` (one of ``FORMATS``)."""
+    """Return ``responses`` as a download in ``fmt`` (one of ``FORMATS``).
+
+    Questions are titled in ``language`` (the reader's; the organisation's if None).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format: {fmt}")
-    # One language for the whole file, as its question legend: the organisation's. The
-    # CSV streams after the view returns, so it is passed, not read from the thread.
-    language = organization.default_language
+    # One language for the whole file, header and legend alike: the reader's, else the
+    # organisation's. The CSV streams after the view returns, so it is passed, not read
+    # from the thread.
+    language = language or organization.default_language
     table = responses_table(responses, time_zone=organization.tzinfo, language=language)
     today = timezone.localdate(timezone=organization.tzinfo)
     filename = f"responses-{organization.slug}-{today:%Y-%m-%d}.{fmt}"
@@ -259,8 +277,12 @@ def responses_export(
     channel: Channel,
     fmt: str,
     params: Mapping[str, Any],
+    language: str | None = None,
 ) -> HttpResponseBase:
     """Return the responses the list filters ``params`` select, as a download in ``fmt``.
+
+    ``language`` is the reader's (a staff user's choice); an API key reads the
+    organisation's.
 
     The export is noted in the audit log (format and filters) once the filters parse;
     filters that do not parse raise ``ValidationError`` (by parameter) and record nothing.
@@ -277,4 +299,6 @@ def responses_export(
             "filters": filters_of(params, ResponseFilter.base_filters),
         },
     )
-    return export_response(responses=responses, organization=organization, fmt=fmt)
+    return export_response(
+        responses=responses, organization=organization, fmt=fmt, language=language
+    )

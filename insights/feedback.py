@@ -31,6 +31,8 @@ METRIC_FILTERS = {
     "ces": "ces",
     "fcr": "fcr",
     "response_rate": "",
+    # The funnel's "answered": answers to the invitations of events in the period.
+    "answered": "",
 }
 
 # ``sentiment=`` of the list: a comment's sentiment, or "disagrees" with its score.
@@ -77,7 +79,9 @@ class FeedbackFilters:
     # From the dashboard's links: exactly the answers behind one of its numbers.
     journey: int | None = None
     until: date | None = None  # the last day, included
-    metric: str = ""  # answered this metric's question; response_rate: invited
+    # Answered this metric's question; response_rate: invited (dates: when sent);
+    # answered: invited for an event (dates: when the event occurred), as the funnel.
+    metric: str = ""
     scores: tuple[tuple[str, int | None, int | None], ...] = ()
     # Comment understanding (insights.text): a theme's id, a sentiment or "disagrees".
     theme: int | None = None
@@ -151,7 +155,11 @@ def feedback_list(
                 )
             )
         )
-    if filters.journey:
+    if filters.journey and filters.metric == "answered":
+        responses = responses.filter(
+            invitation__event__touchpoint__journey_id=filters.journey
+        )
+    elif filters.journey:
         responses = responses.filter(journey_id=filters.journey)
     if filters.theme:
         responses = responses.filter(comment_themes__theme_id=filters.theme)
@@ -166,11 +174,12 @@ def feedback_list(
         if high is not None:
             given = given.filter(number__lte=high)
         responses = responses.filter(Exists(given))
-    # The response rate counts invitations by when they were sent; every other number
-    # counts answers by when the response was completed.
-    moment = (
-        "invitation__sent_at" if filters.metric == "response_rate" else "completed_at"
-    )
+    # The response rate counts invitations by when they were sent, the funnel by when
+    # their event occurred; every other number counts answers by their completion.
+    moment = {
+        "response_rate": "invitation__sent_at",
+        "answered": "invitation__event__occurred_at",
+    }.get(filters.metric, "completed_at")
     if filters.since:
         start = datetime.combine(filters.since, time.min, organization.tzinfo)
         responses = responses.filter(**{f"{moment}__gte": start})
@@ -181,6 +190,8 @@ def feedback_list(
         responses = responses.filter(**{f"{moment}__lt": end})
     if filters.metric == "response_rate":
         responses = responses.filter(invitation__sent_at__isnull=False)
+    elif filters.metric == "answered":
+        responses = responses.filter(invitation__event__isnull=False)
     elif filters.metric:
         responses = responses.filter(
             Exists(

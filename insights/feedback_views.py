@@ -5,21 +5,22 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import Action, Channel, Subject, audit_record
-from cx.models import Segment, Touchpoint
+from cx.models import Journey, Organization, Segment, Touchpoint
 from cx.roles import Permission, permissions_of
-from cx.staff import staff_membership
+from cx.staff import CarriedFilter, carried_filter, staff_membership
 from followups.rules import reason_text
-from insights import feedback
+from insights import delivery, feedback
 from insights.models import Tag
 from insights.text.selectors import themes_of
 from insights.text.views import SENTIMENT_CHOICES
 from surveys import presentation
-from surveys.models import Response, Survey
+from surveys.models import Response, Suppression, Survey
 
 PAGE_SIZE = 50
 
@@ -84,6 +85,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "page": page,
         "query": query.urlencode(),
+        "carried": _carried(request.GET, filters, organization),
         "errors": errors,
         "surveys": Survey.objects.for_organization(organization).order_by("name"),
         "touchpoints": Touchpoint.objects.for_organization(organization).order_by(
@@ -97,6 +99,52 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_list.html", context, status=status)
+
+
+def _metric_label(metric: str) -> str:
+    if metric == "response_rate":
+        return _("Invitations sent in these dates (response rate)")
+    if metric == "answered":
+        return _("Invitations for these dates' events (the funnel)")
+    return _("Answered the %(metric)s question") % {"metric": metric.upper()}
+
+
+def _carried(
+    query: QueryDict, filters: feedback.FeedbackFilters, organization: Organization
+) -> list[CarriedFilter]:
+    """The filters from the dashboard's links that the form does not show."""
+    carried = []
+    if filters.metric:
+        carried.append(
+            carried_filter(
+                query,
+                label=_metric_label(filters.metric),
+                fields={"metric": filters.metric},
+            )
+        )
+    if filters.journey is not None:
+        journey = (
+            Journey.objects.for_organization(organization)
+            .filter(pk=filters.journey)
+            .first()
+        )
+        carried.append(
+            carried_filter(
+                query,
+                label=_("Journey: %(name)s")
+                % {"name": journey.name if journey else "–"},
+                fields={"journey": str(filters.journey)},
+            )
+        )
+    if filters.score_max is not None:
+        carried.append(
+            carried_filter(
+                query,
+                label=_("Any score at most %(n)s") % {"n": filters.score_max},
+                fields={"score_max": str(filters.score_max)},
+            )
+        )
+    return carried
 
 
 @login_required
@@ -167,3 +215,38 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 400 if errors else 200
     return render(request, "insights/feedback_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    """List the events, invitations or suppressions behind the dashboard's funnel."""
+    membership = staff_membership(request, permission=Permission.VIEW_FEEDBACK)
+    organization = membership.organization
+    filters = delivery.DeliveryFilters.from_query(request.GET)
+    rows = delivery.delivery_rows(organization=organization, filters=filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    kinds = request.GET.copy()
+    for name in ("kind", "page", "step", "reason"):
+        kinds.pop(name, None)
+    context = {
+        "organization": organization,
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "kind_query": kinds.urlencode(),
+        "kinds": [
+            ("events", _("Events")),
+            ("invitations", _("Invitations")),
+            ("suppressions", _("Not invited")),
+        ],
+        "steps": list(delivery.STEPS.items()),
+        "reasons": Suppression.Reason.choices,
+        "journeys": Journey.objects.for_organization(organization).order_by("name"),
+        "touchpoints": Touchpoint.objects.for_organization(organization).order_by(
+            "journey__name", "position"
+        ),
+    }
+    return render(request, "insights/delivery_list.html", context)

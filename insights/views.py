@@ -15,7 +15,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -146,6 +146,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             channel=Channel.STAFF,
             fmt=fmt,
             params=request.GET,
+            language=translation.get_language(),
         )
     except ValidationError as error:
         return _bad_request(error)

@@ -180,6 +180,16 @@ def headline_category(shown: Iterable[ShownAnswer]) -> str:
     return next((answer.category for answer in shown if answer.is_score), "")
 
 
+def question_column(question: Question, language: str) -> str:
+    """Return an export's column title: the question as asked, then its key.
+
+    "How likely are you to recommend us? (nps)": readable in a spreadsheet, and the key
+    in the brackets stays what scripts match on.
+    """
+    asked = " ".join(translate(question.text, language).split())
+    return f"{asked} ({question.key})" if asked else question.key
+
+
 def question_legend(question: Question, language: str) -> list[str]:
     """Return a question as an export's legend row: key, text as asked, scale, ends.
 
@@ -188,7 +198,7 @@ def question_legend(question: Question, language: str) -> list[str]:
     scale = question.scale()
     low, high = scale_ends(question, language) if scale else ("", "")
     return [
-        question.key,
+        question_column(question, language),
         translate(question.text, language),
         question.get_type_display(),
         f"{scale[0]}–{scale[1]}" if scale else "",

@@ -189,3 +189,18 @@ def membership_language_set(*, membership: Membership, language: str) -> Members
         Membership.objects.filter(pk=membership.pk).update(language=language)
         membership.language = language
     return membership
+
+
+def member_language_choose(*, user: AbstractBaseUser, language: str) -> int:
+    """Set the language of every membership of ``user`` to the one they chose.
+
+    The header's language switch is a person's choice, not an organisation's: the
+    emails of each of their organisations follow it. Returns the memberships changed.
+    """
+    if language not in Language.values:
+        raise ValidationError({"language": _("Choose Finnish, Swedish or English.")})
+    return (
+        Membership.objects.filter(user_id=user.pk)
+        .exclude(language=language)
+        .update(language=language)
+    )

@@ -26,7 +26,9 @@ COLUMNS_HELP = (
     "One row per response: id, completed_at (ISO 8601, the organisation's time zone), "
     "survey, touchpoint, journey, process, channel, language, origin, customer "
     "(external id; empty when anonymous), segments (keys, comma-separated), then one "
-    "column per question key. Text that a spreadsheet could take for a formula "
+    "column per question, titled as asked in the organisation's language with its "
+    "key in brackets at the end: 'How likely are you to recommend us? (nps)'. "
+    "Text that a spreadsheet could take for a formula "
     "(starting with =, +, -, @, tab or carriage return) starts with an apostrophe."
 )
 

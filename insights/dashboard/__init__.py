@@ -11,11 +11,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from cx.models import Journey, Segment
 from cx.names import localized_name
 from followups.models import FollowUp
-from followups.selectors import followup_counts, followup_queue
+from followups.selectors import closed_loop_counts, followup_counts, followup_queue
 from insights.dashboard.figures import shown
 from insights.dashboard.headlines import headlines, short_name
 from insights.dashboard.panels import (
@@ -73,7 +74,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             target=nps_target.value if nps_target else None,
             target_label=_target_label(nps_target),
         ),
-        "funnel": delivery_funnel(rows=rows),
+        "funnel": delivery_funnel(rows=rows, query=query),
         "underperforming": [
             {
                 "journey": {
@@ -84,6 +85,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
                 "score": shown(Metric.NPS, item.score),
                 "target": shown(Metric.NPS, item.target),
                 "target_is_default": item.target_is_default,
+                "target_is_journeys": item.target_is_journeys,
                 "n": item.n,
                 "href": query.feedback_url(
                     metric=Metric.NPS.value, journey=item.journey["id"]
@@ -112,6 +114,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             since=query.since,
             until=query.until,
         ),
+        "closed_loop": _closed_loop(query),
         "updated_at": timezone.now(),
         "open_state": FollowUp.State.OPEN,
     }
@@ -123,3 +126,35 @@ def _target_label(target: Target | None) -> str:
     if target.is_default:
         return _("Target %(value)s (default)") % {"value": f"{target.value:g}"}
     return _("Target %(value)s") % {"value": f"{target.value:g}"}
+
+
+def _closed_loop(query: DashboardQuery) -> list[tuple[str, int, str]]:
+    """Return the loop's steps for the cases opened in the period, each with its list."""
+    counts = closed_loop_counts(
+        organization=query.organization,
+        since=query.since,
+        until=query.until,
+        journey=query.journey.pk if query.journey is not None else None,
+    )
+    # Each label agrees with its count (fi "1 avattu" / "3 avattua", sv "1 stängt" /
+    # "3 stängda"); the context keeps these apart from the bare state names.
+    steps = (
+        ("opened", lambda n: npgettext("cases", "opened", "opened", n), "all"),
+        ("closed", lambda n: npgettext("cases", "closed", "closed", n), "closed"),
+        (
+            "recovery_sent",
+            lambda n: npgettext(
+                "cases", "recovery survey sent", "recovery surveys sent", n
+            ),
+            "recovery_sent",
+        ),
+        (
+            "recovered",
+            lambda n: npgettext("cases", "recovered", "recovered", n),
+            "recovered",
+        ),
+    )
+    return [
+        (label(counts[key]), counts[key], query.queue_url(state=state))
+        for key, label, state in steps
+    ]

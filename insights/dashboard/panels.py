@@ -361,13 +361,19 @@ def metric_trend(
 
 @dataclass(frozen=True)
 class FunnelPanel:
-    """The invitation funnel of the period's events, with its suppressions and rate."""
+    """The invitation funnel of the period's events, with its suppressions and rate.
+
+    ``suppressed`` is (reason's label, count, the list of those events); ``sent_href``
+    and ``answered_href`` open the rows behind the response rate's two numbers.
+    """
 
     steps: list[tuple[str, int]]
-    suppressed: list[tuple[str, int]]
+    suppressed: list[tuple[str, int, str]]
     sent: int
     answered: int
     charts: list[str]
+    sent_href: str = ""
+    answered_href: str = ""
 
     @property
     def response_rate(self) -> float | None:
@@ -386,9 +392,14 @@ def funnel_rows(*, query: DashboardQuery) -> list[FunnelRow]:
 def delivery_funnel(
     *,
     rows: Sequence[FunnelRow],
+    query: DashboardQuery,
     widths: Sequence[int] = (charts.WIDE - 60, charts.NARROW),
 ) -> FunnelPanel:
-    """Return the funnel event → invited → sent → opened → answered of ``rows``."""
+    """Return the funnel event → invited → sent → opened → answered of ``rows``.
+
+    Each count links to exactly the rows it counts: events, invitations by how far they
+    got, and the answers (the feedback list, by when their event occurred).
+    """
     events = sum(row.events for row in rows)
     invited = sum(row.matched - row.suppressed_total for row in rows)
     sent = sum(row.sent for row in rows)
@@ -401,13 +412,28 @@ def delivery_funnel(
         (_("Opened"), opened),
         (_("Answered"), answered),
     ]
+    answered_href = query.feedback_url(metric="answered", every_segment=True)
+    hrefs = [
+        query.delivery_url(kind="events"),
+        query.delivery_url(kind="invitations"),
+        query.delivery_url(kind="invitations", step="sent"),
+        query.delivery_url(kind="invitations", step="opened"),
+        answered_href,
+    ]
     reasons: dict[str, int] = {}
     for row in rows:
         for reason, n in row.suppressed.items():
             reasons[reason] = reasons.get(reason, 0) + n
     labels = dict(Suppression.Reason.choices)
     suppressed = sorted(
-        ((str(labels.get(reason, reason)), n) for reason, n in reasons.items()),
+        (
+            (
+                str(labels.get(reason, reason)),
+                n,
+                query.delivery_url(kind="suppressions", reason=reason),
+            )
+            for reason, n in reasons.items()
+        ),
         key=lambda item: -item[1],
     )
     drawn = [
@@ -416,10 +442,20 @@ def delivery_funnel(
             title=_("From events to answers"),
             width=width,
             of_previous=_("{rate} of the step before"),
+            hrefs=hrefs,
+            open_label=_("Open the list."),
         )
         for width in widths
     ]
-    return FunnelPanel(steps, suppressed, sent, answered, drawn)
+    return FunnelPanel(
+        steps,
+        suppressed,
+        sent,
+        answered,
+        drawn,
+        sent_href=hrefs[2],
+        answered_href=answered_href,
+    )
 
 
 def heatmaps(*, query: DashboardQuery) -> list[str]:

@@ -82,13 +82,19 @@ class DashboardQuery:
         return {name: value for name, value in found.items() if value not in (None, "")}
 
     def feedback_url(
-        self, *, metric: str, previous: bool = False, **narrower: object
+        self,
+        *,
+        metric: str,
+        previous: bool = False,
+        every_segment: bool = False,
+        **narrower: object,
     ) -> str:
         """Return the feedback list of exactly the answers behind a number.
 
         ``metric`` keeps the responses that answered that metric's question (or, for the
         response rate, those whose invitation was sent in the period); ``narrower``
-        adds ``touchpoint=…`` or ``segment=<key>``.
+        adds ``touchpoint=…`` or ``segment=<key>``; ``every_segment`` leaves the
+        dashboard's segment out (the funnel counts every customer).
         """
         first, last = (
             (self.previous_first_day, self.previous_last_day)
@@ -102,10 +108,38 @@ class DashboardQuery:
         }
         if self.journey is not None:
             query["journey"] = self.journey.pk
-        if self.segment is not None:
+        if self.segment is not None and not every_segment:
             query["segment"] = self.segment.key
         query.update(narrower)
         return f"{reverse('feedback:list')}?{urlencode(query)}"
+
+    def queue_url(self, *, state: str) -> str:
+        """Return the follow-up queue of the cases opened in the period, in ``state``."""
+        query: dict[str, object] = {
+            "state": state,
+            "since": self.first_day.isoformat(),
+            "until": self.today.isoformat(),
+        }
+        if self.journey is not None:
+            query["journey"] = self.journey.pk
+        return f"{reverse('followups:queue')}?{urlencode(query)}"
+
+    def delivery_url(self, *, kind: str, **narrower: object) -> str:
+        """Return the list of the period's events, invitations or suppressions.
+
+        As the funnel counts them: by when the event occurred, for every customer
+        (segments are recorded only on answers); ``narrower`` adds ``step=…`` or
+        ``reason=…``.
+        """
+        query: dict[str, object] = {
+            "kind": kind,
+            "since": self.first_day.isoformat(),
+            "until": self.today.isoformat(),
+        }
+        if self.journey is not None:
+            query["journey"] = self.journey.pk
+        query.update(narrower)
+        return f"{reverse('feedback:delivery')}?{urlencode(query)}"
 
 
 def _object_id(params: Mapping[str, Any], name: str) -> int | None:

@@ -141,6 +141,7 @@ class Underperformer:
     target: float
     priority: float
     target_is_default: bool = False
+    target_is_journeys: bool = False  # the journey's own, not the organisation's
 
 
 def underperforming_journeys(
@@ -184,6 +185,7 @@ def underperforming_journeys(
                 target=target,
                 priority=metrics.shortfall(target, value, volume),
                 target_is_default=journey_target is None and general.is_default,
+                target_is_journeys=journey_target is not None,
             )
         )
     found.sort(key=lambda journey: journey.priority, reverse=True)

@@ -229,9 +229,21 @@ def saved_answer(response: Response, question: Question) -> list[str]:
     return []
 
 
-def response_opened_case(response: Response) -> bool:
-    """Return whether completing ``response`` opened a follow-up case."""
-    return Response.objects.filter(pk=response.pk, followup__isnull=False).exists()
+def response_case_promise(response: Response) -> int | None:
+    """Return the hours within which the case ``response`` opened is due, else None.
+
+    The hours are those of the organisation's follow-up SLA when the case opened (its
+    due time less its opening time), read through the relation ``followups`` adds.
+    """
+    found = (
+        Response.objects.filter(pk=response.pk, followup__isnull=False)
+        .values_list("followup__opened_at", "followup__due_at")
+        .first()
+    )
+    if found is None:
+        return None
+    opened_at, due_at = found
+    return max(1, round((due_at - opened_at).total_seconds() / 3600))
 
 
 @transaction.atomic

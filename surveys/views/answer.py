@@ -150,11 +150,14 @@ def _render_thanks(
     language: str,
     response: Response | None = None,
 ) -> HttpResponse:
+    sla_hours = responses.response_case_promise(response) if response else None
     context = {
         "organization": invitation.organization,
         "thank_you": translate(invitation.survey.thank_you, language),
-        "case_opened": response is not None
-        and responses.response_opened_case(response),
+        "case_opened": sla_hours is not None,
+        # The promise in whole days when the SLA is whole days ("within 2 days").
+        "case_days": sla_hours // 24 if sla_hours and sla_hours % 24 == 0 else None,
+        "case_hours": sla_hours,
     }
     template = (
         "surveys/answer/_thanks.html" if request.htmx else "surveys/answer/thanks.html"

@@ -165,3 +165,36 @@ def test_a_note_needs_words_and_joins_the_history(aurora, aino, answered):
         services.followup_note_add(followup=case, user=aino, text="  ")
 
     assert list(case.activities.values_list("kind", flat=True)) == ["opened", "noted"]
+
+
+def test_choosing_a_language_in_the_header_makes_it_the_language_of_her_emails(
+    client, aurora, other_org, aino, answered, mailoutbox
+):
+    member_add(organization=other_org, user=aino, role=Role.ANALYST)
+    answered(1, csat="2", resolved="0")
+    case = FollowUp.objects.get()
+    FollowUp.objects.filter(pk=case.pk).update(owner=aino)
+    client.force_login(aino)
+
+    switched = client.post("/i18n/setlang/", {"language": "sv", "next": "/followups/"})
+    followup_announce_task(case.pk, "followup.opened")
+    swedish = mailoutbox[-1]
+
+    assert switched.status_code == 302 and switched["Location"] == "/followups/"
+    assert "Kuinka tyytyväinen olit?" in swedish.body  # asked in Finnish: quoted so
+    assert "2 / 5 · missnöjd" in swedish.body
+    assert "Orsak" in swedish.body and "Syy" not in swedish.body
+    # A person's choice: every organisation of hers writes to her in it.
+    assert set(
+        Membership.objects.filter(user=aino).values_list("language", flat=True)
+    ) == {"sv"}
+
+
+def test_a_language_switch_saves_nothing_for_a_visitor_or_a_language_not_offered(
+    client, aino
+):
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/"})  # not logged in
+    client.force_login(aino)
+    client.post("/i18n/setlang/", {"language": "de", "next": "/"})
+
+    assert Membership.objects.get(user=aino).language == ""

@@ -57,3 +57,14 @@ def test_another_organisation_sees_nothing(client, olli, answered):
     assert client.get("/followups/").status_code == 200
     assert client.logout() is None
     assert client.get("/followups/").status_code == 302  # to the login
+
+
+def test_the_queues_figures_agree_with_their_counts_in_swedish(client, aino, answered):
+    answered(1, csat="1", resolved="1")  # one open case, none closed
+    client.force_login(aino)
+    client.cookies["django_language"] = "sv"
+
+    page = client.get("/followups/").content.decode()
+
+    assert '<span class="figure">1</span> olöst</li>' in page  # not "1 olösta"
+    assert '<span class="figure">0</span> stängda</li>' in page

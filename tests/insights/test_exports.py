@@ -19,10 +19,12 @@ from tests.insights.conftest import WHEN, make_response, make_survey
 
 API = "/api/v1/responses/export"
 STAFF = "/dashboard/export"
+QUESTION_KEYS = ["nps", "csat", "ces", "resolved", "comment", "topics", "change"]
+# The fixtures' questions read as their keys: each column is "<as asked> (<key>)".
 HEADER = [
     "id", "completed_at", "survey", "touchpoint", "journey", "process", "channel",
     "language", "origin", "customer", "segments",
-    "nps", "csat", "ces", "resolved", "comment", "topics", "change",
+    *(f"{key} ({key})" for key in QUESTION_KEYS),
 ]  # fmt: skip
 EVIL = [
     '=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
@@ -210,7 +212,9 @@ def evil(aurora, survey, chat):
 
 
 def _cells(header: list, row: list) -> dict[str, object]:
-    return dict(zip(header, row, strict=True))
+    """Return the row by column key: a question's key is in brackets at the end."""
+    keys = [title.rsplit("(", 1)[-1].rstrip(")") for title in header]
+    return dict(zip(keys, row, strict=True))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -313,12 +317,12 @@ def test_xlsx_says_what_each_question_column_asked_and_what_its_scale_means(
         for row in workbook.worksheets[1].iter_rows(values_only=True)  # Aurora: fi
     }
 
-    assert legend["nps"][1:] == (
+    assert legend["Suosittelisitko meitä? (nps)"][1:] == (
         "Suosittelisitko meitä?", "Net Promoter Score (0–10)", "0–10",
         "ei lainkaan todennäköisesti", "erittäin todennäköisesti",
     )  # fmt: skip
-    assert legend["ces"][4:] == ("täysin eri mieltä", "täysin samaa mieltä")
-    assert legend["change"][3] == "'-100–100"  # neutralised like every cell
+    assert legend["ces (ces)"][4:] == ("täysin eri mieltä", "täysin samaa mieltä")
+    assert legend["change (change)"][3] == "'-100–100"  # neutralised like every cell
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -337,3 +341,37 @@ def test_the_export_names_touchpoints_and_journeys_in_the_organisations_language
     context = {str(row[0]): (row[3], row[4]) for row in rows[1:]}
     assert context[str(responses["anonymous"].pk)] == ("Lainasivut", "Asuntolaina")
     assert context[str(responses["happy"].pk)] == ("Advisor chat", "Asuntolaina")
+
+
+@pytest.mark.parametrize(
+    ("language", "asked"),
+    [
+        ("fi", "Suosittelisitko meitä? (nps)"),
+        ("sv", "Skulle du rekommendera oss? (nps)"),
+        ("en", "Would you recommend us? (nps)"),
+    ],
+)
+def test_staff_read_each_question_column_as_asked_in_their_language(
+    client, aino, responses, survey, language, asked
+):
+    survey.questions.filter(key="nps").update(
+        text={
+            "fi": "Suosittelisitko meitä?",
+            "sv": "Skulle du rekommendera oss?",
+            "en": "Would you recommend  us?\n",  # as typed; the title is one line
+        }
+    )
+    client.force_login(aino)
+    client.post("/i18n/setlang/", {"language": language, "next": "/dashboard/"})
+
+    header = csv_rows(client.get(f"{STAFF}.csv"))[0]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(content_of(client.get(f"{STAFF}.xlsx")))
+    )
+    sheet_header = next(workbook.worksheets[0].iter_rows(values_only=True))
+    legend = [row[0] for row in workbook.worksheets[1].iter_rows(values_only=True)]
+
+    assert header[11] == asked  # the first question column, after the context
+    assert header[:11] == HEADER[:11]  # the context columns keep their names
+    assert list(sheet_header) == header  # the Excel file's header is the same
+    assert legend[1:] == header[11:]  # its Questions sheet names the same columns

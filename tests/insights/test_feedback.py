@@ -191,3 +191,22 @@ def test_bulk_tagging_tags_the_ticked_responses_of_this_organisation_only(
     client.force_login(olli)  # another organisation cannot tag Aurora's responses
     client.post("/feedback/", {"response": [str(third.pk)], "bulk_tag": "x"})
     assert not ResponseTag.objects.filter(response=third).exists()
+
+
+def test_english_dates_cannot_be_read_the_american_way(client, aino, answer, pages):
+    """2 March is "4 Mar 2026" in a row and 2026-03-01 in an input, never 03/01/2026."""
+    answer(pages, nps=[3], completed_at=WHEN)
+    client.force_login(aino)
+    client.cookies["django_language"] = "en"
+
+    page = client.get("/feedback/", {"since": "2026-03-01"}).content.decode()
+    american = client.get("/feedback/", {"since": "03/05/2026"})  # 5 March, or 3 May?
+
+    assert 'value="2026-03-01"' in page  # the input: ISO, typed back as it is shown
+    assert ">4 Mar 2026 12:00</a>" in page  # the row
+    assert "/2026" not in page
+    assert american.context["filters"].since is None  # ignored, not guessed
+
+    client.cookies["django_language"] = "sv"
+    swedish = client.get("/feedback/", {"since": "2026-03-01"}).content.decode()
+    assert "2026-03-04 12:00" in swedish  # Swedish keeps Django's own (ISO) format

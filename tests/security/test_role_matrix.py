@@ -134,6 +134,7 @@ STAFF_ROUTES: dict[str, tuple[Permission | None, Permission | None]] = {
     "insights:themes_train": (None, P.CONFIGURE_CX),
     "feedback:list": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
     "feedback:detail": (P.VIEW_FEEDBACK, P.ANNOTATE_FEEDBACK),
+    "feedback:delivery": (P.VIEW_FEEDBACK, None),
     "followups:queue": (P.VIEW_FEEDBACK, None),
     "followups:detail": (P.VIEW_FEEDBACK, P.WORK_CASES),
     "maturity:page": (P.VIEW_MATURITY, None),
