@@ -6,14 +6,25 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
+MAX_ID = 2**63 - 1
+
+
 class Pagination(CursorPagination):
     """Stable cursor pages, newest first. A tampered cursor is a 400, not a 404."""
 
     def decode_cursor(self, request: Any) -> Any:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
             raise ValidationError({"cursor": ["Invalid cursor."]}) from None
+        # Pages are ordered by id: a position must be an id the database can compare
+        # (a forged one past 64 bits overflowed SQLite's integers: a 500, not a 400).
+        position = cursor.position if cursor is not None else None
+        if position is not None and not (
+            str(position).isdigit() and int(position) <= MAX_ID
+        ):
+            raise ValidationError({"cursor": ["Invalid cursor."]})
+        return cursor
 
     ordering = "-id"
     page_size = 100

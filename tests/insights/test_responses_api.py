@@ -118,6 +118,21 @@ def test_cursor_pagination(api, responses):
     assert second["next"] is None
 
 
+def _forged(position: str) -> str:
+    """Return a well-formed cursor for ``position``, as a client could forge one."""
+    from base64 import b64encode
+
+    return b64encode(f"p={position}".encode()).decode()
+
+
+@pytest.mark.parametrize("position", [str(2**70), "abc", "-5"])
+def test_a_forged_cursor_position_is_a_400_not_a_500(api, responses, position):
+    got = api.get(URL, {"cursor": _forged(position)})
+
+    assert got.status_code == 400
+    assert "cursor" in got.json()["errors"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
