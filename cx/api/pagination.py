@@ -5,7 +5,6 @@ from typing import Any
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
-
 MAX_ID = 2**63 - 1
 
 
