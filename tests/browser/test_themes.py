@@ -18,7 +18,7 @@ from cx.models import Organization, Touchpoint
 from insights.text.models import Theme
 from insights.text.services import text_model_train
 from tests.browser.conftest import missing_browser_tools
-from tests.browser.test_dashboard import _axe
+from tests.browser.test_cx_managers_day import _axe
 from tests.insights.conftest import make_survey
 from tests.insights.text.conftest import store_comments
 from tests.insights.text.corpus import corpus
