@@ -11,12 +11,15 @@ class CxConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from cx.login_language import on_user_logged_in
-        from cx.versioning import on_post_migrate
+        from cx.versioning import bump_triggers_drop_sqlite, on_post_migrate
 
         # What event ingestion compiles per organisation (see cx/versioning.py).
+        pre_migrate.connect(
+            bump_triggers_drop_sqlite, dispatch_uid="cx.config_version.drop", weak=False
+        )
         post_migrate.connect(
             on_post_migrate(
                 ["cx_journey", "cx_touchpoint", "cx_touchpointeventtype", "cx_segment"]

@@ -140,6 +140,27 @@ def _sqlite(tables: Sequence[str], via_rule: Sequence[str]) -> list[str]:
     return statements
 
 
+def bump_triggers_drop_sqlite(using: str = "default", **kwargs: object) -> None:
+    """Drop SQLite's bump triggers before migrating; ``post_migrate`` puts them back.
+
+    SQLite alters a table by building a new one and renaming it; a trigger of another
+    table that names the old one (the rule tables' triggers read
+    ``surveys_triggerrule``) then fails the migration. PostgreSQL alters in place.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'cx_config_bump_%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
 def on_post_migrate(
     tables: Sequence[str], via_rule: Sequence[str] = ()
 ) -> Callable[..., None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -238,7 +238,10 @@ class CustomerSerializer(StrictModelSerializer):
     def get_links(self, customer: Customer) -> dict[str, str]:
         query = "?" + urlencode({"customer": customer.external_id})
         return {
-            "self": reverse("customer-detail", args=[customer.external_id]),
+            # Built, not reversed: an external id may hold any character, "/" too.
+            "self": reverse("customer-list")
+            + quote(customer.external_id, safe="")
+            + "/",
             **{
                 name: reverse(f"{route}-list") + query
                 for name, route in (

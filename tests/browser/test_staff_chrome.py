@@ -22,9 +22,23 @@ pytestmark = [
 # The pages each demo login finds in the navigation, in order; "Administration" follows
 # when the admin site shows the role any model (asked of the admin itself).
 NAVIGATION = {
-    "owner": ["Dashboard", "Feedback", "Follow-ups", "Maturity", "API docs"],
-    "cx": ["Dashboard", "Feedback", "Follow-ups", "Maturity", "API docs"],
-    "analyst": ["Dashboard", "Feedback", "Follow-ups", "Maturity"],
+    "owner": [
+        "Dashboard",
+        "Feedback",
+        "Follow-ups",
+        "Customers at risk",
+        "Maturity",
+        "API docs",
+    ],
+    "cx": [
+        "Dashboard",
+        "Feedback",
+        "Follow-ups",
+        "Customers at risk",
+        "Maturity",
+        "API docs",
+    ],
+    "analyst": ["Dashboard", "Feedback", "Follow-ups", "Customers at risk", "Maturity"],
     "exec": ["Dashboard", "Maturity"],
 }
 # A page each role may not open, and whom its 403 page names (owners and CX managers

@@ -90,7 +90,7 @@ def test_the_api_takes_and_gives_the_names_per_language(api, aurora):
         format="json",
     )
     assert refused.status_code == 400
-    assert "Unknown language(s): de." in refused.json()["name_translations"]
+    assert "Unknown language(s): de." in refused.json()["errors"]["name_translations"]
     assert Touchpoint.objects.get(pk=touchpoint.json()["id"]).name_translations == {
         "fi": "Neuvojan chat"
     }

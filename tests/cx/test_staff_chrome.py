@@ -19,6 +19,7 @@ PAGES_BY_ROLE = {
         "/dashboard/",
         "/feedback/",
         "/followups/",
+        "/predictions/",
         "/maturity/",
         "/api/docs/",
     ],
@@ -26,10 +27,17 @@ PAGES_BY_ROLE = {
         "/dashboard/",
         "/feedback/",
         "/followups/",
+        "/predictions/",
         "/maturity/",
         "/api/docs/",
     ],
-    Role.ANALYST: ["/dashboard/", "/feedback/", "/followups/", "/maturity/"],
+    Role.ANALYST: [
+        "/dashboard/",
+        "/feedback/",
+        "/followups/",
+        "/predictions/",
+        "/maturity/",
+    ],
     Role.EXECUTIVE: ["/dashboard/", "/maturity/"],
 }
 

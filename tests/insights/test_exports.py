@@ -182,8 +182,9 @@ def test_bad_filters_are_400_as_in_the_list(api, client, aino, query, fmt):
     answer = api.get(f"{API}.{fmt}", query, HTTP_ACCEPT="text/csv")
     client.force_login(aino)
 
-    assert answer.status_code == 400 and answer["Content-Type"] == "application/json"
-    assert set(answer.json()) == set(query)
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert set(answer.json()["errors"]) == set(query)
     assert client.get(f"{STAFF}.{fmt}", query).status_code == 400
 
 

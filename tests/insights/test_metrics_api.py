@@ -120,7 +120,7 @@ def test_bad_input_is_a_400_naming_the_field(api, query, field):
     response = api.get(URL, query)
 
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in response.json()["errors"], response.json()
 
 
 def test_needs_an_api_key(client, answered):

@@ -32,7 +32,7 @@ def test_a_bad_period_is_a_400(api):
     )
 
     assert response.status_code == 400
-    assert "period_start" in response.json()
+    assert "period_start" in response.json()["errors"]
     assert Assessment.objects.count() == 0
 
 
@@ -66,7 +66,7 @@ def test_self_assessment_rejects_unknown_items_and_steps(api):
 
     assert bad_step.status_code == 400
     assert bad_item.status_code == 400
-    assert "vibes" in bad_item.json()
+    assert "vibes" in bad_item.json()["errors"]
 
 
 def test_other_organisations_assessments_are_404(

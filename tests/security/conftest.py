@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cx.models import (
@@ -41,7 +42,7 @@ from insights.text.models import Theme
 from insights.text.services import theme_add_rule
 from maturity.models import Assessment
 from maturity.services import assessment_request
-from predictions.models import ModelVersion, PredictionDefinition
+from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
 from surveys.models import (
     ContactPolicy,
     Invitation,
@@ -257,6 +258,13 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
             organization=organization, definition=prediction, number=1,
             state=ModelVersion.State.REFUSED, refusals=[{"code": "short_history",
                                                          "horizon_days": 30}],
+        )  # fmt: skip
+        CustomerRisk.objects.create(
+            organization=organization, definition=prediction, version=model_version,
+            customer=Customer.objects.get(
+                organization=organization, external_id=f"{prefix}-cust-1"
+            ),
+            risk=0.7, at_risk=True, reasons=[], scored_at=timezone.now(),
         )  # fmt: skip
 
         return Tenant(

@@ -110,3 +110,10 @@ def test_an_anonymous_response_is_never_found_by_customer(api, chat_rule, answer
     response.save(update_fields=["is_anonymous"])
 
     assert api.get("/api/v1/responses/?customer=c-1").json()["results"] == []
+
+
+def test_a_customer_whose_id_holds_a_slash_is_stored_and_linked(api):
+    created = api.post("/api/v1/customers/", {"external_id": "crm/42"}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["links"]["self"] == "/api/v1/customers/crm%2F42/"
