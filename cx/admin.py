@@ -16,9 +16,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from audit.admin import AuditedAdminMixin
-from audit.models import Action, Channel, Subject
-from audit.services import audit_record
 from cx.admin_scoping import (
     OrganizationScopedAdmin,
     ScopedChoicesMixin,
@@ -26,6 +23,9 @@ from cx.admin_scoping import (
     may,
     organizations_allowing,
 )
+from cx.audit.admin import AuditedAdminMixin
+from cx.audit.models import Action, Channel, Subject
+from cx.audit.services import audit_record
 from cx.models import (
     ApiKey,
     Customer,

@@ -98,7 +98,7 @@ INSTALLED_APPS = [
     "followups",
     "insights",
     "webhooks",
-    "audit",
+    "cx.audit",
     "predictions",
 ]
 

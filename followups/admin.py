@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AuditedAdminMixin
-from audit.models import Subject
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.audit.admin import AuditedAdminMixin
+from cx.audit.models import Subject
 from cx.roles import Permission
 from followups.models import FollowUp, FollowUpPolicy
 

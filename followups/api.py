@@ -19,12 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.api import AuditedReadsMixin
-from audit.models import Action, Channel, Subject
-from audit.services import audit_record
 from cx.api.fields import StrictSerializer
 from cx.api.permissions import organization_of
 from cx.api.views import OrganizationFilterBackend
+from cx.audit.api import AuditedReadsMixin
+from cx.audit.models import Action, Channel, Subject
+from cx.audit.services import audit_record
 from followups import services
 from followups.models import CaseActivity, FollowUp, RootCause
 from followups.rules import reason_text

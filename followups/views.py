@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from audit.services import Action, Channel, Subject, audit_record
+from cx.audit.services import Action, Channel, Subject, audit_record
 from cx.models import Journey, Touchpoint
 from cx.roles import Permission, permissions_of
 from cx.staff import CarriedFilter, carried_filter, staff_membership

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from audit.services import Action, Channel, Subject, audit_record, filters_of
+from cx.audit.services import Action, Channel, Subject, audit_record, filters_of
 from cx.models import Organization
 from cx.names import localized_name
 from insights.selectors.responses import ResponseFilter, responses_filtered

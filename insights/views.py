@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from audit.models import Channel
+from cx.audit.models import Channel
 from cx.models import Journey, Membership
 from cx.roles import Permission, permissions_of, role_may
 from cx.staff import staff_membership

@@ -16,13 +16,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from audit.api import AuditedReadsMixin
-from audit.models import Action, Channel, Subject
-from audit.services import audit_record
 from cx.api import serializers as s
 from cx.api.event_input import parse_event
 from cx.api.filters import OrganizationFilterBackend
 from cx.api.permissions import organization_of
+from cx.audit.api import AuditedReadsMixin
+from cx.audit.models import Action, Channel, Subject
+from cx.audit.services import audit_record
 from cx.models import Customer, Journey, Process, Segment, Touchpoint
 from cx.roles import Scope
 from cx.selectors import event_details

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from audit.models import Action, Channel, Subject
-from audit.services import audit_access_change
+from cx.audit.models import Action, Channel, Subject
+from cx.audit.services import audit_access_change
 from cx.models import ApiKey, Organization
 from cx.models.tenancy import parse_api_key_scopes
 from cx.roles import DEFAULT_SCOPE, Scope

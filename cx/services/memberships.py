@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import Action, Channel, Subject
-from audit.services import audit_access_change
+from cx.audit.models import Action, Channel, Subject
+from cx.audit.services import audit_access_change
 from cx.models import Language, Membership, Organization, Role
 
 

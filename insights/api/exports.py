@@ -15,9 +15,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
-from audit.models import Channel
 from cx.api.filters import refuse_unknown_parameters
 from cx.api.permissions import organization_of
+from cx.audit.models import Channel
 from insights import exports
 from insights.selectors.responses import ResponseFilter
 from surveys.models import Response

@@ -14,9 +14,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from audit.api import AuditedReadsMixin
-from audit.models import Subject
 from cx.api.views import OrganizationViewSet
+from cx.audit.api import AuditedReadsMixin
+from cx.audit.models import Subject
 from insights.api.metrics import RefSerializer
 from insights.models import CommentAnalysis, ResponseTheme
 from insights.selectors.responses import ResponseFilter, score_of_response

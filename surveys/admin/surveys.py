@@ -8,9 +8,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AuditedAdminMixin
-from audit.models import Subject
 from cx.admin_scoping import OrganizationScopedAdmin, ScopedInlineMixin
+from cx.audit.admin import AuditedAdminMixin
+from cx.audit.models import Subject
 from cx.roles import Permission
 from surveys.models import Answer, Question, Response, ResponseSegment, Survey
 from surveys.views.preview import survey_preview

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.models import AuditEntry
+from cx.audit.models import AuditEntry
 from followups.models import FollowUp
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from audit.models import Action, AuditEntry, Subject
+from cx.audit.models import Action, AuditEntry, Subject
 from cx.models import ApiKey, Customer, Event, Journey, Organization
 from cx.roles import Scope
 from cx.services.organizations import api_key_create

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from audit.models import AuditEntry
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.audit.models import AuditEntry
 from cx.models import ApiKey, Customer, Membership, Organization, Process, Role
 from cx.roles import Permission, role_may
 from cx.services.memberships import MembershipRefused, membership_change_role

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from audit.models import AuditEntry
+from cx.audit.models import AuditEntry
 from cx.roles import Scope
 from cx.services.organizations import api_key_create
 from followups.models import CaseActivity, FollowUp

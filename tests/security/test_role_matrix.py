@@ -44,7 +44,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from audit.models import AuditEntry
+from cx.audit.models import AuditEntry
 from cx.models import Membership, Organization, Role
 from cx.roles import Permission, Scope, role_may
 from cx.services.organizations import api_key_create, member_add, staff_user_create

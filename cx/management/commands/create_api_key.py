@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audit.models import Channel
+from cx.audit.models import Channel
 from cx.models import Organization
 from cx.roles import DEFAULT_SCOPE, SCOPE_LABELS, Scope
 from cx.services.api_keys import api_key_issue

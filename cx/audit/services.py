@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
-from audit.models import AuditEntry
 from cx.api.authentication import ApiClient
+from cx.audit.models import AuditEntry
 from cx.models import Organization
 
 Action = AuditEntry.Action

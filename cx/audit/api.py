@@ -7,9 +7,9 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.models import Action, Channel, Subject
-from audit.services import audit_record
 from cx.api.permissions import organization_of
+from cx.audit.models import Action, Channel, Subject
+from cx.audit.services import audit_record
 
 
 class AuditedReadsMixin:

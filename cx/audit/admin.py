@@ -9,9 +9,9 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
-from audit.models import Action, AuditEntry, Channel, Subject
-from audit.services import audit_record
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.audit.models import Action, AuditEntry, Channel, Subject
+from cx.audit.services import audit_record
 from cx.models import Organization
 from cx.roles import Permission
 

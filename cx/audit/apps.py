@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
-    name = "audit"
+    name = "cx.audit"
+    label = "audit"
+    # Folded into cx (it records access to cx's data and cx's services record through it);
+    # the label keeps its migrations and its table audit_auditentry.
     verbose_name = _("Audit log")
     default_auto_field = "django.db.models.BigAutoField"
