@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cx.api.fields import StrictSerializer
+from cx.api.filters import OrganizationFilterBackend
 from cx.api.permissions import organization_of
-from cx.api.views import OrganizationFilterBackend
 from cx.audit.api import AuditedReadsMixin
 from cx.audit.models import Action, Channel, Subject
 from cx.audit.services import audit_record

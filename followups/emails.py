@@ -12,10 +12,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import translation
 
+from cx.emails import render
 from followups.models import FollowUp
 from followups.rules import reason_text
 from surveys import presentation
-from surveys.emails import render
 
 
 def owner_message(

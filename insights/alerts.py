@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cx.emails import render
 from cx.models import Organization, Touchpoint
 from insights.deviations import deviations
 from insights.models import DeviationAlert
-from surveys.emails import render
 
 
 def _recipient(touchpoint: Touchpoint) -> tuple[str, int | None]:

@@ -2,7 +2,7 @@
 
 The database counts (``insights.selectors``); this module names the metrics, says which
 answers each one counts, checks how results may be grouped, and turns one row of counts
-into a value with its 95 % interval through ``surveys.statistics``. The API, journey
+into a value with its 95 % interval through ``cx.statistics``. The API, journey
 scores and rankings share these definitions, so a number means the same everywhere.
 """
 
@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from surveys import statistics
+from cx import statistics
 
 DEFAULT_MIN_SAMPLE = 30
 # Used when the organisation has set no target of its own (insights.MetricTarget).

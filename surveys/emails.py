@@ -1,8 +1,8 @@
 """Survey emails: each is three templates (subject, text, HTML) rendered in one language.
 
 ``templates/surveys/emails/<name>_subject.txt``, ``<name>_body.txt`` and
-``<name>_body.html``, rendered by :func:`render` (the HTML one autoescaped, so names
-typed by customers stay text). The personal link, the one-click score row and the
+``<name>_body.html``, rendered by :func:`cx.emails.render` (the HTML one autoescaped, so
+names typed by customers stay text). The personal link, the one-click score row and the
 unsubscribe headers are built here, so every email of the product carries them the
 same way.
 """
@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cx.emails import render
 from surveys import presentation
 from surveys.models import Invitation, Question
 from surveys.models.surveys import translate
@@ -31,36 +31,11 @@ ONE_CLICK_TYPES = (
 
 
 @dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
-
-
-@dataclass(frozen=True)
 class ScoreLink:
     score: int
     url: str
     label: str  # what a screen reader says for the link
     text: str = ""  # what the link shows: the number, or "Yes" / "No"
-
-
-def render(
-    name: str,
-    context: dict[str, Any],
-    *,
-    language: str,
-    folder: str = "surveys/emails",
-) -> RenderedEmail:
-    """Render the email ``name``'s three templates (in ``folder``) in ``language``."""
-    with translation.override(language):
-        context = {**context, "language": language}
-        subject = render_to_string(f"{folder}/{name}_subject.txt", context)
-        return RenderedEmail(
-            subject=" ".join(subject.split()),  # one line, whatever the template
-            text=render_to_string(f"{folder}/{name}_body.txt", context),
-            html=render_to_string(f"{folder}/{name}_body.html", context),
-        )
 
 
 def survey_url(invitation: Invitation) -> str:
@@ -126,7 +101,7 @@ def invitation_message(
             "reminder": reminder,
             "expires_at": invitation.expires_at,
         }
-    email = render("invitation", context, language=language)
+    email = render("invitation", context, language=language, folder="surveys/emails")
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -13,6 +14,13 @@ from rest_framework.request import Request
 from cx.api.permissions import organization_of
 
 PAGING = ("cursor", "page_size")
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC (any offset the client sends is accepted)."""
+
+    def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
+        return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
 class OrganizationFilterBackend(DjangoFilterBackend):

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cx import statistics
 from cx.models import Journey, Organization, Segment, Touchpoint
 from cx.names import localized_name, translated_name
 from insights import charts
@@ -21,7 +22,6 @@ from insights.dashboard.figures import Figure
 from insights.dashboard.period import DashboardQuery
 from insights.metrics import Metric, Result, sample_rule
 from insights.selectors import FunnelRow, funnel, metric_rows, min_sample
-from surveys import statistics
 from surveys.models import ResponseSegment, Suppression
 
 PERIOD_DAYS = 90

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cx.emails import render
 from cx.models import Organization, Touchpoint
 from insights.alerts import _recipient as recipient_of  # one rule for who is told
 from insights.text import rising
 from insights.text.models import CommentAnalysis, ResponseTheme, Theme, ThemeAlert
-from surveys.emails import render
 
 
 def week_start(organization: Organization, now: datetime | None = None) -> date:

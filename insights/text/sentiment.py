@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from surveys.statistics import wilson
+from cx.statistics import wilson
 
 MIN_LABELLED = 150
 MIN_HELD_OUT = 40

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cx import statistics
 from insights.deviations import Interval, is_deviation
-from surveys import statistics
 
 
 def nps(promoters: int, detractors: int, n: int) -> Interval:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from surveys import statistics as stats
+from cx import statistics as stats
 
 
 def test_nps_value_and_adjusted_wald_interval():

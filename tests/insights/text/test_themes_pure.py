@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cx.statistics import nps
 from insights.text.discovery import discover, purity
 from insights.text.drivers import key_drivers
 from insights.text.impact import theme_impact
 from insights.text.language import lemmatised
 from insights.text.rising import WeekCount, benjamini_hochberg, rising
-from surveys.statistics import nps
 from tests.insights.text.corpus import SHARES, corpus
 
 
