@@ -10,10 +10,12 @@ class CxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from anymail.signals import tracking
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate, pre_migrate
 
         from cx.login_language import on_user_logged_in
+        from cx.plugins import email_tracking
         from cx.versioning import bump_triggers_drop_sqlite, on_post_migrate
 
         # What event ingestion compiles per organisation (see cx/versioning.py).
@@ -32,3 +34,5 @@ class CxConfig(AppConfig):
         user_logged_in.connect(
             on_user_logged_in, dispatch_uid="cx.login_language", weak=False
         )
+        # Email providers' tracking webhooks, to CX_EMAIL_TRACKING_RECEIVERS (cx/plugins.py).
+        tracking.connect(email_tracking, dispatch_uid="cx.email_tracking", weak=False)

@@ -422,6 +422,13 @@ CX_RESPONSE_COMPLETED_RECEIVERS: list[str] = [
 # Callables (organization_id, payload) -> None run when a customer's risk crosses its
 # prediction's threshold upwards, inside the scoring transaction.
 CX_RISK_CROSSED_RECEIVERS: list[str] = ["webhooks.receivers.risk_crossed"]
+# Callables (organization, event_type, payload) -> None told of a follow-up case opened
+# or closed ("followup.opened", "followup.closed"), from the announcing task.
+CX_FOLLOWUP_EVENT_RECEIVERS: list[str] = ["webhooks.receivers.followup_event"]
+# Callables (event: anymail's AnymailTrackingEvent) -> None told of each email
+# provider's tracking event (bounce, complaint, unsubscribe); cx connects django-anymail's
+# ``tracking`` signal to them, so no app connects a signal of its own.
+CX_EMAIL_TRACKING_RECEIVERS: list[str] = ["surveys.receivers.on_tracking"]
 # The prediction gate: fewer outcomes (or non-outcomes) than this in the test period
 # and a model is not published.
 CX_PREDICTION_MIN_POSITIVES = env_int("CX_PREDICTION_MIN_POSITIVES", 50)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.apps import apps
 
+from cx.plugins import plugins
 from followups import emails, services
 from followups.models import FollowUp
 from followups.payloads import followup_payload
@@ -29,14 +29,13 @@ def followup_announce_task(followup_id: int, event_type: str) -> None:
         )
         if message is not None:
             message.send()
-    if event_type in WEBHOOK_EVENTS and apps.is_installed("webhooks"):
-        from webhooks.services import webhook_publish
-
-        webhook_publish(
-            organization=followup.organization,
-            event_type=event_type,
-            payload=followup_payload(followup),
-        )
+    if event_type in WEBHOOK_EVENTS:
+        for receiver in plugins("CX_FOLLOWUP_EVENT_RECEIVERS"):
+            receiver(
+                organization=followup.organization,
+                event_type=event_type,
+                payload=followup_payload(followup),
+            )
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -10,13 +10,10 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from anymail.signals import tracking
         from django.db.models.signals import post_migrate
 
         from cx.versioning import on_post_migrate
-        from surveys.receivers import on_tracking
 
-        tracking.connect(on_tracking, dispatch_uid="surveys.delivery.tracking")
         # The trigger set compiled per organisation (see cx/versioning.py).
         post_migrate.connect(
             on_post_migrate(

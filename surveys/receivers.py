@@ -1,4 +1,4 @@
-"""Signal receivers of the surveys app (connected in ``SurveysConfig.ready``).
+"""Email tracking receivers of the surveys app (in ``CX_EMAIL_TRACKING_RECEIVERS``).
 
 django-anymail turns each email provider's tracking webhook (``/webhooks/anymail/<esp>/
 tracking/``) into a normalised ``tracking`` signal. Hard bounces, complaints and

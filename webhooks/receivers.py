@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from cx.models import Organization
 from surveys.models import Answer, Response, ResponseSegment
 from webhooks.models import EventType
 from webhooks.services import webhook_publish, webhook_subscribers
@@ -87,6 +88,13 @@ def response_payload(*, response_id: int) -> dict[str, Any]:
         ],
         "segments": list(segments),
     }
+
+
+def followup_event(
+    *, organization: Organization, event_type: str, payload: dict[str, Any]
+) -> None:
+    """Publish "followup.opened" / "followup.closed" (``CX_FOLLOWUP_EVENT_RECEIVERS``)."""
+    webhook_publish(organization=organization, event_type=event_type, payload=payload)
 
 
 def risk_crossed(*, organization_id: int, payload: dict[str, Any]) -> None:
