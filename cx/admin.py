@@ -50,6 +50,7 @@ from cx.services.memberships import (
     membership_language_set,
     membership_remove,
 )
+from cx.staff import signed_in_user
 
 admin.site.site_header = _("CX feedback administration")
 admin.site.site_title = _("CX feedback")
@@ -181,14 +182,16 @@ class MembershipAdmin(OrganizationScopedAdmin):
         self._require_change(request, obj)
         try:
             if change:
-                membership_change_role(membership=obj, role=obj.role, by=request.user)
+                membership_change_role(
+                    membership=obj, role=obj.role, by=signed_in_user(request)
+                )
                 membership_language_set(membership=obj, language=obj.language)
                 return
             created = membership_add(
                 organization=obj.organization,
                 user=obj.user,
                 role=obj.role,
-                by=request.user,
+                by=signed_in_user(request),
             )
             membership_language_set(membership=created, language=obj.language)
         except MembershipRefused as refusal:  # decided again under lock: a race
@@ -210,7 +213,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
                     organization=membership.organization,
                     user_id=membership.user_id,
                     role=None,
-                    by=request.user,
+                    by=signed_in_user(request),
                 )
             except MembershipRefused as refusal:
                 self.message_user(request, " ".join(refusal.messages), messages.ERROR)
@@ -222,7 +225,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         self._require_delete(request, obj)
         try:
-            membership_remove(membership=obj, by=request.user)
+            membership_remove(membership=obj, by=signed_in_user(request))
         except MembershipRefused as refusal:
             raise PermissionDenied(" ".join(refusal.messages)) from None
 
@@ -244,7 +247,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
             with transaction.atomic():
                 removed = 0
                 for membership in queryset.select_related("organization"):
-                    membership_remove(membership=membership, by=request.user)
+                    membership_remove(membership=membership, by=signed_in_user(request))
                     removed += 1
         except MembershipRefused as refusal:
             self.message_user(
@@ -322,14 +325,16 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
             api_key=obj,
             name=obj.name,
             scopes=obj.scope_list,
-            by=request.user,
+            by=signed_in_user(request),
             channel=Channel.ADMIN,
         )
 
     @admin.action(description=_("Revoke selected API keys"), permissions=("change",))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         revoked = sum(
-            api_key_revoke(api_key=api_key, by=request.user, channel=Channel.ADMIN)
+            api_key_revoke(
+                api_key=api_key, by=signed_in_user(request), channel=Channel.ADMIN
+            )
             for api_key in queryset
         )
         messages.success(request, _("Revoked %(n)d key(s).") % {"n": revoked})

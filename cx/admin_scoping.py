@@ -150,7 +150,15 @@ class ScopedChoicesMixin:
 class ScopedAllValuesFieldListFilter(admin.AllValuesFieldListFilter):
     """Offer the values found in the admin's (scoped) rows, not in every tenant's."""
 
-    def __init__(self, field, request, params, model, model_admin, field_path):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: dict[str, list[str]],
+        model: type[Model],
+        model_admin: admin.ModelAdmin[Any],
+        field_path: str,
+    ) -> None:
         super().__init__(field, request, params, model, model_admin, field_path)
         self.lookup_choices = (
             model_admin.get_queryset(request)

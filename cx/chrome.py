@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -126,6 +127,8 @@ class StaffChrome:
     @cached_property
     def user_name(self) -> str:
         user = self.request.user
+        if not isinstance(user, User):
+            return ""  # a page shown before login names nobody
         return user.get_full_name() or user.get_username()
 
     @cached_property

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 
 from cx.selectors import member_language_saved
@@ -24,7 +24,7 @@ _ATTRIBUTE = "_cx_login_language"
 
 
 def on_user_logged_in(
-    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
 ) -> None:
     """Mark the login's request with the member's saved language, if any."""
     if request is None:

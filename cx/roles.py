@@ -7,6 +7,11 @@ table (a test keeps the two equal).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 # In the interface's words, for the 403 page and README.
-PERMISSION_LABELS: dict[Permission, str] = {
+PERMISSION_LABELS: dict[Permission, StrOrPromise] = {
     Permission.VIEW_DASHBOARD: _("read the dashboard"),
     Permission.VIEW_FEEDBACK: _("read feedback, customers and follow-up cases"),
     Permission.VIEW_MATURITY: _("read the maturity assessment"),
@@ -131,7 +136,7 @@ class Scope(StrEnum):
     MANAGE = "manage"  # everything: configuration, imports, erasure, webhooks
 
 
-SCOPE_LABELS: dict[Scope, str] = {
+SCOPE_LABELS: dict[Scope, StrOrPromise] = {
     Scope.EVENTS_WRITE: _("post business events, nothing else"),
     Scope.READ: _("read the organisation's data"),
     Scope.MANAGE: _("read and change everything the API offers"),

@@ -17,6 +17,12 @@ A missing attribute satisfies only ``ne`` and ``exists: false``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -181,14 +187,20 @@ class JsonIsNumber(Func):
         super().__init__(F(field))
         self.key = key
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _AsSqlType:
         raise NotSupportedError("Segment rules support PostgreSQL and SQLite.")
 
-    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _AsSqlType:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(jsonb_typeof({sql} -> %s) = 'number')", (*params, self.key)
 
-    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _AsSqlType:
         sql, params = compiler.compile(self.source_expressions[0])
         path = '$."' + self.key.replace('"', '\\"') + '"'
         return f"(json_type({sql}, %s) IN ('integer', 'real'))", (*params, path)

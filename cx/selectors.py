@@ -105,7 +105,7 @@ def api_key_active(*, lookup: str) -> ApiKey | None:
     split = len(key_columns)
     organization = _instance(Organization, organization_columns, row[split:])
     key = _instance(ApiKey, key_columns, row[:split])
-    ApiKey._meta.get_field("organization").set_cached_value(key, organization)  # type: ignore[union-attr]
+    ApiKey._meta.get_field("organization").set_cached_value(key, organization)
     return key
 
 

@@ -206,6 +206,15 @@ ANYMAIL: dict[str, str] = {
 }
 
 
+# Django's defaults, set from an smtp:// EMAIL_URL by _email_backend.
+EMAIL_HOST = "localhost"
+EMAIL_PORT = 25
+EMAIL_HOST_USER = ""
+EMAIL_HOST_PASSWORD = ""
+EMAIL_USE_TLS = False
+EMAIL_USE_SSL = False
+
+
 def _email_backend(url: str) -> str:
     """Return the email backend for ``EMAIL_URL`` and set its connection settings."""
     global EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD

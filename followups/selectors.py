@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -155,7 +155,7 @@ def queue_rows(cases: list[FollowUp]) -> list[QueueRow]:
     return rows
 
 
-def colleagues(*, organization: Organization) -> list[AbstractBaseUser]:
+def colleagues(*, organization: Organization) -> list[User]:
     """Return the organisation's active staff, whom a case may be given to."""
     return [
         membership.user

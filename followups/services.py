@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -68,7 +68,7 @@ def _answers(response: Response) -> list[GivenAnswer]:
     ]
 
 
-def _owner_of(response: Response):  # type: ignore[no-untyped-def]
+def _owner_of(response: Response) -> User | None:
     """Return who answers for the response's touchpoint, process, journey or org."""
     for holder in (response.touchpoint, response.process, response.journey):
         if holder is not None and holder.owner_id is not None:
@@ -121,8 +121,8 @@ def _activity(
     followup: FollowUp,
     kind: str,
     *,
-    actor: AbstractBaseUser | None = None,
-    owner: AbstractBaseUser | None = None,
+    actor: User | None = None,
+    owner: User | None = None,
     text: str = "",
     at: datetime | None = None,
 ) -> CaseActivity:
@@ -139,7 +139,7 @@ def _activity(
 
 
 def followup_reassign(
-    *, followup: FollowUp, user: AbstractBaseUser | None, owner_id: int
+    *, followup: FollowUp, user: User | None, owner_id: int
 ) -> FollowUp:
     """Give the case to a colleague (a member of the case's organisation) and tell them.
 
@@ -166,7 +166,7 @@ def followup_reassign(
 
 
 def followup_note_add(
-    *, followup: FollowUp, user: AbstractBaseUser | None, text: str
+    *, followup: FollowUp, user: User | None, text: str
 ) -> CaseActivity:
     """Add an internal note to the case's history (never shown to the customer)."""
     text = text.strip()
@@ -182,7 +182,7 @@ def _announce(followup: FollowUp, event_type: str) -> None:
     transaction.on_commit(lambda: followup_announce_task.delay(followup.pk, event_type))
 
 
-def followup_start(*, followup: FollowUp, user: AbstractBaseUser | None) -> FollowUp:
+def followup_start(*, followup: FollowUp, user: User | None) -> FollowUp:
     """Move an open case to "in progress", taking it over if it has no owner."""
     now = timezone.now()
     started = FollowUp.objects.filter(pk=followup.pk, state=FollowUp.State.OPEN).update(
@@ -203,7 +203,7 @@ def followup_start(*, followup: FollowUp, user: AbstractBaseUser | None) -> Foll
 def followup_close(
     *,
     followup: FollowUp,
-    user: AbstractBaseUser | None,
+    user: User | None,
     root_cause: str,
     action_taken: str,
     send_recovery_survey: bool = False,
@@ -256,7 +256,9 @@ def followup_close(
     return followup
 
 
-def _recovery_invitation(followup: FollowUp, policy: FollowUpPolicy, now):  # type: ignore[no-untyped-def]
+def _recovery_invitation(
+    followup: FollowUp, policy: FollowUpPolicy, now: datetime
+) -> Invitation:
     from surveys.tasks import invitations_dispatch
 
     customer = followup.customer
@@ -306,7 +308,7 @@ def recovery_answered(response: Response) -> None:
     )
 
 
-def followups_to_remind(*, now=None) -> list[int]:  # type: ignore[no-untyped-def]
+def followups_to_remind(*, now: datetime | None = None) -> list[int]:
     """Return unresolved cases whose SLA ends within the policy's reminder window.
 
     Each is returned once: the reminder time is stamped here, conditionally.

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from cx.audit.services import Action, Channel, Subject, audit_record
 from cx.models import Journey, Touchpoint
 from cx.roles import Permission, permissions_of
-from cx.staff import CarriedFilter, carried_filter, staff_membership
+from cx.staff import CarriedFilter, carried_filter, signed_in_user, staff_membership
 from followups import selectors, services
 from followups.models import FollowUp, RootCause
 from followups.rules import reason_text
@@ -29,7 +29,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     cases = selectors.followup_queue(
         organization=organization,
         state=filters.state,
-        mine_of=request.user if filters.mine else None,
+        mine_of=signed_in_user(request) if filters.mine else None,
         filters=filters,
     )[:200]
     context = {
@@ -78,22 +78,24 @@ def _act(request: HttpRequest, followup: FollowUp) -> HttpResponse | None:
     """Do what the posted form asks; return the redirect, or None to show errors."""
     action = request.POST.get("action")
     if action == "start":
-        services.followup_start(followup=followup, user=request.user)
+        services.followup_start(followup=followup, user=signed_in_user(request))
     elif action == "reassign":
         owner = request.POST.get("owner", "")
         services.followup_reassign(
             followup=followup,
-            user=request.user,
+            user=signed_in_user(request),
             owner_id=int(owner) if owner.isdigit() else 0,
         )
     elif action == "note":
         services.followup_note_add(
-            followup=followup, user=request.user, text=request.POST.get("note", "")
+            followup=followup,
+            user=signed_in_user(request),
+            text=request.POST.get("note", ""),
         )
     else:
         services.followup_close(
             followup=followup,
-            user=request.user,
+            user=signed_in_user(request),
             root_cause=request.POST.get("root_cause", ""),
             action_taken=request.POST.get("action_taken", ""),
             send_recovery_survey=request.POST.get("recovery") == "1",

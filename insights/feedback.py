@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats
@@ -247,9 +247,7 @@ def responses_tag(
     return len(ids)
 
 
-def response_note_add(
-    *, response: Response, author: AbstractBaseUser, text: str
-) -> ResponseNote:
+def response_note_add(*, response: Response, author: User, text: str) -> ResponseNote:
     """Add an internal note to ``response``."""
     text = text.strip()
     if not text:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from cx.audit.services import Action, Channel, Subject, audit_record
 from cx.models import Journey, Organization, Segment, Touchpoint
 from cx.roles import Permission, permissions_of
-from cx.staff import CarriedFilter, carried_filter, staff_membership
+from cx.staff import CarriedFilter, carried_filter, signed_in_user, staff_membership
 from followups.rules import reason_text
 from insights import delivery, feedback
 from insights.models import Tag
@@ -171,7 +171,9 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "note" in request.POST:
                 feedback.response_note_add(
-                    response=response, author=request.user, text=request.POST["note"]
+                    response=response,
+                    author=signed_in_user(request),
+                    text=request.POST["note"],
                 )
             else:
                 feedback.response_tag(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from cx.audit.models import Channel
 from cx.models import Journey, Membership
 from cx.roles import Permission, permissions_of, role_may
-from cx.staff import staff_membership
+from cx.staff import signed_in_user, staff_membership
 from insights.dashboard import dashboard, dashboard_query
 from insights.exports import responses_export
 from insights.metrics import Metric
@@ -45,7 +45,7 @@ def _context(
         return _bad_request(error)
     DashboardVisit.objects.get_or_create(
         organization=organization,
-        user=request.user,
+        user=signed_in_user(request),
         day=timezone.localdate(timezone=organization.tzinfo),
         defaults={"role": membership.role},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -88,7 +89,7 @@ class AssessmentViewSet(
 
     serializer_class = AssessmentSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Assessment]:
         if getattr(self, "swagger_fake_view", False):
             return Assessment.objects.none()
         return selectors.assessments_of(organization=organization_of(self.request))

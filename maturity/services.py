@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -49,7 +49,7 @@ def self_assessment_save(
     organization: Organization,
     answers: Mapping[str, int],
     importance: Mapping[str, int] | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     at: datetime | None = None,
 ) -> SelfAssessmentRound:
     """Store the organisation's answers (item → step 1–4) and importances (1–5).
@@ -97,7 +97,7 @@ def assessment_request(
     organization: Organization,
     period_start: datetime | None = None,
     period_end: datetime | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     email_executives: bool = False,
 ) -> Assessment:
     """Queue an assessment of ``organization``; a Celery task computes it after commit."""

@@ -24,7 +24,7 @@ from django.views.decorators.http import (
 
 from cx.models import Membership
 from cx.roles import Permission, role_may
-from cx.staff import staff_membership
+from cx.staff import signed_in_user, staff_membership
 from maturity import report, services
 from maturity.forms import SelfAssessmentForm
 from maturity.method import SELF_ASSESSMENT_ITEMS, SELF_ASSESSMENT_STEPS
@@ -83,7 +83,9 @@ def _live(
 def assess(request: HttpRequest) -> HttpResponse:
     """Queue an assessment; htmx gets the waiting partial, a plain form a redirect."""
     membership = _membership(request, Permission.ASSESS_MATURITY)
-    services.assessment_request(organization=membership.organization, user=request.user)
+    services.assessment_request(
+        organization=membership.organization, user=signed_in_user(request)
+    )
     if request.headers.get("HX-Request"):
         return _live(request, membership, waited=True)
     return redirect("maturity:page")
@@ -105,7 +107,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             organization=organization,
             answers=form.answers(),
             importance=form.importance(),
-            user=request.user,
+            user=signed_in_user(request),
         )
         messages.success(
             request,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cx.admin_scoping import OrganizationScopedAdmin
 from cx.roles import Permission
+from cx.staff import signed_in_user
 from predictions import services
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
 
@@ -27,7 +28,9 @@ class PredictionDefinitionAdmin(OrganizationScopedAdmin):
         self, request: HttpRequest, queryset: QuerySet[PredictionDefinition]
     ) -> None:
         for definition in queryset:
-            services.training_request(definition=definition, user=request.user)
+            services.training_request(
+                definition=definition, user=signed_in_user(request)
+            )
         self.message_user(request, _("Training queued."), messages.SUCCESS)
 
 

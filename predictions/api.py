@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -160,7 +161,7 @@ class RiskList(ListAPIView):
 
     serializer_class = RiskSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[CustomerRisk]:
         if getattr(self, "swagger_fake_view", False):
             return CustomerRisk.objects.none()
         risks = (

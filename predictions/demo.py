@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.db.models import Min
 from django.utils import timezone
@@ -113,7 +113,7 @@ def _proactive_rule(
     return rule
 
 
-def _daytime(moment, rng: random.Random, zone):  # type: ignore[no-untyped-def]
+def _daytime(moment: datetime, rng: random.Random, zone: tzinfo) -> datetime:
     """Return ``moment`` moved to a daytime hour (8–20) of its day in ``zone``."""
     local = moment.astimezone(zone)
     return local.replace(hour=rng.randint(8, 20), minute=rng.randint(0, 59))

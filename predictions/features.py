@@ -188,7 +188,13 @@ class History:
         known = len(self.customer_ids) > 0
         return np.where(known & (self.customer_ids[idx] == ids), idx, -1)
 
-    def _count(self, keys: np.ndarray, prefix: np.ndarray, start, end) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def _count(
+        self,
+        keys: np.ndarray,
+        prefix: np.ndarray,
+        start: np.ndarray | int,
+        end: np.ndarray | int,
+    ) -> np.ndarray:
         """Return how many keys of ``prefix`` have a time in [start, end)."""
         return np.searchsorted(keys, prefix + end) - np.searchsorted(
             keys, prefix + start

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -44,7 +44,7 @@ def _clean(value: Any) -> Any:
 
 
 def training_request(
-    *, definition: PredictionDefinition, user: AbstractBaseUser | None = None
+    *, definition: PredictionDefinition, user: User | None = None
 ) -> ModelVersion:
     """Queue a training of ``definition`` (or return the one already queued or running).
 

@@ -58,7 +58,9 @@ def brier(labels: np.ndarray, probabilities: np.ndarray) -> float:
     return float(np.mean((np.asarray(probabilities, dtype=float) - labels) ** 2))
 
 
-def wilson(successes: np.ndarray | int, trials: np.ndarray | int):  # type: ignore[no-untyped-def]
+def wilson(
+    successes: np.ndarray | int, trials: np.ndarray | int
+) -> tuple[np.ndarray, np.ndarray]:
     """Return Wilson's 95 % (low, high) for ``successes`` of ``trials`` (arrays allowed)."""
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
@@ -103,7 +105,7 @@ def newcombe_difference(
     n1: np.ndarray | int,
     k2: np.ndarray | int,
     n2: np.ndarray | int,
-):  # type: ignore[no-untyped-def]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (difference, low, high): p1 − p2 with Newcombe's hybrid score 95 % interval.
 
     Vectorised: each argument may be an array of equal shape (one row per comparison).

@@ -9,6 +9,13 @@ often (``lift``) than the others (``base``). Web visits add noise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cx.models import Organization, Touchpoint
+    from surveys.models import Survey
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +100,13 @@ def generate(
     )
 
 
-def load(organization, generated: Generated, *, survey, touchpoints) -> None:  # type: ignore[no-untyped-def]
+def load(
+    organization: Organization,
+    generated: Generated,
+    *,
+    survey: Survey,
+    touchpoints: Mapping[str, Touchpoint],
+) -> None:
     """Write ``generated`` into the database as the product would hold it.
 
     Customers ``gen-<n>``, their events (on ``touchpoints``: event type → touchpoint)

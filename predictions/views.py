@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from cx.models import Customer, Event, Journey, Segment
 from cx.roles import Permission, permissions_of
-from cx.staff import staff_membership
+from cx.staff import signed_in_user, staff_membership
 from predictions import charts, effects, explain, selectors, services
 from predictions.forms import ProactiveRuleForm
 from predictions.models import ModelVersion, PredictionDefinition
@@ -117,7 +117,7 @@ def models(request: HttpRequest) -> HttpResponse:
         )
         if definition is None:
             raise Http404("No such prediction.")
-        services.training_request(definition=definition, user=request.user)
+        services.training_request(definition=definition, user=signed_in_user(request))
         return redirect(f"{request.path}#prediction-{definition.pk}")
     cards = []
     measured = effects.effects_of(organization)

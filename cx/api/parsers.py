@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.conf import settings
 from rest_framework import exceptions, status
@@ -106,7 +107,12 @@ class StrictJSONParser(JSONParser):
     failing as the rows are written.
     """
 
-    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         request = (parser_context or {}).get("request")
         limit = settings.API_MAX_BODY_BYTES
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None

@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from cx.api.authentication import ApiClient
-from cx.audit.models import AuditEntry
+from cx.audit.models import Action, AuditEntry, Channel, Subject
 from cx.models import Organization
 
-Action = AuditEntry.Action
-Subject = AuditEntry.Subject
-Channel = AuditEntry.Channel
+__all__ = [
+    "Action",
+    "Channel",
+    "Subject",
+    "audit_access_change",
+    "audit_record",
+    "filters_of",
+]
 
 
 def _actor_fields(request: HttpRequest) -> dict[str, Any]:
@@ -56,7 +61,7 @@ def audit_record(
 def audit_access_change(
     *,
     organization: Organization,
-    by: AbstractBaseUser | None,
+    by: User | None,
     channel: Channel,
     action: Action,
     subject: Subject,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cx.audit.models import Action, Channel, Subject
@@ -21,7 +21,7 @@ def api_key_issue(
     organization: Organization,
     name: str = "default",
     scopes: Iterable[Scope | str] = (DEFAULT_SCOPE,),
-    by: AbstractBaseUser | None,
+    by: User | None,
     channel: Channel,
 ) -> IssuedKey:
     """Issue a key for ``organization`` (see ``api_key_create``) and audit it."""
@@ -39,9 +39,7 @@ def api_key_issue(
 
 
 @transaction.atomic
-def api_key_revoke(
-    *, api_key: ApiKey, by: AbstractBaseUser | None, channel: Channel
-) -> bool:
+def api_key_revoke(*, api_key: ApiKey, by: User | None, channel: Channel) -> bool:
     """Revoke ``api_key`` and audit it; return whether it was active until now."""
     locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if not locked.is_active:
@@ -65,7 +63,7 @@ def api_key_change(
     api_key: ApiKey,
     name: str,
     scopes: Iterable[Scope | str],
-    by: AbstractBaseUser | None,
+    by: User | None,
     channel: Channel,
 ) -> ApiKey:
     """Rename ``api_key`` or change its scopes; a change of scopes is audited.

@@ -9,7 +9,7 @@ cannot both pass the last-owner check.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ def membership_decide(
     current: Membership | None,
     user_id: int,
     role: Role | str | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
     owner_ids: list[int],
 ) -> None:
     """Refuse a change of ``current`` (``None``: a new membership) to ``role``.
@@ -72,7 +72,7 @@ def membership_check(
     organization: Organization,
     user_id: int,
     role: Role | str | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> None:
     """Refuse (without locking) what the services would refuse: for a form's errors."""
     if current is None and (
@@ -95,9 +95,9 @@ def membership_check(
 def membership_add(
     *,
     organization: Organization,
-    user: AbstractBaseUser,
+    user: User,
     role: Role | str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     channel: Channel = Channel.ADMIN,
 ) -> Membership:
     """Give ``user`` ``role`` in ``organization``; refused for oneself or twice."""
@@ -127,7 +127,7 @@ def membership_change_role(
     *,
     membership: Membership,
     role: Role | str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     channel: Channel = Channel.ADMIN,
 ) -> Membership:
     """Change ``membership``'s role; never one's own, never the last owner's."""
@@ -157,7 +157,7 @@ def membership_change_role(
 def membership_remove(
     *,
     membership: Membership,
-    by: AbstractBaseUser | None,
+    by: User | None,
     channel: Channel = Channel.ADMIN,
 ) -> None:
     """Remove ``membership``; never one's own, never the last owner's."""
@@ -191,7 +191,7 @@ def membership_language_set(*, membership: Membership, language: str) -> Members
     return membership
 
 
-def member_language_choose(*, user: AbstractBaseUser, language: str) -> int:
+def member_language_choose(*, user: User, language: str) -> int:
     """Set the language of every membership of ``user`` to the one they chose.
 
     The header's language switch is a person's choice, not an organisation's: the

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cx.models import ApiKey, Membership, Organization, Role
@@ -64,7 +64,7 @@ def api_key_create(
 
 @transaction.atomic
 def member_add(
-    *, organization: Organization, user: AbstractUser, role: Role | str
+    *, organization: Organization, user: User, role: Role | str
 ) -> Membership:
     """Give ``user`` a role in ``organization`` (changing it if they already have one).
 
@@ -96,7 +96,7 @@ def member_add(
     return membership
 
 
-def staff_user_create(*, username: str, email: str, password: str) -> AbstractUser:
+def staff_user_create(*, username: str, email: str, password: str) -> User:
     """Create (or return) a staff login."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(

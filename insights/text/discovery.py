@@ -171,5 +171,5 @@ def purity(
         for label in labels:
             counts[label] = counts.get(label, 0) + 1
         best = max(counts, key=lambda key: counts[key])
-        result[topic] = (best, counts[best] / len(labels), len(labels))  # type: ignore[assignment]
+        result[topic] = (best, counts[best] / len(labels), len(labels))
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cx.models import Event, Journey, Organization, Role, Touchpoint
@@ -25,7 +25,7 @@ from surveys.models import Response, Survey
 from webhooks.models import WebhookDelivery
 
 
-def _visits(organization: Organization, period: Period):  # type: ignore[no-untyped-def]
+def _visits(organization: Organization, period: Period) -> QuerySet[DashboardVisit]:
     return DashboardVisit.objects.for_organization(organization).filter(
         day__gte=timezone.localdate(period.start, organization.tzinfo),
         day__lt=timezone.localdate(period.end, organization.tzinfo) + timedelta(days=1),

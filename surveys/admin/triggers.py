@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cx.admin_scoping import OrganizationScopedAdmin
@@ -55,8 +56,10 @@ class SuppressionAdmin(OrganizationScopedAdmin):
     list_select_related = ["customer", "rule", "event"]
     readonly_fields = [field.name for field in Suppression._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: Suppression | None = None
+    ) -> bool:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from cx.api.fields import JSONObjectField, StrictModelSerializer
@@ -56,7 +57,7 @@ class SurveyViewSet(OrganizationViewSet):
     serializer_class = SurveySerializer
     filterset_fields = ["status", "audience", "purpose"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Survey]:
         return super().get_queryset().prefetch_related("questions")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from cx.api.fields import OrganizationScopedField, StrictModelSerializer
@@ -141,7 +142,7 @@ class InvitationViewSet(OrganizationViewSet):
     serializer_class = InvitationSerializer
     filterset_class = InvitationFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Invitation]:
         return super().get_queryset().select_related("customer", "event")
 
 
@@ -153,5 +154,5 @@ class SuppressionViewSet(OrganizationViewSet):
     serializer_class = SuppressionSerializer
     filterset_class = SuppressionFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Suppression]:
         return super().get_queryset().select_related("customer", "event", "rule")
