@@ -55,7 +55,8 @@ from cx.staff import signed_in_user
 admin.site.site_header = _("CX feedback administration")
 admin.site.site_title = _("CX feedback")
 # "View site" opens the staff's main page, not the public root.
-admin.site.site_url = reverse_lazy("insights:dashboard")
+# The stubs want a str; a lazy one is resolved when the admin renders (after URLs load).
+admin.site.site_url = reverse_lazy("insights:dashboard")  # type: ignore[assignment]
 
 
 class MembershipInline(admin.TabularInline):
@@ -63,8 +64,7 @@ class MembershipInline(admin.TabularInline):
 
     model = Membership
     extra = 0
-    fields = ["user", "role", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "role", "created_at")
     can_delete = False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -125,7 +125,7 @@ class MembershipForm(forms.ModelForm):
         fields = ["organization", "user", "role", "language"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         current = (
             Membership.objects.select_related("organization", "user")
             .filter(pk=self.instance.pk)
@@ -165,7 +165,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        form.acting_user = request.user  # a class made for this request
+        form.acting_user = signed_in_user(request)  # type: ignore[attr-defined]  # a class made for this request
         return form
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
@@ -23,13 +23,14 @@ from django.http import HttpRequest
 
 from cx.models import Organization
 from cx.roles import Permission, roles_with
+from cx.staff import signed_in_user
 
 
 def organizations_of(request: HttpRequest) -> QuerySet[Organization]:
     """Return the organisations the logged-in staff user may see."""
     if request.user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(memberships__user=request.user)
+    return Organization.objects.filter(memberships__user=signed_in_user(request))
 
 
 def organizations_allowing(
@@ -103,7 +104,7 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
 
     @classmethod
     def narrowed(cls, widget: ForeignKeyRawIdWidget, scope: QuerySet[Any]) -> Any:
-        scoped = copy.copy(widget)
+        scoped = cast("ScopedRawIdWidget", copy.copy(widget))
         scoped.__class__ = cls
         scoped.scope = scope
         return scoped
@@ -128,7 +129,7 @@ class ScopedChoicesMixin:
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        if isinstance(field, ModelChoiceField):
+        if isinstance(field, ModelChoiceField) and field.queryset is not None:
             field.queryset = scoped_choices(
                 field.queryset, request, self.choice_organizations(request)
             )
@@ -140,7 +141,7 @@ class ScopedChoicesMixin:
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
-        if isinstance(field, ModelChoiceField):
+        if isinstance(field, ModelChoiceField) and field.queryset is not None:
             field.queryset = scoped_choices(
                 field.queryset, request, self.choice_organizations(request)
             )
@@ -317,10 +318,9 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         needs "change").
         """
         return {
-            name: (self._narrowed(func), action_name, description)
-            for name, (func, action_name, description) in super()
-            .get_actions(request)
-            .items()
+            name: (self._narrowed(action[0]), action[1], action[2])
+            for name, action in super().get_actions(request).items()
+            if action is not None
         }
 
     def _narrowed(self, func: Any) -> Any:

@@ -188,7 +188,13 @@ class JsonIsNumber(Func):
         self.key = key
 
     def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
     ) -> _AsSqlType:
         raise NotSupportedError("Segment rules support PostgreSQL and SQLite.")
 

@@ -114,12 +114,13 @@ def _columns_of(
     model: type[Model], vendor: str
 ) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     """Return each concrete column of ``model`` with the converters a read applies."""
-    columns = []
+    columns: list[tuple[str, tuple[Any, ...]]] = []
     for field in model._meta.concrete_fields:
         column = field.get_col(model._meta.db_table)
         converters = connection.ops.get_db_converters(
             column
         ) + column.get_db_converters(connection)
+        assert field.column is not None  # a concrete field has its column
         columns.append((field.column, (column, tuple(converters))))
     return tuple(columns)
 

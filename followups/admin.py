@@ -18,7 +18,7 @@ from cx.admin_scoping import OrganizationScopedAdmin
 from cx.audit.admin import AuditedAdminMixin
 from cx.audit.models import Subject
 from cx.roles import Permission
-from followups.models import FollowUp, FollowUpPolicy
+from followups.models import FollowUp, FollowUpPolicy, FollowUpQuerySet
 
 
 @admin.register(FollowUpPolicy)
@@ -37,7 +37,9 @@ class OverdueFilter(admin.SimpleListFilter):
     ) -> list[tuple[str, StrOrPromise]]:
         return [("yes", _("Overdue"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def queryset(
+        self, request: HttpRequest, queryset: FollowUpQuerySet
+    ) -> QuerySet[FollowUp]:
         return queryset.overdue() if self.value() == "yes" else queryset
 
 

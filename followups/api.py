@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnList
 
 from cx.api.fields import StrictSerializer
 from cx.api.filters import OrganizationFilterBackend
@@ -26,7 +27,7 @@ from cx.audit.api import AuditedReadsMixin
 from cx.audit.models import Action, Channel, Subject
 from cx.audit.services import audit_record
 from followups import services
-from followups.models import CaseActivity, FollowUp, RootCause
+from followups.models import CaseActivity, FollowUp, FollowUpQuerySet, RootCause
 from followups.rules import reason_text
 from surveys import presentation
 
@@ -56,14 +57,14 @@ class FollowUpFilter(django_filters.FilterSet):
         fields = ["state", "owner", "overdue", "touchpoint", "journey", "customer"]
 
     def filter_state(
-        self, queryset: QuerySet[FollowUp], name: str, value: str
+        self, queryset: FollowUpQuerySet, name: str, value: str
     ) -> QuerySet[FollowUp]:
         if value == "unresolved":
             return queryset.unresolved()
         return queryset.filter(state=value)
 
     def filter_overdue(
-        self, queryset: QuerySet[FollowUp], name: str, value: bool | None
+        self, queryset: FollowUpQuerySet, name: str, value: bool | None
     ) -> QuerySet[FollowUp]:
         if value is None:
             return queryset
@@ -161,7 +162,7 @@ class FollowUpDetailSerializer(FollowUpSerializer):
         fields = [*FollowUpSerializer.Meta.fields, "answers", "activities"]
 
     @extend_schema_field(ShownAnswerSerializer(many=True))
-    def get_answers(self, followup: FollowUp) -> list[dict[str, Any]]:
+    def get_answers(self, followup: FollowUp) -> ReturnList[Any]:
         response = followup.response
         shown = presentation.response_answers(
             response, response.answers.select_related("question")

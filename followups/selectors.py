@@ -72,7 +72,7 @@ def followup_queue(
     *,
     organization: Organization,
     state: str = "",
-    mine_of: object | None = None,
+    mine_of: User | None = None,
     filters: QueueFilters | None = None,
 ) -> QuerySet[FollowUp]:
     """Return the organisation's cases, unresolved first by due time, then closed.

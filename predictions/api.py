@@ -181,7 +181,7 @@ class RiskList(ListAPIView):
         return risks
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not getattr(self, "swagger_fake_view", False):
             context["labels"] = selectors.event_labels(organization_of(self.request))
         return context

@@ -106,12 +106,12 @@ class WebhookDeliveryAdmin(OrganizationScopedAdmin):
         return False
 
     def has_change_permission(
-        self, request: HttpRequest, obj: WebhookDelivery | None = None
+        self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
         return False
 
     def has_delete_permission(
-        self, request: HttpRequest, obj: WebhookDelivery | None = None
+        self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
         return False
 

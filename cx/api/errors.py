@@ -99,5 +99,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_409_CONFLICT,
         )
         return _as_problem(response)
-    response = drf_exception_handler(exc, context)
-    return None if response is None else _as_problem(response)
+    handled = drf_exception_handler(exc, context)
+    return None if handled is None else _as_problem(handled)

@@ -84,6 +84,7 @@ class OrganizationScopedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Model]:
         queryset = super().get_queryset()
+        assert queryset is not None  # every scoped field is declared with a queryset
         return queryset.filter(organization=self.context["organization"])
 
 

@@ -192,7 +192,8 @@ class BatchItemSerializer(serializers.Serializer):
         help_text="201 stored, 200 already known, 400 rejected"
     )
     event = EventWithDetailsSerializer(required=False)
-    errors = serializers.DictField(required=False)
+    # Shadows Serializer.errors: this serializer only documents a response body.
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]
 
 
 class BatchOutSerializer(serializers.Serializer):
@@ -232,7 +233,7 @@ class CustomerSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness is the upsert's business, not a validation error.
         validators: list[Any] = []
-        extra_kwargs = {"external_id": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"external_id": {"validators": []}}
 
     @extend_schema_field(CustomerLinksSerializer)
     def get_links(self, customer: Customer) -> dict[str, str]:

@@ -43,7 +43,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         return self.model.objects.for_organization(organization_of(self.request))  # type: ignore[attr-defined]
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if getattr(self, "swagger_fake_view", False):
             return context
         context["organization"] = organization_of(self.request)
@@ -139,12 +139,12 @@ class EventBatchView(APIView):
         )
         details = outcome_details(outcomes)
         for (index, _), outcome in zip(valid, outcomes, strict=True):
-            event = outcome.event
+            stored = outcome.event
             results.append(
                 {
                     "index": index,
                     "status": 201 if outcome.created else 200,
-                    "event": {**s.event_as_dict(event, zone), **details[event.pk]},
+                    "event": {**s.event_as_dict(stored, zone), **details[stored.pk]},
                 }
             )
         results.sort(key=lambda result: result["index"])

@@ -60,12 +60,12 @@ def rows_source(
         return f"SELECT {values} FROM jsonb_array_elements(%s::jsonb) AS r", [document]  # noqa: S608
     json_columns = [i for i, (_, sql_type) in enumerate(columns) if sql_type == "jsonb"]
     adapt = connection.ops.adapt_datetimefield_value
-    params: list[object] = []
+    params: list[Any] = []
     for row in rows:
-        values = list(row)
+        cells = list(row)
         for i in json_columns:
-            values[i] = json.dumps(values[i])
-        params += [adapt(v) if isinstance(v, datetime) else v for v in values]
+            cells[i] = json.dumps(cells[i])
+        params += [adapt(v) if isinstance(v, datetime) else v for v in cells]
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return "VALUES " + ", ".join([placeholder] * len(rows)), params
 
@@ -80,7 +80,9 @@ def chunks(rows: Sequence[Sequence[object]]) -> list[Sequence[Sequence[object]]]
     ]
 
 
-def stored_instance(model: type[M], values: dict[str, Any], **related: Model) -> M:
+def stored_instance(
+    model: type[M], values: dict[str, Any], **related: Model | None
+) -> M:
     """Return a ``model`` row as stored, from its column values, with relations attached.
 
     Built as ``Model.__init__`` leaves an instance, without its per-field descriptor

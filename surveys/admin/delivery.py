@@ -78,12 +78,12 @@ class InvitationAdmin(OrganizationScopedAdmin):
         return False
 
     def has_change_permission(
-        self, request: HttpRequest, obj: Invitation | None = None
+        self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
         return False
 
     def has_delete_permission(
-        self, request: HttpRequest, obj: Invitation | None = None
+        self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
         return False
 

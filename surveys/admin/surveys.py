@@ -74,8 +74,7 @@ class SurveyAdmin(OrganizationScopedAdmin):
 class AnswerInline(ScopedInlineMixin, admin.TabularInline):
     model = Answer
     extra = 0
-    fields = ["question", "number", "choices", "text", "answered_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("question", "number", "choices", "text", "answered_at")
     can_delete = False
 
     def has_add_permission(
@@ -87,8 +86,7 @@ class AnswerInline(ScopedInlineMixin, admin.TabularInline):
 class SegmentSnapshotInline(ScopedInlineMixin, admin.TabularInline):
     model = ResponseSegment
     extra = 0
-    fields = ["key"]
-    readonly_fields = fields
+    fields = readonly_fields = ("key",)
     can_delete = False
 
     def has_add_permission(

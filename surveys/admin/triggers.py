@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,6 @@ class SuppressionAdmin(OrganizationScopedAdmin):
         return False
 
     def has_change_permission(
-        self, request: HttpRequest, obj: Suppression | None = None
+        self, request: HttpRequest, obj: Model | None = None
     ) -> bool:
         return False

@@ -30,7 +30,10 @@ class QuestionSerializer(StrictModelSerializer):
             "key", "position", "type", "text", "help_text_i18n", "required", "scale_min",
             "scale_max", "scale_low_label", "scale_high_label", "choices", "condition",
         ]  # fmt: skip
-        extra_kwargs = {"key": {"validators": []}, "position": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "key": {"validators": []},
+            "position": {"validators": []},
+        }
 
 
 class SurveySerializer(StrictModelSerializer):

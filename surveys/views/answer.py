@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from cx.htmx import HtmxHttpRequest
 from cx.models import Customer, Event, Organization
 from surveys import logic, presentation
 from surveys.logic import pipe
@@ -24,7 +25,9 @@ from surveys.services import responses
 from surveys.views.public import invitation_for, is_expired, language_of
 
 
-def _gone(request: HttpRequest, invitation: Invitation, reason: str) -> HttpResponse:
+def _gone(
+    request: HtmxHttpRequest, invitation: Invitation, reason: str
+) -> HttpResponse:
     context = {"organization": invitation.organization, "reason": reason}
     return render(request, "surveys/answer/gone.html", context, status=410)
 
@@ -40,7 +43,7 @@ class Respondent:
 
 
 def _step_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     invitation: Invitation | Respondent,
     response: Response | None,
     question: Question,
@@ -136,7 +139,7 @@ def question_options(question: Question, language: str) -> list[tuple[str, str]]
 
 
 def _render_step(
-    request: HttpRequest, context: dict[str, object], status: int = 200
+    request: HtmxHttpRequest, context: dict[str, object], status: int = 200
 ) -> HttpResponse:
     template = (
         "surveys/answer/_step.html" if request.htmx else "surveys/answer/page.html"
@@ -145,7 +148,7 @@ def _render_step(
 
 
 def _render_thanks(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     invitation: Invitation | Respondent,
     language: str,
     response: Response | None = None,
@@ -166,7 +169,7 @@ def _render_thanks(
 
 
 @require_http_methods(["GET", "POST"])
-def answer(request: HttpRequest, token: str) -> HttpResponse:
+def answer(request: HtmxHttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for(token)
     language = language_of(request, invitation)
     with translation.override(language):
@@ -225,7 +228,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _render_step(request, context)
 
 
-def _post(request: HttpRequest, invitation: Invitation, language: str) -> HttpResponse:
+def _post(
+    request: HtmxHttpRequest, invitation: Invitation, language: str
+) -> HttpResponse:
     key = request.POST.get("question", "")
     question = invitation.survey.questions.filter(key=key).first()
     if question is None:
@@ -280,7 +285,7 @@ SESSION_KEY = "public-response-{survey}"
 
 
 @require_http_methods(["GET", "POST"])
-def public(request: HttpRequest, token: str) -> HttpResponse:
+def public(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Anonymous answering through a survey's public link ``/p/<token>/``.
 
     The browser session remembers its response, so the page resumes; nothing about the

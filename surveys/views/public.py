@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -12,7 +17,15 @@ from surveys.models.invitations import token_digest
 MAX_TOKEN_LENGTH = 64
 
 
-def invitation_for(token: str) -> Invitation | None:
+class _Started(TypedDict):
+    response_id: int | None
+
+
+# An invitation with the pk of its response, if one was started (see invitation_for).
+StartedInvitation: TypeAlias = "WithAnnotations[Invitation, _Started]"
+
+
+def invitation_for(token: str) -> StartedInvitation | None:
     """Return the invitation a link token names, or None for an unknown or odd token.
 
     The invitation comes with what the answer page shows (organisation, survey,
