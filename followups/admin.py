@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -37,10 +37,10 @@ class OverdueFilter(admin.SimpleListFilter):
     ) -> list[tuple[str, StrOrPromise]]:
         return [("yes", _("Overdue"))]
 
-    def queryset(
-        self, request: HttpRequest, queryset: FollowUpQuerySet
-    ) -> QuerySet[FollowUp]:
-        return queryset.overdue() if self.value() == "yes" else queryset
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() != "yes":
+            return queryset
+        return cast(FollowUpQuerySet, queryset).overdue()  # the admin's FollowUp rows
 
 
 @admin.register(FollowUp)

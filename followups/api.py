@@ -18,7 +18,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.serializer_helpers import ReturnList
 
 from cx.api.fields import StrictSerializer
 from cx.api.filters import OrganizationFilterBackend
@@ -162,12 +161,14 @@ class FollowUpDetailSerializer(FollowUpSerializer):
         fields = [*FollowUpSerializer.Meta.fields, "answers", "activities"]
 
     @extend_schema_field(ShownAnswerSerializer(many=True))
-    def get_answers(self, followup: FollowUp) -> ReturnList[Any]:
+    def get_answers(self, followup: FollowUp) -> list[dict[str, Any]]:
         response = followup.response
         shown = presentation.response_answers(
             response, response.answers.select_related("question")
         )
-        return ShownAnswerSerializer(shown, many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs type the call
+        # as the child serializer.
+        return ShownAnswerSerializer(shown, many=True).data  # type: ignore[return-value]
 
 
 class FollowUpUpdateSerializer(StrictSerializer):

@@ -84,8 +84,10 @@ def followup_open_for(response: Response) -> FollowUp | None:
     up: anonymous ones and those of no known customer (a public link's) — a case is a
     promise to contact someone.
     """
-    if response.invitation_id and (
-        response.invitation.origin == Invitation.Origin.RECOVERY
+    if (
+        response.invitation_id
+        and response.invitation is not None
+        and response.invitation.origin == Invitation.Origin.RECOVERY
     ):
         return None
     if response.customer_id is None or response.is_anonymous:
@@ -298,7 +300,11 @@ def recovery_answered(response: Response) -> None:
         .values_list("question__type", "number")
         .first()
     )
-    positive = score is not None and score[1] >= POSITIVE_FROM[score[0]]
+    positive = (
+        score is not None
+        and score[1] is not None
+        and score[1] >= POSITIVE_FROM[Question.Type(score[0])]
+    )
     FollowUp.objects.filter(pk=followup.pk).update(recovered=positive)
     _activity(
         followup,

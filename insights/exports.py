@@ -99,7 +99,7 @@ def question_legend(
     The first cell is the column's title in the export (the question as asked in
     ``language`` with its key), so a reader finds each column's scale by its title.
     """
-    header = [_("Column"), _("Question"), _("Type"), _("Scale"), _("Lowest"),
+    header: list[Cell] = [_("Column"), _("Question"), _("Type"), _("Scale"), _("Lowest"),
               _("Highest")]  # fmt: skip
     rows = [
         [neutralise(cell) for cell in presentation.question_legend(question, language)]

@@ -105,7 +105,8 @@ def targets(request: HttpRequest) -> HttpResponse:
             values[metric] = float(raw) if raw else None
         except ValueError:
             errors[metric.value] = [_("Write a number.")]
-        if raw and values.get(metric) is not None and not math.isfinite(values[metric]):
+        value = values.get(metric)
+        if raw and value is not None and not math.isfinite(value):
             errors[metric.value] = [_("Write a number.")]
     journey = None
     if request.POST.get("journey"):

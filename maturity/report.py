@@ -142,7 +142,7 @@ class RootCauseCount:
 
 def _marker_share(result: dict[str, Any], key: str) -> Share:
     """Return a stored share marker's counts (0 of 0 when it was not computable)."""
-    marker = next(
+    marker: dict[str, Any] = next(
         (m for d in result["dimensions"] for m in d["markers"] if m["key"] == key), {}
     )
     return Share(int(marker.get("successes") or 0), int(marker.get("trials") or 0))

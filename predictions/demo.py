@@ -121,7 +121,7 @@ def _daytime(moment: datetime, rng: random.Random, zone: tzinfo) -> datetime:
 
 def _plant(
     organization: Organization,
-    applications: list[tuple[int, int, object]],
+    applications: list[tuple[int, int, datetime]],
     rule: TriggerRule,
 ) -> None:
     """Add repeated chats and abandonments (and the rule's history) to applications."""

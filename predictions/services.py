@@ -199,6 +199,9 @@ def _pickled(trained: learning.Trained) -> bytes:
 def _loaded(version_id: int) -> dict[str, Any]:
     """Return a published version's fitted model (cached: a version never changes)."""
     raw = ModelVersion.objects.values_list("model", flat=True).get(pk=version_id)
+    assert (
+        raw is not None
+    )  # only published versions, which hold their model, are loaded
     return pickle.loads(bytes(raw))  # noqa: S301 — written by _pickled above
 
 

@@ -137,7 +137,11 @@ def answer_shown(answer: Answer, language: str) -> ShownAnswer:
     """Return ``answer`` as read: question text in ``language``, value in the active one."""
     question = answer.question
     asked = translate(question.text, language) or question.key
-    common = {"key": question.key, "type": question.type, "question": asked}
+    common: dict[str, Any] = {
+        "key": question.key,
+        "type": question.type,
+        "question": asked,
+    }
     if answer.number is not None and question.is_score:
         category, meaning = category_of(question, answer.number)
         if question.type == Type.FCR:

@@ -17,7 +17,7 @@ from cx.api.authentication import ApiClient
 from cx.api.errors import Conflict
 from cx.api.fields import StrictModelSerializer
 from cx.api.permissions import organization_of
-from cx.api.views import OrganizationViewSet
+from cx.api.views import OrganizationScoped, OrganizationViewSet
 from webhooks import services
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 
@@ -107,15 +107,16 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 
 class WebhookDeliveryViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OrganizationScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The delivery log. Read-only, except that a failed delivery can be sent again."""
 
     model = WebhookDelivery
     serializer_class = WebhookDeliverySerializer
     filterset_class = WebhookDeliveryFilter
-    # The organisation scoping every other API view uses, borrowed, not repeated.
-    get_queryset = OrganizationViewSet.get_queryset
 
     @extend_schema(
         request=None,

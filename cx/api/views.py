@@ -11,6 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -31,16 +32,21 @@ from cx.services import events as event_services
 from cx.services.journeys import touchpoint_save
 
 
-class OrganizationViewSet(viewsets.ModelViewSet):
-    """CRUD over one model, always scoped to the caller's organisation."""
+class OrganizationScoped(GenericAPIView):
+    """The rows of ``model`` of the caller's organisation: every API view's queryset."""
 
     model: type[Model]
-    filter_backends = [OrganizationFilterBackend]
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.model.objects.none()  # type: ignore[attr-defined]
         return self.model.objects.for_organization(organization_of(self.request))  # type: ignore[attr-defined]
+
+
+class OrganizationViewSet(OrganizationScoped, viewsets.ModelViewSet):
+    """CRUD over one model, always scoped to the caller's organisation."""
+
+    filter_backends = [OrganizationFilterBackend]
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())

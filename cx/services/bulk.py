@@ -41,7 +41,7 @@ def _time_stamps() -> Callable[[object], str]:
 
 def rows_source(
     rows: Sequence[Sequence[object]], columns: Sequence[Column]
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     """Return SQL yielding ``rows`` (for ``INSERT … <source>``) and its parameters.
 
     On PostgreSQL all rows travel as one JSON document, an array of arrays expanded by

@@ -108,7 +108,7 @@ def membership_add(
         organization=organization, user=user, role=role
     )
     if not getattr(user, "is_staff", True):
-        user.is_staff = True  # type: ignore[attr-defined]  # members use the admin
+        user.is_staff = True  # members use the admin
         user.save(update_fields=["is_staff"])
     audit_access_change(
         organization=organization,

@@ -51,7 +51,8 @@ class SegmentSnapshotSerializer(serializers.ModelSerializer):
 
 class ThemeRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    # Shadows Field.label (a serializer is a field): the theme's label in the body.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class LinksSerializer(serializers.Serializer):
@@ -110,7 +111,9 @@ class ResponseSerializer(serializers.ModelSerializer):
             for tagged in response.comment_themes.all()
         ]
 
-    @extend_schema_field(serializers.ChoiceField(choices=CommentAnalysis.Sentiment))
+    @extend_schema_field(
+        serializers.ChoiceField(choices=CommentAnalysis.Sentiment.choices)
+    )
     def get_sentiment(self, response: Response) -> str:
         analysis = getattr(response, "comment_analysis", None)
         return analysis.sentiment if analysis else CommentAnalysis.Sentiment.UNKNOWN

@@ -315,9 +315,11 @@ def metric_trend(
         until=query.until,
         filters=query.filters(),
     )
-    found = {
-        row.groups[unit]: row for row in rows if isinstance(row.groups.get(unit), date)
-    }
+    found: dict[date, MetricRow] = {}
+    for row in rows:
+        bucket = row.groups.get(unit)
+        if isinstance(bucket, date):
+            found[bucket] = row
     points = []
     # Every bucket of the period, so that one with no answers is a gap in the line.
     for start in _bucket_starts(query, unit, found):

@@ -767,7 +767,7 @@ class History:
     def case_histories(self) -> list[CaseActivity]:
         """Return each written case's history: opened, started, closed, recovery."""
         Kind = CaseActivity.Kind
-        activities = []
+        activities: list[CaseActivity] = []
         for case in self.written.followups:
             if case.pk is None:  # a backend that does not return bulk-created ids
                 continue

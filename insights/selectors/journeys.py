@@ -172,9 +172,12 @@ def underperforming_journeys(
     ):
         value, volume = score.result.value, score.counts.n
         journey_target = own.get(score.journey["id"])
-        if journey_target is None and general is None:
+        if journey_target is not None:
+            target = journey_target
+        elif general is not None:
+            target = general.value
+        else:
             continue
-        target = journey_target if journey_target is not None else general.value
         if value is None or value >= target:
             continue
         found.append(
@@ -184,7 +187,9 @@ def underperforming_journeys(
                 n=volume,
                 target=target,
                 priority=metrics.shortfall(target, value, volume),
-                target_is_default=journey_target is None and general.is_default,
+                target_is_default=journey_target is None
+                and general is not None
+                and general.is_default,
                 target_is_journeys=journey_target is not None,
             )
         )

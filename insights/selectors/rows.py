@@ -293,7 +293,11 @@ def metric_rows(
         if name == "segment":
             keys["g_segment_key"] = F(paths["segment"].replace("segment_id", "key"))
         if name in _NAMED:
-            named = _NAMED[name].objects.filter(pk=OuterRef(f"g_{name}")).order_by()
+            named = (
+                _NAMED[name]
+                ._default_manager.filter(pk=OuterRef(f"g_{name}"))
+                .order_by()
+            )
             labels[f"l_{name}"] = Subquery(named.values("name")[:1])
     if not keys:
         # Ungrouped: one row of totals, even when there is nothing to count.

@@ -35,6 +35,8 @@ def _scores(
     for response_id, kind, number in answers.values_list(
         "response_id", "question__type", "number"
     ):
+        if number is None:
+            continue  # excluded by number__isnull=False; narrows the type
         held = found.get(response_id)
         if held is None or SCORE_PRIORITY.index(kind) < SCORE_PRIORITY.index(held[0]):
             found[response_id] = (kind, number)
@@ -57,7 +59,7 @@ def comments_of(
     if response_ids is not None:
         answers = answers.filter(response_id__in=response_ids)
     texts: dict[int, list[str]] = {}
-    meta: dict[int, tuple[str, datetime]] = {}
+    meta: dict[int, tuple[str, datetime | None]] = {}
     for response_id, text, language, completed_at in answers.values_list(
         "response_id", "text", "response__language", "response__completed_at"
     ):

@@ -159,13 +159,13 @@ def match(
 
 def purity(
     found: list[list[int]], truth: list[int | None]
-) -> dict[int, tuple[int, float, int]]:
+) -> dict[int, tuple[int | None, float, int]]:
     """Return topic → (majority true label, purity, size) over the comments it holds."""
     members: dict[int, list[int | None]] = {}
     for topics, label in zip(found, truth, strict=True):
         for topic in topics:
             members.setdefault(topic, []).append(label)
-    result = {}
+    result: dict[int, tuple[int | None, float, int]] = {}
     for topic, labels in members.items():
         counts: dict[int | None, int] = {}
         for label in labels:

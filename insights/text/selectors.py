@@ -81,7 +81,8 @@ def _scores(responses: QuerySet[Response], metric: str) -> dict[int, int]:
     for response_id, number in Answer.objects.filter(
         response__in=responses, question__type=metric, number__isnull=False
     ).values_list("response_id", "number"):
-        scores.setdefault(response_id, number)
+        if number is not None:  # always, by number__isnull=False
+            scores.setdefault(response_id, number)
     return scores
 
 

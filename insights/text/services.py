@@ -39,6 +39,7 @@ def trained_of(text_model: TextModel) -> Trained:
         if len(_LOADED) > 8:
             _LOADED.clear()
         # The payload was pickled by text_model_train from objects this code made.
+        assert text_model.payload is not None  # a trained model always has its payload
         _LOADED[text_model.key] = pickle.loads(bytes(text_model.payload))  # noqa: S301
     return _LOADED[text_model.key]
 

@@ -43,7 +43,8 @@ class ImportSerializer(StrictSerializer):
     survey = serializers.IntegerField(
         help_text="The id of the survey the answers belong to."
     )
-    responses = ImportedResponseSerializer(
+    # DRF passes max_length to the ListSerializer of many=True; the stubs lack it.
+    responses = ImportedResponseSerializer(  # type: ignore[call-arg]
         many=True, allow_empty=False, max_length=MAX_ROWS
     )
 

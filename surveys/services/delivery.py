@@ -494,7 +494,8 @@ def tracking_event_record(
         )
         return None
     if kind == "unsubscribed":
-        Customer.objects.filter(pk=invitation.customer_id).update(opted_out=True)
+        if invitation.customer_id is not None:
+            Customer.objects.filter(pk=invitation.customer_id).update(opted_out=True)
         return None
     reason = {
         "bounced": UndeliverableAddress.Reason.BOUNCED,

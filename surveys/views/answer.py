@@ -93,7 +93,7 @@ def _step_context(
         "organization": invitation.organization,
         "survey_title": translate(survey.title, language) or survey.name,
         "intro": translate(survey.intro, language) if position == 0 else "",
-        "token": request.resolver_match.kwargs["token"],
+        "token": _token_of(request),
         **question_fields(question, language, piped),
         "selected": selected or [],
         "error": error,
@@ -104,6 +104,12 @@ def _step_context(
         "language": language,
         "languages": [code for code in survey.languages or ["fi", "sv", "en"]],
     }
+
+
+def _token_of(request: HttpRequest) -> str:
+    """Return the link token of the answer page's URL."""
+    assert request.resolver_match is not None  # a view's request was resolved
+    return str(request.resolver_match.kwargs["token"])
 
 
 def question_fields(question: Question, language: str, text: str) -> dict[str, object]:
