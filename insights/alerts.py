@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -30,7 +32,7 @@ def deviation_alerts_send(*, organization: Organization) -> list[DeviationAlert]
     for deviation in deviations(organization=organization):
         touchpoint = Touchpoint.objects.select_related(
             "owner", "process__owner", "journey__owner", "organization__cx_owner"
-        ).get(pk=deviation.touchpoint["id"], organization=organization)
+        ).get(pk=cast(int, deviation.touchpoint["id"]), organization=organization)
         recipient, user_id = _recipient(touchpoint)
         try:
             with transaction.atomic():

@@ -316,6 +316,7 @@ def customer_timeline(
         .prefetch_related("answers__question")
         .order_by("-completed_at")[:limit]
     ):
+        assert response.completed_at is not None  # filtered: completed_at__isnull=False
         scores = presentation.scores_of(presentation.response_answers(response))
         moments.append(
             Moment(

@@ -105,6 +105,7 @@ def _proactive_rule(
         name="Abandonment risk ≥ 30 %",
         rule={"attribute": definition.attribute, "operator": "gte", "value": THRESHOLD},
     )  # fmt: skip
+    assert survey is not None, "the demo's surveys are loaded before its predictions"
     rule = TriggerRule.objects.create(
         organization=organization, name="Struggling applicant → call-back offer",
         survey=survey, event_type="chat.ended", holdout_percent=10, priority=10,
@@ -155,7 +156,7 @@ def _plant(
         last_chat = None
         for k in range(chats):
             at = _daytime(
-                submitted - timedelta(days=rng.uniform(0.2, 9), minutes=k),  # type: ignore[operator]
+                submitted - timedelta(days=rng.uniform(0.2, 9), minutes=k),
                 rng,
                 organization.tzinfo,
             )
@@ -174,7 +175,7 @@ def _plant(
                 chance -= 0.15  # the call-back helped
         if rng.random() < chance:
             at = _daytime(
-                submitted + timedelta(days=rng.uniform(1, 12)),  # type: ignore[operator]
+                submitted + timedelta(days=rng.uniform(1, 12)),
                 rng,
                 organization.tzinfo,
             )
@@ -193,10 +194,12 @@ def _plant(
     invitations = []
     for event, _submitted in arms["acted"]:
         expires = event.occurred_at + timedelta(days=14)
+        customer = event.customer
+        assert customer is not None  # every planted event names its customer
         invitation = Invitation(
             organization=organization, survey=rule.survey, rule=rule, event=event,
-            customer=event.customer, email=event.customer.email,
-            language=event.customer.language or organization.default_language,
+            customer=customer, email=customer.email,
+            language=customer.language or organization.default_language,
             # Never answered: expired once its link ran out, else still open.
             state=Invitation.State.EXPIRED if expires < now else Invitation.State.SENT,
             due_at=event.occurred_at, expires_at=expires,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.db.models import Exists, OuterRef, QuerySet
@@ -59,7 +59,8 @@ def history_of(
         )
     )
     answer_rows = list(
-        answers.values_list(
+        # "commented" is annotated by _answers; the stubs check names against Answer.
+        answers.values_list(  # type: ignore[misc]
             "response__customer_id",
             "question__type",
             "number",
@@ -89,17 +90,21 @@ def answer_outcomes(
 ) -> AnswerOutcomes:
     """Return the scored answers at the definition's touchpoint, for its labels."""
     rows = _answers(definition.organization).filter(
-        response__touchpoint_id=definition.touchpoint_id
+        response__touchpoint=definition.touchpoint_id
     )
     if customers is not None:
         rows = rows.filter(response__customer_id__in=list(customers))
-    values = list(
-        rows.values_list(
-            "response__customer_id",
-            "question__type",
-            "number",
-            "response__completed_at",
-        )
+    # _answers keeps numbers and completed responses only: neither value is NULL.
+    values = cast(
+        list[tuple[int, str, int, datetime]],
+        list(
+            rows.values_list(
+                "response__customer_id",
+                "question__type",
+                "number",
+                "response__completed_at",
+            )
+        ),
     )
     return AnswerOutcomes.build(
         history,

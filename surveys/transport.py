@@ -29,7 +29,7 @@ import smtplib
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -89,7 +89,8 @@ def _kept_backend() -> SMTPBackend:
     if backend is None or getattr(_local, "key", None) != key:
         if backend is not None:
             backend.close()
-        backend = get_connection()
+        # send() made sure EMAIL_BACKEND is Django's SMTP backend before asking.
+        backend = cast(SMTPBackend, get_connection())
         _local.backend, _local.key = backend, key
     return backend
 
@@ -114,6 +115,7 @@ def send(message: EmailMessage, *, handoff: Handoff) -> None:
     for attempt in (1, 2):
         try:
             fresh = _open(backend)
+            assert backend.connection is not None  # _open opened it or raised
             _smtp_send(backend.connection, message, handoff)
             return
         except _StaleConnection as exc:
@@ -150,7 +152,9 @@ def _smtp_send(smtp: smtplib.SMTP, message: EmailMessage, handoff: Handoff) -> N
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = sanitize_address(message.from_email, encoding)
     recipients = [sanitize_address(a, encoding) for a in message.recipients()]
-    payload = _LEADING_DOT.sub(b"..", message.message().as_bytes(linesep="\r\n"))
+    # Django's SafeMIME classes take linesep; the stubs type message() as email's Message.
+    wire = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+    payload = _LEADING_DOT.sub(b"..", wire)
     if not payload.endswith(CRLF):
         payload += CRLF
     payload += b"." + CRLF

@@ -22,6 +22,7 @@ from insights.dashboard.figures import Figure
 from insights.dashboard.period import DashboardQuery
 from insights.metrics import Metric, Result, sample_rule
 from insights.selectors import FunnelRow, funnel, metric_rows, min_sample
+from insights.selectors.rows import MetricRow
 from surveys.models import ResponseSegment, Suppression
 
 PERIOD_DAYS = 90
@@ -316,10 +317,10 @@ def metric_trend(
         filters=query.filters(),
     )
     found: dict[date, MetricRow] = {}
-    for row in rows:
-        bucket = row.groups.get(unit)
+    for found_row in rows:
+        bucket = found_row.groups.get(unit)
         if isinstance(bucket, date):
-            found[bucket] = row
+            found[bucket] = found_row
     points = []
     # Every bucket of the period, so that one with no answers is a gap in the line.
     for start in _bucket_starts(query, unit, found):

@@ -253,6 +253,7 @@ class History:
         applies = rng.random() < 0.3
         chats = rng.random() < (0.45 if applies else 0.2)
         when = self.at(day, "web")
+        customer: Customer | None
         if applies:
             customer = self.customer(when, identified=True, existing=0.2)
         elif chats:

@@ -141,7 +141,7 @@ def _filtered(
     rows: QuerySet[Any],
     paths: dict[str, str],
     response: str | None,
-    filters: Mapping[str, object],
+    filters: Mapping[str, Any],
     group_by: Sequence[str],
 ) -> QuerySet[Any]:
     """Return ``rows`` narrowed to ``filters``, dimension by dimension."""
@@ -151,7 +151,7 @@ def _filtered(
     for name, wanted in filters.items():
         if name == "segment" and response is None:
             raise ValueError("Invitations cannot be filtered by segment.")
-        if name == "segment" and "segment" not in group_by:
+        if name == "segment" and "segment" not in group_by and response is not None:
             # A semi-join, so that a response in several segments is counted once.
             rows = rows.filter(
                 Exists(

@@ -59,11 +59,12 @@ def comments_of(
     if response_ids is not None:
         answers = answers.filter(response_id__in=response_ids)
     texts: dict[int, list[str]] = {}
-    meta: dict[int, tuple[str, datetime | None]] = {}
+    meta: dict[int, tuple[str, datetime]] = {}
     for response_id, text, language, completed_at in answers.values_list(
         "response_id", "text", "response__language", "response__completed_at"
     ):
         texts.setdefault(response_id, []).append(text)
+        assert completed_at is not None  # a completed response has its moment
         meta[response_id] = (language, completed_at)
     scores = _scores(response_ids, organization)
     return [

@@ -95,7 +95,7 @@ def responses_import(
         .filter(external_id__in=external_ids)
         .values_list("external_id", "pk")
     )
-    touchpoints = {
+    touchpoints: dict[int, tuple[int | None, int | None]] = {
         pk: (journey_id, process_id)
         for pk, journey_id, process_id in Touchpoint.objects.for_organization(
             organization
@@ -134,7 +134,11 @@ def responses_import(
             outcome.errors[index] = errors
             continue
         customer_id = None if row.anonymous else customers.get(row.customer_external_id)
-        journey_id, process_id = touchpoints.get(row.touchpoint_id, (None, None))
+        journey_id, process_id = (
+            touchpoints[row.touchpoint_id]
+            if row.touchpoint_id is not None
+            else (None, None)
+        )
         valid.append(
             (
                 Response(

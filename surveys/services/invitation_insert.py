@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Model
 from django.db.models.sql import InsertQuery
 
 from surveys.models import Invitation

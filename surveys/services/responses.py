@@ -25,7 +25,7 @@ from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.services.snapshots import response_segments_snapshot
 
 MAX_TEXT = 5000
-ORIGIN_OF_INVITATION = {
+ORIGIN_OF_INVITATION: dict[str, str] = {
     Invitation.Origin.EVENT: Response.Origin.EVENT,
     Invitation.Origin.LIST: Response.Origin.LIST,
     Invitation.Origin.RECOVERY: Response.Origin.RECOVERY,

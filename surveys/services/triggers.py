@@ -127,7 +127,7 @@ class Matcher:
         if addresses_read:
             self._addresses_read()
         known = {
-            event.customer_id
+            event.customer.pk
             for event, rules in self.matches
             if rules
             and event.customer is not None
