@@ -194,12 +194,12 @@ def _plant(
     invitations = []
     for event, _submitted in arms["acted"]:
         expires = event.occurred_at + timedelta(days=14)
-        customer = event.customer
-        assert customer is not None  # every planted event names its customer
+        invited = event.customer
+        assert invited is not None  # every planted event names its customer
         invitation = Invitation(
             organization=organization, survey=rule.survey, rule=rule, event=event,
-            customer=customer, email=customer.email,
-            language=customer.language or organization.default_language,
+            customer=invited, email=invited.email,
+            language=invited.language or organization.default_language,
             # Never answered: expired once its link ran out, else still open.
             state=Invitation.State.EXPIRED if expires < now else Invitation.State.SENT,
             due_at=event.occurred_at, expires_at=expires,

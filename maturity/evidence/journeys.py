@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,9 @@ def coverage(
     }
 
 
-def segment_counts(organization: Organization, period: Period) -> list[dict[str, Any]]:
+def segment_counts(
+    organization: Organization, period: Period
+) -> list[Mapping[str, Any]]:
     """Return the period's segment snapshots counted by key × touchpoint × segment.
 
     Each group also counts its NPS answers, promoters (9–10) and detractors (0–6), so
@@ -100,7 +103,7 @@ def segment_counts(organization: Organization, period: Period) -> list[dict[str,
     )
 
 
-def nps_cells(counts: list[dict[str, Any]]) -> list[list[int]]:
+def nps_cells(counts: list[Mapping[str, Any]]) -> list[list[int]]:
     """Return [touchpoint, segment, answers, promoters, detractors] per heatmap cell.
 
     The cells of ``insights.dashboard.segment_heatmap``: NPS answers with a touchpoint
@@ -121,7 +124,7 @@ def nps_cells(counts: list[dict[str, Any]]) -> list[list[int]]:
 def segmentation(
     organization: Organization,
     period: Period,
-    counts: list[dict[str, Any]] | None = None,
+    counts: list[Mapping[str, Any]] | None = None,
 ) -> dict[str, Observation]:
     """D4: are results split by segment and touchpoint, and used for targeting.
 
@@ -172,7 +175,7 @@ def _predictions_used(organization: Organization, period: Period) -> Observation
 
 def segments(
     organization: Organization, period: Period
-) -> tuple[dict[str, Observation], list[dict[str, Any]]]:
+) -> tuple[dict[str, Observation], list[Mapping[str, Any]]]:
     """Return the D4 markers and the segment counts they come from."""
     counts = segment_counts(organization, period)
     return segmentation(organization, period, counts), counts

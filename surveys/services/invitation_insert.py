@@ -32,9 +32,9 @@ def invitations_insert_checked(invitations: Sequence[Invitation]) -> set[int]:
     ids of those whose address the organisation may not write to."""
     meta = Invitation._meta
     query = InsertQuery(Invitation)
-    rows: list[Model] = [*invitations]
+    objs: list[Model] = [*invitations]
     query.insert_values(
-        [field for field in meta.concrete_fields if field is not meta.pk], rows
+        [field for field in meta.concrete_fields if field is not meta.pk], objs
     )
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk]

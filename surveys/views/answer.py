@@ -319,9 +319,12 @@ def public(request: HtmxHttpRequest, token: str) -> HttpResponse:
                 status=410,
             )
         key = SESSION_KEY.format(survey=survey.pk)
-        response = Response.objects.filter(
-            pk=request.session.get(key), survey=survey
-        ).first()
+        started = request.session.get(key)
+        response = (
+            Response.objects.filter(pk=started, survey=survey).first()
+            if started is not None
+            else None
+        )
         if response is not None:
             response.survey = survey  # the same row: its questions are loaded once
         if response is not None and response.state == Response.State.COMPLETED:
