@@ -35,9 +35,13 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
+# mypy (django-stubs, DRF stubs) and import-linter read their settings from pyproject.toml;
+# mypy loads the Django settings, which outside DEBUG insist on a secret key.
 test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null --settings=tests.settings
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -17,8 +17,8 @@ from cx.staff import CarriedFilter, carried_filter, signed_in_user, staff_member
 from followups import selectors, services
 from followups.models import FollowUp, RootCause
 from followups.rules import reason_text
-from insights.feedback import customer_timeline
 from surveys import presentation
+from surveys.timeline import customer_timeline
 
 
 @login_required

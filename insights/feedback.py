@@ -1,6 +1,7 @@
-"""Reading and annotating feedback: the staff list, a response's page, a customer's timeline.
+"""Reading and annotating feedback: the staff list and a response's page.
 
-Reads (``feedback_list``, ``customer_timeline``) and the two small writes on a response
+Reads (``feedback_list``; a customer's timeline is ``surveys.timeline``) and the two small
+writes on a response
 (``response_tag``, ``response_note_add``) live together because they serve one screen;
 each is scoped to the organisation passed in.
 """
@@ -17,11 +18,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from cx.models import Customer, Event, Organization
-from cx.names import localized_name
+from cx.models import Organization
 from insights.models import ResponseNote, ResponseTag, Tag
-from surveys import presentation
-from surveys.models import Answer, Invitation, Response, Suppression
+from surveys.models import Answer, Response
 
 SCORE_TYPES = ("nps", "csat", "ces")
 # ``metric=`` of the list: the question type whose answers a metric counts.
@@ -258,72 +257,3 @@ def response_note_add(*, response: Response, author: User, text: str) -> Respons
         author=author,
         text=text[:5000],
     )
-
-
-@dataclass(frozen=True)
-class Moment:
-    """One thing that happened to a customer, for the timeline."""
-
-    at: datetime
-    kind: str  # event | invitation | suppression | response
-    title: str
-    detail: str = ""
-    response_id: int | None = None
-    category: str = ""  # of a response: its first score's (detractor, low, …)
-
-
-def customer_timeline(
-    *, organization: Organization, customer: Customer, limit: int = 100
-) -> list[Moment]:
-    """Return the customer's events, invitations, suppressions and responses, newest first."""
-    moments: list[Moment] = []
-    for event in (
-        Event.objects.for_organization(organization)
-        .filter(customer=customer)
-        .select_related("touchpoint")
-        .order_by("-occurred_at")[:limit]
-    ):
-        where = localized_name(event.touchpoint) or _("no touchpoint")
-        moments.append(Moment(event.occurred_at, "event", event.type, where))
-    for invitation in (
-        Invitation.objects.for_organization(organization)
-        .filter(customer=customer)
-        .select_related("survey")
-        .order_by("-created_at")[:limit]
-    ):
-        moments.append(
-            Moment(
-                invitation.created_at, "invitation", invitation.survey.name,
-                invitation.get_state_display(),
-            )
-        )  # fmt: skip
-    for suppression in (
-        Suppression.objects.for_organization(organization)
-        .filter(customer=customer)
-        .select_related("rule")
-        .order_by("-created_at")[:limit]
-    ):
-        moments.append(
-            Moment(
-                suppression.created_at, "suppression", suppression.rule.name,
-                suppression.get_reason_display(),
-            )
-        )  # fmt: skip
-    for response in (
-        Response.objects.for_organization(organization)
-        .filter(customer=customer, completed_at__isnull=False)
-        .select_related("survey")
-        .prefetch_related("answers__question")
-        .order_by("-completed_at")[:limit]
-    ):
-        assert response.completed_at is not None  # filtered: completed_at__isnull=False
-        scores = presentation.scores_of(presentation.response_answers(response))
-        moments.append(
-            Moment(
-                response.completed_at, "response", response.survey.name,
-                ", ".join(answer.short for answer in scores), response.pk,
-                presentation.headline_category(scores),
-            )
-        )  # fmt: skip
-    moments.sort(key=lambda moment: moment.at, reverse=True)
-    return moments[:limit]

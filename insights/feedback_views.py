@@ -21,6 +21,7 @@ from insights.text.selectors import themes_of
 from insights.text.views import SENTIMENT_CHOICES
 from surveys import presentation
 from surveys.models import Response, Suppression, Survey
+from surveys.timeline import customer_timeline
 
 PAGE_SIZE = 50
 
@@ -207,9 +208,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis": getattr(response, "comment_analysis", None),
         "notes": response.notes.select_related("author"),
         "followup": followup,
-        "timeline": feedback.customer_timeline(
-            organization=organization, customer=customer
-        )
+        "timeline": customer_timeline(organization=organization, customer=customer)
         if customer
         else [],
         "errors": errors,
