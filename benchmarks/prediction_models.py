@@ -96,7 +96,7 @@ def scoring_after_an_event() -> list[tuple[str, str, str, str, str]]:
     from django.utils import timezone
 
     from cx.models import Journey
-    from cx.services import events as event_services
+    from cx.plugins import plugins
     from cx.services.customers import CustomerIn
     from cx.services.events import EventIn, events_record
     from cx.services.journeys import touchpoint_save
@@ -148,7 +148,7 @@ def scoring_after_an_event() -> list[tuple[str, str, str, str, str]]:
     for n in range(EVENTS):
         for name, receivers in (("with", with_scoring), ("without", without)):
             settings.CX_EVENT_RECEIVERS = receivers
-            event_services.event_receivers.cache_clear()
+            plugins.cache_clear()
             event = EventIn(
                 event_id=f"bench-{name}-{n}", type="chat.ended",
                 occurred_at=timezone.now(),
@@ -158,7 +158,7 @@ def scoring_after_an_event() -> list[tuple[str, str, str, str, str]]:
             events_record(organization=organization, events=[event])
             timings[name].append((time.perf_counter() - begun) * 1000)
     settings.CX_EVENT_RECEIVERS = with_scoring
-    event_services.event_receivers.cache_clear()
+    plugins.cache_clear()
 
     def p95(values: list[float]) -> float:
         return statistics.quantiles(values, n=20)[-1]

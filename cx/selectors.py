@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Model, QuerySet
-from django.utils.module_loading import import_string
 
 from cx.models import (
     ApiKey,
@@ -21,6 +19,7 @@ from cx.models import (
     Touchpoint,
     TouchpointEventType,
 )
+from cx.plugins import plugins
 from cx.versioning import versioned
 
 
@@ -62,11 +61,8 @@ def journeys_with_touchpoints(*, organization: Organization) -> QuerySet[Journey
     )
 
 
-@cache
 def _detail_providers() -> tuple[Any, ...]:
-    return tuple(
-        import_string(path) for path in getattr(settings, "CX_EVENT_DETAILS", ())
-    )
+    return plugins("CX_EVENT_DETAILS")
 
 
 def event_details(events: Sequence[Event]) -> dict[int, dict[str, Any]]:

@@ -16,9 +16,9 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
+from cx.plugins import plugins
 from cx.services.customers import customers_attributes_set
 from predictions import learning, selectors
 from predictions.features import LONG_DAYS, FeatureSpec, History
@@ -301,12 +301,8 @@ def _risks_store(
     return len(rows)
 
 
-@cache
 def _crossing_receivers() -> tuple[Callable[..., None], ...]:
-    return tuple(
-        import_string(path)
-        for path in getattr(settings, "CX_RISK_CROSSED_RECEIVERS", ())
-    )
+    return plugins("CX_RISK_CROSSED_RECEIVERS")
 
 
 def _crossed(

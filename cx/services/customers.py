@@ -6,16 +6,14 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
+from cx.plugins import plugins
 from cx.services.bulk import chunks, rows_source, stored_instance
 from cx.services.privacy import admin_history_redact, events_renamed
 
@@ -236,11 +234,8 @@ def customers_attributes_set(*, values: dict[Customer, dict[str, Any]]) -> None:
         Customer.objects.bulk_update(changed, ["attributes"], batch_size=500)
 
 
-@cache
 def _erasers() -> tuple[Callable[..., None], ...]:
-    return tuple(
-        import_string(path) for path in getattr(settings, "CX_CUSTOMER_ERASERS", ())
-    )
+    return plugins("CX_CUSTOMER_ERASERS")
 
 
 @transaction.atomic

@@ -20,15 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from cx.models import Customer, Event, Organization
+from cx.plugins import plugins
 from cx.selectors import TouchpointMap, touchpoint_map
 from cx.services.bulk import chunks, rows_source
 from cx.services.customers import CustomerIn, customers_upsert_rows
@@ -70,12 +68,9 @@ class EventOutcome:
     details: Details | None = None
 
 
-@cache
 def event_receivers() -> tuple[EventReceiver, ...]:
     """Return the callables that act on newly stored events."""
-    return tuple(
-        import_string(path) for path in getattr(settings, "CX_EVENT_RECEIVERS", ())
-    )
+    return plugins("CX_EVENT_RECEIVERS")
 
 
 @transaction.atomic

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cx.models import Customer, Segment
+from cx.plugins import plugins
 from surveys import logic
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.services.snapshots import response_segments_snapshot
@@ -266,15 +264,13 @@ def response_complete(*, response: Response) -> bool:
     return True
 
 
-@cache
 def completion_receivers() -> tuple[Callable[[Response], None], ...]:
     """Return what acts on a completed response (CX_RESPONSE_COMPLETED_RECEIVERS).
 
     Each is called inside the completing transaction with the response; work outside
     the database (emails, webhooks) must wait for ``transaction.on_commit``.
     """
-    paths = getattr(settings, "CX_RESPONSE_COMPLETED_RECEIVERS", ())
-    return tuple(import_string(path) for path in paths)
+    return plugins("CX_RESPONSE_COMPLETED_RECEIVERS")
 
 
 def invitation_mark_opened(*, invitation: Invitation) -> None:

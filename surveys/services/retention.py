@@ -28,15 +28,13 @@ import calendar
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from cx.models import Event, Organization
+from cx.plugins import plugins
 from cx.services.privacy import (
     ERASED_EVENT_ID_PREFIX,
     admin_history_redact,
@@ -49,10 +47,8 @@ logger = logging.getLogger(__name__)
 Counts = dict[str, int]
 
 
-@cache
 def _anonymisers() -> tuple[Callable[..., Counts], ...]:
-    paths = getattr(settings, "CX_RESPONSE_ANONYMISERS", ())
-    return tuple(import_string(path) for path in paths)
+    return plugins("CX_RESPONSE_ANONYMISERS")
 
 
 def months_before(moment: datetime, months: int) -> datetime:

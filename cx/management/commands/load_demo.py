@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.module_loading import import_string
 from tqdm import tqdm
 
 from cx import demo
 from cx.models import Organization
+from cx.plugins import plugins
 from cx.services.organizations import organization_create
 
 
@@ -31,7 +30,7 @@ class Command(BaseCommand):
             organization = organization_create(
                 slug=demo.DEMO_SLUG, name="Demo Bank", default_language="fi"
             )
-        steps = [import_string(path) for path in settings.CX_DEMO_STEPS]
+        steps = plugins("CX_DEMO_STEPS")
         with tqdm(total=len(steps), desc="Loading demo", unit="step") as bar:
             for step in steps:
                 step(organization, bar.set_postfix_str)
