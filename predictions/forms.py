@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,15 +32,13 @@ class ProactiveRuleForm(forms.Form):
         help_text=_("Eligible customers who get nothing, to measure the effect."),
     )  # fmt: skip
 
-    def __init__(
-        self, *args: object, organization: Organization, **kwargs: object
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields[
-            "definition"
-        ].queryset = PredictionDefinition.objects.for_organization(  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        definition_field = cast(forms.ModelChoiceField, self.fields["definition"])
+        definition_field.queryset = PredictionDefinition.objects.for_organization(
             organization
         )
-        self.fields["survey"].queryset = Survey.objects.for_organization(  # type: ignore[attr-defined]
-            organization
-        ).filter(status=Survey.Status.ACTIVE, audience=Survey.Audience.CUSTOMERS)
+        survey_field = cast(forms.ModelChoiceField, self.fields["survey"])
+        survey_field.queryset = Survey.objects.for_organization(organization).filter(
+            status=Survey.Status.ACTIVE, audience=Survey.Audience.CUSTOMERS
+        )

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from cx.api.fields import JSONObjectField, StrictModelSerializer
+from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
 from cx.models import Language
 from surveys.models import Question, Survey
@@ -75,7 +76,7 @@ class SurveyViewSet(OrganizationViewSet):
         fields = dict(serializer.validated_data)
         questions = fields.pop("questions", None)
         serializer.instance = survey_save(
-            organization=self.request.user.organization,  # type: ignore[union-attr]
+            organization=organization_of(self.request),
             fields=fields,
             questions=[dict(question) for question in questions]
             if questions is not None
