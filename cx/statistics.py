@@ -138,6 +138,6 @@ def mean(
 
 def differs(a: Estimate, b: Estimate) -> bool:
     """Return whether two estimates' intervals do not overlap (a conservative test)."""
-    if None in (a.ci_low, a.ci_high, b.ci_low, b.ci_high):
+    if a.ci_low is None or a.ci_high is None or b.ci_low is None or b.ci_high is None:
         return False
-    return a.ci_high < b.ci_low or b.ci_high < a.ci_low  # type: ignore[operator]
+    return a.ci_high < b.ci_low or b.ci_high < a.ci_low

@@ -34,9 +34,14 @@ class Interval:
 
 def is_deviation(recent: Interval, baseline: Interval) -> bool:
     """Return whether ``recent`` fell below ``baseline`` beyond both intervals."""
-    if None in (recent.value, recent.high, baseline.value, baseline.low):
+    if (
+        recent.value is None
+        or recent.high is None
+        or baseline.value is None
+        or baseline.low is None
+    ):
         return False  # hidden below the minimum sample, or no interval: say nothing
-    return recent.value < baseline.value and recent.high < baseline.low  # type: ignore[operator]
+    return recent.value < baseline.value and recent.high < baseline.low
 
 
 @dataclass(frozen=True)
