@@ -15,8 +15,8 @@ from cx.models import Organization
 from insights.text import discovery, sentiment
 from insights.text.comments import Comment, comments_of
 from insights.text.language import LANGUAGES, lemma, lemmas, without_negations
-from insights.text.vocabulary import concept
 from insights.text.models import CommentAnalysis, ResponseTheme, TextModel, Theme
+from insights.text.vocabulary import concept
 
 # A retrained topic is a known theme when their telling words are this similar.
 SAME_THEME = 0.5
