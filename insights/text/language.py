@@ -86,6 +86,8 @@ _STOP = {
             "sen",
             "tätä",
             "näin",
+            "kaksi",
+            "kolme",
         ]
     ),
     "sv": frozenset(
@@ -150,6 +152,8 @@ _STOP = {
             "över",
             "under",
             "hos",
+            "två",
+            "tre",
         ]
     ),
 }
