@@ -247,34 +247,34 @@ TEXTS: dict[str, dict[str, list[str]]] = {
     # The planted theme "waiting for the offer": an unhappy customer of the offer.
     "offer_wait": {
         "fi": [
-            "Odotin tarjousta yli kaksi viikkoa ilman mitään tietoa.",
+            "Odotin tarjousta ilman mitään tietoa.",
             "Tarjouksen odottaminen tuntui ikuisuudelta.",
             "Jouduin kyselemään tarjouksen perään, odotus tuntui loputtomalta.",
             "Odotin ja odotin lainatarjousta, kauppa oli jo vähällä mennä ohi.",
-            "Tarjousta sai odottaa turhan kauan.",
-            "Miksi tarjousta pitää odottaa näin kauan?",
+            "Tarjousta sai odottaa turhaan.",
+            "Miksi tarjousta pitää odottaa?",
         ],
         "sv": [
-            "Jag väntade över två veckor på erbjudandet.",
+            "Jag väntade och väntade på erbjudandet.",
             "Väntan på lånelöftet kändes oändlig.",
             "Erbjudandet kom först efter en evig väntan.",
             "Vi fick vänta på erbjudandet utan besked.",
             "Varför måste man vänta så på ett erbjudande?",
         ],
         "en": [
-            "I waited over two weeks for the offer without any news.",
+            "I waited for the offer without any news.",
             "Waiting for the loan offer took forever.",
             "I had to chase the offer; the wait seemed endless.",
             "All that waiting for the offer almost cost us the house.",
             "The offer only arrived after endless waiting.",
-            "Why must we wait so long for an offer?",
+            "Why must we wait and wait for an offer?",
         ],
     },
     # The planted theme "friendly chat agent": a happy applicant helped on the chat.
     "friendly_chat": {
         "fi": [
             "Chatin asiakaspalvelija oli todella ystävällinen ja auttoi heti.",
-            "Ystävällinen neuvoja chatissa vastasi kaikkiin kysymyksiini.",
+            "Ystävällinen neuvoja chatissa hoiti asiani.",
             "Chat-palvelija oli ystävällinen ja kärsivällinen.",
             "Chatissa palveli ystävällinen ja osaava asiantuntija.",
             "Tosi mukava ja ystävällinen asiakaspalvelija chatissa.",
@@ -283,14 +283,14 @@ TEXTS: dict[str, dict[str, list[str]]] = {
             "Mycket vänlig rådgivare i chatten!",
             "Den vänliga chattagenten hjälpte mig direkt.",
             "Trevlig och vänlig hjälp i chatten.",
-            "Rådgivaren i chatten var vänlig och svarade på alla frågor.",
+            "Rådgivaren i chatten var vänlig och hjälpsam.",
         ],
         "en": [
             "The chat agent was really friendly and helped right away.",
-            "A friendly advisor on the chat answered all my questions.",
-            "The friendly chat agent was patient with all my questions.",
+            "A friendly advisor on the chat sorted everything out.",
+            "The friendly chat agent was patient and kind.",
             "Such a friendly and kind agent on the chat.",
-            "The advisor in the chat was kind and answered every question.",
+            "The advisor in the chat was kind and helpful.",
         ],
     },
     # Comments that say nothing a theme could hold.
