@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
 from cx.models import Journey, Segment
-from cx.names import localized_name
 from followups.models import FollowUp
 from followups.selectors import closed_loop_counts, followup_counts, followup_queue
-from insights.dashboard.figures import shown
+from insights.dashboard.fix_first import fix_first
 from insights.dashboard.headlines import headlines, short_name
 from insights.dashboard.panels import (
     delivery_funnel,
@@ -34,7 +33,6 @@ from insights.selectors import (
     Target,
     min_sample,
     targets_of,
-    underperforming_journeys,
 )
 from insights.targets import TARGETED
 from insights.text.selectors import themes_panel
@@ -58,7 +56,6 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
     nps_target = targets.get(Metric.NPS)
     rows = funnel_rows(query=query)
     journeys = list(Journey.objects.for_organization(organization).order_by("name"))
-    journey_by_id = {journey.pk: journey for journey in journeys}
     return {
         "query": query,
         "periods": PERIODS,
@@ -75,29 +72,7 @@ def dashboard(*, query: DashboardQuery) -> dict[str, Any]:
             target_label=_target_label(nps_target),
         ),
         "funnel": delivery_funnel(rows=rows, query=query),
-        "underperforming": [
-            {
-                "journey": {
-                    **item.journey,
-                    "name": localized_name(journey_by_id.get(item.journey["id"]))
-                    or item.journey["name"],
-                },
-                "score": shown(Metric.NPS, item.score),
-                "target": shown(Metric.NPS, item.target),
-                "target_is_default": item.target_is_default,
-                "target_is_journeys": item.target_is_journeys,
-                "n": item.n,
-                "href": query.feedback_url(
-                    metric=Metric.NPS.value, journey=item.journey["id"]
-                ),
-            }
-            for item in underperforming_journeys(
-                organization=organization,
-                since=query.since,
-                until=query.until,
-                filters=query.filters(),
-            )
-        ],
+        "underperforming": fix_first(query=query),
         "targets": [
             (metric, short_name(metric), targets.get(metric)) for metric in TARGETED
         ],

@@ -501,28 +501,48 @@ class History:
         event: Event | None,
         mood: float = 0.0,
     ) -> str:
-        kind, share = COMMENTS.get((survey.name, key), ("praise", 0.0))
-        if self.rng.random() >= share:
-            return ""
-        if (
-            kind == "application"
-            and self.on_new_form(event)
-            and self.rng.random() < 0.7
-        ):
-            kind = "new_form"
-        text = self.rng.choice(TEXTS[kind][language])
-        # The planted themes of the story (insights.text): an unhappy customer of the
-        # offer was kept waiting for it; a happy one praises the friendly chat agent;
-        # an unhappy one has no praise to give but a complaint about the form.
-        planted = {
-            "offer": "offer_wait" if mood < -0.3 else "",
-            "praise": "friendly_chat"
-            if mood > 0.3 and self.theme_rng.random() < 0.6
-            else "application"
-            if mood < -0.3
-            else "",
-        }.get(kind, "")
+        kind, share = COMMENTS.get((survey.name, key), ("", 0.0))
+        given = self.rng.random() < share
+        text = ""
+        if not kind:
+            return text
+        if given:
+            if (
+                kind == "application"
+                and self.on_new_form(event)
+                and self.rng.random() < 0.7
+            ):
+                kind = "new_form"
+            text = self.rng.choice(TEXTS[kind][language])
+        planted = self.planted(
+            kind, mood, given=given, new_form=self.on_new_form(event)
+        )
         return self.theme_rng.choice(TEXTS[planted][language]) if planted else text
+
+    def planted(self, kind: str, mood: float, *, given: bool, new_form: bool) -> str:
+        """Return the planted theme (insights.text) a comment tells instead, if any.
+
+        An unhappy customer of the offer was kept waiting for it (and says so even
+        when the offer's comment would have stayed empty); an unhappy applicant on the
+        new form tells of its crashes, often even when they left the other box empty;
+        a happy applicant praises the friendly chat agent; an unhappy one has no praise
+        to give but a complaint about the form, and half the others add a word that no
+        theme holds. Drawn from the themes' own stream (``on_new_form`` was drawn with
+        the mood), so that the rest of the history stays the same.
+        """
+        draw = self.theme_rng.random()
+        if kind == "offer" and mood < 0.2:
+            return "offer_wait" if given or draw < 0.7 else ""
+        if kind == "application" and new_form and not given and draw < 0.4:
+            return "new_form"
+        if kind == "praise":
+            if mood > 0.3 and draw < 0.3:
+                return "friendly_chat"
+            if given and mood < -0.3:
+                return "new_form" if new_form else "application"
+            if given and draw < 0.5:
+                return "noise"
+        return ""
 
     def respond(
         self,

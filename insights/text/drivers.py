@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,36 +37,61 @@ class Driver:
         return self.ci_low > 0
 
 
+@lru_cache(maxsize=16)
+def _subsets(p: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return, per subset size, the subsets' bitmasks and their column indexes."""
+    by_size: dict[int, list[int]] = {}
+    for mask in range(1, 1 << p):
+        by_size.setdefault(bin(mask).count("1"), []).append(mask)
+    return [
+        (
+            np.array(masks),
+            np.array([[j for j in range(p) if mask >> j & 1] for mask in masks]),
+        )
+        for _size, masks in sorted(by_size.items())
+    ]
+
+
 def _r2_of_subsets(corr: np.ndarray, p: int) -> np.ndarray:
-    """Return R² of the outcome (last column of ``corr``) on every subset, by bitmask."""
+    """Return R² of the outcome (last column of ``corr``) on every subset, by bitmask.
+
+    The subsets of one size are solved together, as one stack of small systems.
+    """
     r2 = np.zeros(1 << p)
     xy = corr[:p, p]
     xx = corr[:p, :p]
-    for mask in range(1, 1 << p):
-        idx = [j for j in range(p) if mask >> j & 1]
-        sub = xx[np.ix_(idx, idx)] + 1e-9 * np.eye(len(idx))
+    for masks, idx in _subsets(p):
+        size = idx.shape[1]
+        sub = xx[idx[:, :, None], idx[:, None, :]] + 1e-9 * np.eye(size)
         r = xy[idx]
-        r2[mask] = float(r @ np.linalg.solve(sub, r))
+        solved = np.linalg.solve(sub, r[:, :, None])[:, :, 0]
+        r2[masks] = np.einsum("ij,ij->i", r, solved)
     return r2
+
+
+@lru_cache(maxsize=16)
+def _shapley_matrix(p: int) -> np.ndarray:
+    """Return the matrix that turns every subset's value into the drivers' shares."""
+    sizes = [bin(mask).count("1") for mask in range(1 << p)]
+    weights = [
+        math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p)
+        for s in range(p)
+    ]
+    matrix = np.zeros((p, 1 << p))
+    for j in range(p):
+        bit = 1 << j
+        for mask in range(1 << p):
+            if not mask & bit:
+                matrix[j, mask | bit] += weights[sizes[mask]]
+                matrix[j, mask] -= weights[sizes[mask]]
+    return matrix
 
 
 def _shapley(r2: np.ndarray, p: int, n: int) -> np.ndarray:
     sizes = np.array([bin(mask).count("1") for mask in range(1 << p)])
     adjusted = 1 - (1 - r2) * (n - 1) / np.maximum(n - sizes - 1, 1)
     adjusted[0] = 0.0
-    weights = [
-        math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p)
-        for s in range(p)
-    ]
-    shares = np.zeros(p)
-    for j in range(p):
-        bit = 1 << j
-        for mask in range(1 << p):
-            if not mask & bit:
-                shares[j] += weights[sizes[mask]] * (
-                    adjusted[mask | bit] - adjusted[mask]
-                )
-    return shares
+    return _shapley_matrix(p) @ adjusted
 
 
 def _importance(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -8,6 +8,8 @@ from functools import lru_cache
 import simplemma
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from insights.text.vocabulary import concept
+
 LANGUAGES = ("fi", "sv", "en")
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
@@ -84,6 +86,8 @@ _STOP = {
             "sen",
             "tätä",
             "näin",
+            "kaksi",
+            "kolme",
         ]
     ),
     "sv": frozenset(
@@ -148,6 +152,8 @@ _STOP = {
             "över",
             "under",
             "hos",
+            "två",
+            "tre",
         ]
     ),
 }
@@ -165,7 +171,11 @@ def lemma(word: str, language: str) -> str:
 
 
 def lemmas(text: str, language: str, *, keep_negations: bool = False) -> list[str]:
-    """Return the comment's content words as lemmas, in order."""
+    """Return the comment's content words as lemmas, in order.
+
+    A lemma of the cross-language seed vocabulary (insights.text.vocabulary) is
+    written as its shared word, so that one theme in fi, sv and en is one theme.
+    """
     found = []
     for word in _WORD.findall(text.lower()):
         if keep_negations and word in NEGATIONS:
@@ -173,7 +183,7 @@ def lemmas(text: str, language: str, *, keep_negations: bool = False) -> list[st
             continue
         if word in STOP_WORDS:
             continue
-        form = lemma(word, language)
+        form = concept(lemma(word, language), language, word)
         if form not in STOP_WORDS and len(form) > 1:
             found.append(form)
     return found

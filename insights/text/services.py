@@ -16,6 +16,7 @@ from insights.text import discovery, sentiment
 from insights.text.comments import Comment, comments_of
 from insights.text.language import LANGUAGES, lemma, lemmas, without_negations
 from insights.text.models import CommentAnalysis, ResponseTheme, TextModel, Theme
+from insights.text.vocabulary import concept
 
 # A retrained topic is a known theme when their telling words are this similar.
 SAME_THEME = 0.5
@@ -106,11 +107,18 @@ def _themes_for_topics(
 
 
 def keywords_of(raw: str) -> list[str]:
-    """Return the lemmas of a manager's keywords (each in every language)."""
+    """Return the lemmas of a manager's keywords (each in every language).
+
+    A keyword of the seed vocabulary also matches its shared word, as comments do.
+    """
     words = {
         form
         for word in raw.replace(",", " ").lower().split()
-        for form in (word, *(lemma(word, language) for language in LANGUAGES))
+        for form in (
+            word,
+            *(lemma(word, language) for language in LANGUAGES),
+            *(concept(lemma(word, language), language, word) for language in LANGUAGES),
+        )
     }
     return sorted(word for word in words if len(word) > 1)[:40]
 

@@ -303,7 +303,7 @@ def _scoped_admins() -> list[OrganizationScopedAdmin]:
 
 
 def test_every_scoped_admin_names_the_permission_to_view_it():
-    assert len(_scoped_admins()) == 26
+    assert len(_scoped_admins()) == 29
     assert all(isinstance(a.view_permission, Permission) for a in _scoped_admins())
 
 

@@ -100,6 +100,9 @@ MODEL_PERMISSIONS: dict[str, tuple[Any, Any]] = {
     "predictions.PredictionDefinition": (P.VIEW_CONFIGURATION, P.CONFIGURE_CX),
     "predictions.ModelVersion": (P.VIEW_CONFIGURATION, NOBODY),
     "predictions.CustomerRisk": (P.VIEW_FEEDBACK, NOBODY),
+    "insights.Theme": (P.VIEW_FEEDBACK, P.CONFIGURE_CX),
+    "insights.TextModel": (P.VIEW_CONFIGURATION, NOBODY),
+    "insights.ThemeAlert": (P.VIEW_FEEDBACK, NOBODY),
 }
 # Deleting needs what changing needs, except where that would outdo a narrower right:
 # deleting a customer erases more than erasing does; events are a read-only record.
