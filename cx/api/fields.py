@@ -87,8 +87,24 @@ class OrganizationScopedField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(organization=self.context["organization"])
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "format": "email", "maxLength": 254},
+        ],
+        "nullable": True,
+        "description": "A member of the organisation, by user id or by email "
+        "address (answered as the id; `owner_email` shows the address).",
+    }
+)
 class MemberField(serializers.PrimaryKeyRelatedField):
-    """A user id that must belong to a member of the caller's organisation."""
+    """A member of the caller's organisation, given by user id or by email address."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "no_member": "No member of the organisation has this email address.",
+    }
 
     def get_queryset(self) -> QuerySet[Model]:
         from django.contrib.auth import get_user_model
@@ -96,6 +112,14 @@ class MemberField(serializers.PrimaryKeyRelatedField):
         return get_user_model().objects.filter(
             memberships__organization=self.context["organization"]
         )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "@" in data:
+            members = list(self.get_queryset().filter(email__iexact=data)[:2])
+            if len(members) != 1:
+                self.fail("no_member")
+            return members[0]
+        return super().to_internal_value(data)
 
 
 @extend_schema_field(
