@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -103,7 +104,7 @@ class MemberField(serializers.PrimaryKeyRelatedField):
 
     default_error_messages = {
         **serializers.PrimaryKeyRelatedField.default_error_messages,
-        "no_member": "No member of the organisation has this email address.",
+        "no_member": _("No member of the organisation has this email address."),
     }
 
     def get_queryset(self) -> QuerySet[Model]:

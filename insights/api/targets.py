@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -64,7 +65,7 @@ class TargetsInSerializer(StrictSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if len(attrs) == 1:
             raise serializers.ValidationError(
-                "Give at least one metric's target (or null to remove it)."
+                _("Give at least one metric's target (or null to remove it).")
             )
         return attrs
 
