@@ -136,7 +136,7 @@ def http_call(base_url: str, key: str) -> Call:
     """Return a ``Call`` that talks to ``base_url`` with ``key``."""
 
     def call(method: str, path: str, body: dict[str, Any] | None) -> tuple[int, Any]:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310
             f"{base_url.rstrip('/')}/api/v1/{path}",
             method=method,
             data=None if body is None else json.dumps(body).encode(),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from cx.models import Membership, Organization, Role
+from cx.models import Membership, Organization
 from cx.roles import Scope
 from cx.services.organizations import api_key_create
 from insights.models import MetricTarget
