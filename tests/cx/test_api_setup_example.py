@@ -97,6 +97,8 @@ def test_an_own_channel_link_is_shown_once_sends_no_email_and_answers_like_an_em
     response = Response.objects.get(invitation_id=invited["id"])
     assert response.state == Response.State.COMPLETED
     assert response.channel == "own"
+    read = owner_api.get(f"/api/v1/responses/{response.pk}/").json()
+    assert read["channel"] == "own"
     again = owner_api.get(f"/api/v1/invitations/{invited['id']}/").json()
     assert again["channel"] == "own" and "link" not in again
     retried = owner_api.post(
