@@ -13,24 +13,19 @@ from cx.models import Event, Organization
 from surveys.emails import survey_url
 from surveys.models import DeliveryChannel, Invitation, Suppression
 
+# What the event's answer shows of each invitation it scheduled.
+LISTED_FIELDS = (
+    "pk", "event_id", "rule_id", "survey_id", "survey__name", "state", "due_at",
+    "channel",
+)  # fmt: skip
+
 
 def event_invitations(events: Sequence[Event]) -> dict[int, dict[str, Any]]:
     """Return, per event, what each matching rule decided (for the event API's answer):
     the invitations it scheduled and the suppressions with their reasons."""
     ids = [event.pk for event in events]
     invitations = (
-        Invitation.objects.filter(event__in=ids)
-        .order_by("pk")
-        .values(
-            "pk",
-            "event_id",
-            "rule_id",
-            "survey_id",
-            "survey__name",
-            "state",
-            "due_at",
-            "channel",
-        )
+        Invitation.objects.filter(event__in=ids).order_by("pk").values(*LISTED_FIELDS)
     )
     suppressions = (
         Suppression.objects.filter(event__in=ids)
@@ -97,16 +92,8 @@ def _listed(
     suppressions: Sequence[tuple[Any, ...]],
 ) -> dict[int, dict[str, Any]]:
     invited: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for (
-        event_id,
-        pk,
-        rule_id,
-        survey_id,
-        survey_name,
-        state,
-        due,
-        channel,
-    ) in invitations:
+    for row in invitations:
+        event_id, pk, rule_id, survey_id, survey_name, state, due, channel = row
         invited[event_id].append(
             {
                 "id": pk,
