@@ -133,13 +133,18 @@ class Scope(StrEnum):
 
     EVENTS_WRITE = "events:write"  # post events (single and batch); nothing else
     READ = "read"  # every GET of the organisation's data
-    MANAGE = "manage"  # everything: configuration, imports, erasure, webhooks
+    MANAGE = "manage"  # everything but memberships: configuration, imports, erasure
+    OWNER = "owner"  # everything, memberships too: what an owner does in the staff UI
 
 
 SCOPE_LABELS: dict[Scope, StrOrPromise] = {
     Scope.EVENTS_WRITE: _("post business events, nothing else"),
     Scope.READ: _("read the organisation's data"),
-    Scope.MANAGE: _("read and change everything the API offers"),
+    Scope.MANAGE: _("read and change everything the API offers but memberships"),
+    Scope.OWNER: _(
+        "everything the API offers, memberships too (what an owner may in the staff "
+        "pages)"
+    ),
 }
 
 # The narrowest scope that runs README's example (post an event).

@@ -339,6 +339,11 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "cx.models.tenancy.Language",
         "FollowUpStateEnum": "followups.models.FollowUp.State",
         "FollowUpQueueStateEnum": ["unresolved", "open", "in_progress", "closed"],
+        "DeliveryChannelEnum": "surveys.models.rules.DeliveryChannel",
+        "TouchpointChannelEnum": "cx.models.journeys.Channel",
+        "SurveyStatusEnum": "surveys.models.surveys.Survey.Status",
+        "InvitationStateEnum": "surveys.models.invitations.InvitationState",
+        "InvitationOriginEnum": "surveys.models.invitations.Invitation.Origin",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -13,6 +13,7 @@ not (``recovery_answered``, also a completed-response receiver).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -46,6 +47,34 @@ def followup_policy_recovery_set(
     if policy.recovery_survey_id != (survey.pk if survey else None):
         policy.recovery_survey = survey
         policy.save(update_fields=["recovery_survey"])
+    return policy
+
+
+POLICY_FIELDS = (
+    "active", "nps_at_most", "csat_at_most", "ces_at_most", "fcr_no", "keywords",
+    "sla_hours", "reminder_hours", "recovery_survey",
+)  # fmt: skip
+
+
+@transaction.atomic
+def followup_policy_set(
+    *, organization: Organization, fields: dict[str, Any]
+) -> FollowUpPolicy:
+    """Change the policy's ``fields`` (names of ``POLICY_FIELDS``), checked as the
+    admin checks them (the model's validation); nothing is saved when one is wrong."""
+    unknown = sorted(set(fields) - set(POLICY_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    survey = fields.get("recovery_survey")
+    if survey is not None and survey.organization_id != organization.pk:
+        raise ValidationError({"recovery_survey": _("Choose a survey of yours.")})
+    policy = FollowUpPolicy.objects.select_for_update().get(
+        pk=followup_policy(organization=organization).pk
+    )
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
     return policy
 
 

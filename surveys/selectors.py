@@ -10,7 +10,14 @@ from typing import Any
 from django.db import connection
 
 from cx.models import Event, Organization
-from surveys.models import Invitation, Suppression
+from surveys.emails import survey_url
+from surveys.models import DeliveryChannel, Invitation, Suppression
+
+# What the event's answer shows of each invitation it scheduled.
+LISTED_FIELDS = (
+    "pk", "event_id", "rule_id", "survey_id", "survey__name", "state", "due_at",
+    "channel",
+)  # fmt: skip
 
 
 def event_invitations(events: Sequence[Event]) -> dict[int, dict[str, Any]]:
@@ -18,11 +25,7 @@ def event_invitations(events: Sequence[Event]) -> dict[int, dict[str, Any]]:
     the invitations it scheduled and the suppressions with their reasons."""
     ids = [event.pk for event in events]
     invitations = (
-        Invitation.objects.filter(event__in=ids)
-        .order_by("pk")
-        .values(
-            "pk", "event_id", "rule_id", "survey_id", "survey__name", "state", "due_at"
-        )
+        Invitation.objects.filter(event__in=ids).order_by("pk").values(*LISTED_FIELDS)
     )
     suppressions = (
         Suppression.objects.filter(event__in=ids)
@@ -36,7 +39,7 @@ def event_invitations(events: Sequence[Event]) -> dict[int, dict[str, Any]]:
         events,
         [
             (row["event_id"], row["pk"], row["rule_id"], row["survey_id"],
-             row["survey__name"], row["state"], row["due_at"])
+             row["survey__name"], row["state"], row["due_at"], row["channel"])
             for row in invitations
         ],
         [
@@ -51,12 +54,19 @@ def invitations_listed(
     events: Sequence[Event],
     invitations: Sequence[Invitation],
     suppressions: Sequence[Suppression] = (),
+    *,
+    with_links: bool = False,
 ) -> dict[int, dict[str, Any]]:
-    """Return what ``event_invitations`` reads, for rows just created in memory."""
-    return _listed(
+    """Return what ``event_invitations`` reads, for rows just created in memory.
+
+    ``with_links``: add the answer link of each own-channel invitation. Only the answer
+    that created them may: the link is never shown again.
+    """
+    listed = _listed(
         events,
         [
-            (i.event_id, i.pk, i.rule_id, i.survey_id, i.survey.name, i.state, i.due_at)
+            (i.event_id, i.pk, i.rule_id, i.survey_id, i.survey.name, i.state, i.due_at,
+             i.channel)
             for i in sorted(invitations, key=lambda i: i.pk)
         ],
         [
@@ -65,6 +75,15 @@ def invitations_listed(
             for s in suppressions
         ],
     )  # fmt: skip
+    if with_links:
+        links = {
+            i.pk: survey_url(i) for i in invitations if i.channel == DeliveryChannel.OWN
+        }
+        for decided in listed.values():
+            for invitation in decided["invitations"]:
+                if invitation["id"] in links:
+                    invitation["link"] = links[invitation["id"]]
+    return listed
 
 
 def _listed(
@@ -73,7 +92,8 @@ def _listed(
     suppressions: Sequence[tuple[Any, ...]],
 ) -> dict[int, dict[str, Any]]:
     invited: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for event_id, pk, rule_id, survey_id, survey_name, state, due in invitations:
+    for row in invitations:
+        event_id, pk, rule_id, survey_id, survey_name, state, due, channel = row
         invited[event_id].append(
             {
                 "id": pk,
@@ -81,6 +101,7 @@ def _listed(
                 "survey": {"id": survey_id, "name": survey_name},
                 "state": state,
                 "due_at": _iso(due),
+                "channel": channel,
             }
         )
     refused: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -88,8 +89,24 @@ class OrganizationScopedField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(organization=self.context["organization"])
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "format": "email", "maxLength": 254},
+        ],
+        "nullable": True,
+        "description": "A member of the organisation, by user id or by email "
+        "address (answered as the id; `owner_email` shows the address).",
+    }
+)
 class MemberField(serializers.PrimaryKeyRelatedField):
-    """A user id that must belong to a member of the caller's organisation."""
+    """A member of the caller's organisation, given by user id or by email address."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "no_member": _("No member of the organisation has this email address."),
+    }
 
     def get_queryset(self) -> QuerySet[Model]:
         from django.contrib.auth import get_user_model
@@ -97,6 +114,14 @@ class MemberField(serializers.PrimaryKeyRelatedField):
         return get_user_model().objects.filter(
             memberships__organization=self.context["organization"]
         )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "@" in data:
+            members = list(self.get_queryset().filter(email__iexact=data)[:2])
+            if len(members) != 1:
+                self.fail("no_member")
+            return members[0]
+        return super().to_internal_value(data)
 
 
 @extend_schema_field(

@@ -3,7 +3,8 @@
 The scope a request needs comes from the view and the method, in one place
 (``required_scope``): a safe method (GET, HEAD, OPTIONS) needs ``read``; a write needs
 the view's ``write_scope``, ``manage`` unless the view says otherwise (the event
-views say ``events:write``). A key holding ``manage`` may do everything.
+views say ``events:write``; memberships say ``owner`` for every method, reads too).
+A key holding ``owner`` may do everything; ``manage``, everything but memberships.
 """
 
 from __future__ import annotations
@@ -24,14 +25,22 @@ if TYPE_CHECKING:
 
 def required_scope(method: str, view: object) -> Scope:
     """Return the scope a ``method`` request to ``view`` needs."""
+    if getattr(view, "owner_only", False):
+        return Scope.OWNER
     if method.upper() in SAFE_METHODS:
         return Scope.READ
     return Scope(getattr(view, "write_scope", Scope.MANAGE))
 
 
 def scopes_allow(scopes: list[str], needed: Scope) -> bool:
-    """Return whether a key holding ``scopes`` may do what needs ``needed``."""
-    return needed in scopes or Scope.MANAGE in scopes
+    """Return whether a key holding ``scopes`` may do what needs ``needed``.
+
+    ``owner`` allows everything; ``manage`` everything but what needs ``owner``
+    (memberships).
+    """
+    if needed in scopes or Scope.OWNER in scopes:
+        return True
+    return Scope.MANAGE in scopes and needed != Scope.OWNER
 
 
 class HasScope(BasePermission):

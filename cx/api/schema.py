@@ -125,7 +125,9 @@ class ScopedAutoSchema(AutoSchema):
         if operation is None:
             return None
         scope = required_scope(self.method, self.view)
-        or_manage = "" if scope == "manage" else " (or 'manage')"
+        or_manage = {"owner": "", "manage": " (or 'owner')"}.get(
+            scope, " (or 'manage')"
+        )
         description = operation.get("description", "")
         operation["description"] = (
             f"{description}\n\nNeeds an API key with the scope '{scope}'{or_manage}."

@@ -118,6 +118,15 @@ class EventInvitationSerializer(serializers.Serializer):
     survey = SurveyRefSerializer()
     state = serializers.CharField()
     due_at = serializers.DateTimeField()
+    channel = serializers.ChoiceField(
+        choices=["email", "own"],
+        help_text="email: the product sends it; own: the caller delivers the link.",
+    )
+    link = serializers.URLField(
+        required=False,
+        help_text="Own channel only, and only in the answer that created the "
+        "invitation: the answer link to deliver. It is never shown again.",
+    )
 
 
 class EventSuppressionSerializer(serializers.Serializer):
@@ -325,6 +334,17 @@ class EventTypesField(serializers.ListField):
         return sorted(event_type.event_type for event_type in data.all())
 
 
+def owner_email_field() -> serializers.CharField:
+    """Return the read-only ``owner_email`` of an object with an owner."""
+    return serializers.CharField(
+        source="owner.email",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="The owner's email address; null without an owner.",
+    )
+
+
 class TouchpointSerializer(StrictModelSerializer):
     journey = OrganizationScopedField(queryset=Journey.objects.all())
     name_translations = name_translations_field()
@@ -332,6 +352,7 @@ class TouchpointSerializer(StrictModelSerializer):
         queryset=Process.objects.all(), required=False, allow_null=True
     )
     owner = MemberField(required=False, allow_null=True)
+    owner_email = owner_email_field()
     event_types = EventTypesField(
         child=serializers.RegexField(r"^[\w.:\-]+$", max_length=200),
         required=False,
@@ -350,6 +371,7 @@ class TouchpointSerializer(StrictModelSerializer):
             "channel",
             "process",
             "owner",
+            "owner_email",
             "event_types",
             "created_at",
         ]
@@ -368,6 +390,7 @@ class JourneyTouchpointSerializer(serializers.ModelSerializer):
 
 class JourneySerializer(StrictModelSerializer):
     owner = MemberField(required=False, allow_null=True)
+    owner_email = owner_email_field()
     name_translations = name_translations_field()
     touchpoints = JourneyTouchpointSerializer(many=True, read_only=True)
 
@@ -375,6 +398,6 @@ class JourneySerializer(StrictModelSerializer):
         model = Journey
         fields = [
             "id", "name", "name_translations", "description", "owner",
-            "touchpoints", "created_at",
+            "owner_email", "touchpoints", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at"]

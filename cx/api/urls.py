@@ -5,15 +5,19 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
+from cx.api import memberships as membership_api
 from cx.api import views
 from followups import api as followup_api
+from followups import policy_api as followup_policy_api
 from insights.api import exports as export_api
 from insights.api import metrics as metrics_api
 from insights.api import responses as response_api
+from insights.api import targets as target_api
 from insights.text import api as theme_api
 from maturity import api as maturity_api
 from predictions import api as prediction_api
 from surveys.api import imports as import_api
+from surveys.api import policies as policy_api
 from surveys.api import surveys as survey_api
 from surveys.api import triggers as trigger_api
 from webhooks import api as webhook_api
@@ -31,6 +35,8 @@ router.register(
 router.register("invitations", trigger_api.InvitationViewSet, basename="invitation")
 router.register("suppressions", trigger_api.SuppressionViewSet, basename="suppression")
 router.register("followups", followup_api.FollowUpViewSet, basename="followup")
+router.register("public-links", policy_api.PublicLinkViewSet, basename="public-link")
+router.register("memberships", membership_api.MembershipViewSet, basename="membership")
 router.register("responses", response_api.ResponseViewSet, basename="response")
 router.register("themes", theme_api.ThemeViewSet, basename="theme")
 router.register(
@@ -64,6 +70,17 @@ urlpatterns = [
         name="response-import",
     ),
     path("metrics/", metrics_api.MetricsView.as_view(), name="metrics"),
+    path("targets/", target_api.TargetsView.as_view(), name="targets"),
+    path(
+        "contact-policy/",
+        policy_api.ContactPolicyView.as_view(),
+        name="contact-policy",
+    ),
+    path(
+        "followup-policy/",
+        followup_policy_api.FollowUpPolicyView.as_view(),
+        name="followup-policy",
+    ),
     path(
         "predictions/risks/", prediction_api.RiskList.as_view(), name="prediction-risks"
     ),

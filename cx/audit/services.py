@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from cx.api.authentication import ApiClient
 from cx.audit.models import Action, AuditEntry, Channel, Subject
-from cx.models import Organization
+from cx.models import ApiKey, Organization
 
 __all__ = [
     "Action",
@@ -67,8 +67,17 @@ def audit_access_change(
     subject: Subject,
     subject_id: int | None,
     detail: Mapping[str, Any] | None = None,
+    api_key: ApiKey | None = None,
 ) -> AuditEntry:
-    """Record that ``by`` (``None``: a command on the server) changed who has access."""
+    """Record that ``by`` (``None``: ``api_key``, else a command on the server)
+    changed who has access."""
+    actor = (
+        by.get_username()
+        if by is not None
+        else str(api_key)
+        if api_key is not None
+        else COMMAND_ACTOR
+    )
     return AuditEntry.objects.create(
         organization=organization,
         channel=channel,
@@ -77,7 +86,8 @@ def audit_access_change(
         subject_id=subject_id,
         detail=dict(detail or {}),
         user=by,
-        actor=by.get_username() if by is not None else COMMAND_ACTOR,
+        api_key=api_key,
+        actor=actor,
     )
 
 

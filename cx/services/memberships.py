@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cx.audit.models import Action, Channel, Subject
 from cx.audit.services import audit_access_change
-from cx.models import Language, Membership, Organization, Role
+from cx.models import ApiKey, Language, Membership, Organization, Role
 
 
 class MembershipRefused(ValidationError):
@@ -99,6 +99,7 @@ def membership_add(
     role: Role | str,
     by: User | None,
     channel: Channel = Channel.ADMIN,
+    api_key: ApiKey | None = None,
 ) -> Membership:
     """Give ``user`` ``role`` in ``organization``; refused for oneself or twice."""
     membership_check(
@@ -118,6 +119,7 @@ def membership_add(
         subject=Subject.MEMBERSHIP,
         subject_id=membership.pk,
         detail={"user": user.pk, "role": str(role)},
+        api_key=api_key,
     )
     return membership
 
@@ -129,6 +131,7 @@ def membership_change_role(
     role: Role | str,
     by: User | None,
     channel: Channel = Channel.ADMIN,
+    api_key: ApiKey | None = None,
 ) -> Membership:
     """Change ``membership``'s role; never one's own, never the last owner's."""
     owner_ids = _owner_ids(membership.organization_id, lock=True)
@@ -149,6 +152,7 @@ def membership_change_role(
         subject=Subject.MEMBERSHIP,
         subject_id=current.pk,
         detail={"user": current.user_id, "from": previous, "to": str(role)},
+        api_key=api_key,
     )
     return current
 
@@ -159,6 +163,7 @@ def membership_remove(
     membership: Membership,
     by: User | None,
     channel: Channel = Channel.ADMIN,
+    api_key: ApiKey | None = None,
 ) -> None:
     """Remove ``membership``; never one's own, never the last owner's."""
     owner_ids = _owner_ids(membership.organization_id, lock=True)
@@ -177,6 +182,7 @@ def membership_remove(
         subject=Subject.MEMBERSHIP,
         subject_id=pk,
         detail={"user": current.user_id, "role": current.role},
+        api_key=api_key,
     )
     current.delete()
 

@@ -100,8 +100,9 @@ class ResponseSerializer(serializers.ModelSerializer):
         model = Response
         fields = [
             "id", "survey", "touchpoint", "journey", "process", "customer", "origin",
-            "state", "language", "is_anonymous", "score", "answers", "segments",
-            "started_at", "completed_at", "imported_at", "themes", "sentiment", "links",
+            "channel", "state", "language", "is_anonymous", "score", "answers",
+            "segments", "started_at", "completed_at", "imported_at", "themes",
+            "sentiment", "links",
         ]  # fmt: skip
 
     @extend_schema_field(ThemeRefSerializer(many=True))

@@ -160,6 +160,8 @@ def _cause_url(query: DashboardQuery, item: Underperformer, cause: Pull | None) 
     if cause is None:
         return ""
     key, value = cause.row.href_query.split("=", 1)
+    # The narrowing parameter is named by the cause's row; none of the flags is.
+    narrower: dict[str, Any] = {key: value}
     return query.feedback_url(
-        metric=Metric.NPS.value, journey=item.journey["id"], **{key: value}
+        metric=Metric.NPS.value, journey=item.journey["id"], **narrower
     )

@@ -52,11 +52,12 @@ class InvitationAdmin(OrganizationScopedAdmin):
     view_permission = Permission.VIEW_FEEDBACK
     change_permission = Permission.CONFIGURE_CX
     list_display = [
-        "email", "survey", "state", "due_at", "sent_at", "attempts", "reminders_sent",
+        "email", "survey", "channel", "state", "due_at", "sent_at", "attempts", "reminders_sent",
         "error",
     ]  # fmt: skip
     list_filter = [
-        "organization", "state", ProblemFilter, "survey", "origin", "language", "rule",
+        "organization", "state", ProblemFilter, "survey", "origin", "channel", "language",
+        "rule",
     ]  # fmt: skip
     search_fields = ["email", "customer__external_id", "event__event_id", "last_error"]
     date_hierarchy = "created_at"

@@ -29,7 +29,7 @@ class TriggerRuleAdmin(OrganizationScopedAdmin):
         (_("When"), {"fields": ["touchpoint", "event_type", "delay_minutes",
                                 "quiet_start", "quiet_end"]}),
         (_("To whom"), {"fields": ["segments_all", "segments_none", "sampling_percent"]}),
-        (_("Link and reminders"), {"fields": ["expiry_days", "reminder_count",
+        (_("Link and reminders"), {"fields": ["channel", "expiry_days", "reminder_count",
                                               "reminder_interval_days"]}),
     ]  # fmt: skip
 

@@ -6,13 +6,25 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from rest_framework import serializers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from cx.api.fields import OrganizationScopedField, StrictModelSerializer
+from cx.api.fields import (
+    OrganizationScopedField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from cx.api.filters import UTCDateTimeFilter
+from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
-from cx.models import Segment, Touchpoint
+from cx.models import Customer, Segment, Touchpoint
+from surveys.emails import survey_url
 from surveys.models import Invitation, Suppression, Survey, TriggerRule
+from surveys.services.own_channel import invitation_own_channel_create
 
 
 class TriggerRuleSerializer(StrictModelSerializer):
@@ -37,7 +49,7 @@ class TriggerRuleSerializer(StrictModelSerializer):
             "segments_none", "delay_minutes", "sampling_percent", "holdout_percent",
             "quiet_start", "quiet_end",
             "expiry_days", "reminder_count", "reminder_interval_days", "priority",
-            "is_active", "created_at",
+            "channel", "is_active", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at"]
 
@@ -85,7 +97,7 @@ class DeliveryFilter(django_filters.FilterSet):
 class InvitationFilter(DeliveryFilter):
     class Meta:
         model = Invitation
-        fields = ["survey", "state", "origin"]
+        fields = ["survey", "state", "origin", "channel"]
 
 
 class SuppressionFilter(DeliveryFilter):
@@ -107,7 +119,8 @@ class InvitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invitation
         fields = [
-            "id", "survey", "rule", "event", "customer", "origin", "email", "language",
+            "id", "survey", "rule", "event", "customer", "origin", "channel", "email",
+            "language",
             "state", "due_at", "expires_at", "sent_at", "opened_at", "answered_at",
             "attempts", "last_error", "reminders_sent", "created_at",
         ]  # fmt: skip
@@ -134,16 +147,76 @@ class SuppressionSerializer(serializers.ModelSerializer):
         ]
 
 
-class InvitationViewSet(OrganizationViewSet):
-    """Invitations and their delivery state. Read-only: the product writes them."""
+class OwnChannelInvitationInSerializer(StrictSerializer):
+    survey = OrganizationScopedField(queryset=Survey.objects.all())
+    customer = serializers.CharField(
+        max_length=200, help_text="The customer's external id."
+    )
+    expiry_days = serializers.IntegerField(
+        min_value=1, max_value=365, default=14, help_text="How long the link works."
+    )
 
-    http_method_names = ["get", "head", "options"]
+
+class OwnChannelInvitationSerializer(InvitationSerializer):
+    link = serializers.SerializerMethodField(
+        help_text="The answer link to deliver. Shown in this answer only: it is "
+        "stored hashed and never shown again."
+    )
+
+    class Meta(InvitationSerializer.Meta):
+        fields = [*InvitationSerializer.Meta.fields, "link"]
+
+    def get_link(self, invitation: Invitation) -> str:
+        return survey_url(invitation)
+
+
+class InvitationViewSet(OrganizationViewSet):
+    """Invitations and their delivery state. The product writes them, except the ones
+    a caller asks for to deliver through its own channel (POST)."""
+
+    http_method_names = ["get", "post", "head", "options"]
     model = Invitation
     serializer_class = InvitationSerializer
     filterset_class = InvitationFilter
 
     def get_queryset(self) -> QuerySet[Invitation]:
         return super().get_queryset().select_related("customer", "event")
+
+    @extend_schema(
+        request=OwnChannelInvitationInSerializer,
+        responses={201: OwnChannelInvitationSerializer},
+        summary="Make an invitation for the caller to deliver through its own channel",
+        description="No email is sent: the invitation is sent at once and this answer "
+        "holds its answer link, which is never shown again. 400 when the survey is "
+        "not active, the customer is unknown or opted out. The contact-frequency "
+        "limits do not apply to an invitation asked for this way.",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        organization = organization_of(request)
+        incoming = OwnChannelInvitationInSerializer(
+            data=request.data, context={"organization": organization}
+        )
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        customer = (
+            Customer.objects.for_organization(organization)
+            .filter(external_id=data["customer"])
+            .first()
+        )
+        if customer is None:
+            raise ValidationError(
+                {"customer": [_("No customer has this external id.")]}
+            )
+        invitation = invitation_own_channel_create(
+            organization=organization,
+            survey=data["survey"],
+            customer=customer,
+            expiry_days=data["expiry_days"],
+        )
+        return Response(
+            OwnChannelInvitationSerializer(invitation).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SuppressionViewSet(OrganizationViewSet):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cx.models import Customer, Event, Language, Organization
 from cx.models.scoping import OrganizationManager
-from surveys.models.rules import TriggerRule
+from surveys.models.rules import DeliveryChannel, TriggerRule
 from surveys.models.surveys import Survey
 
 
@@ -48,6 +48,7 @@ class Invitation(models.Model):
     """
 
     State = InvitationState
+    Channel = DeliveryChannel
 
     class Origin(models.TextChoices):
         EVENT = "event", _("Triggered by an event")
@@ -90,7 +91,16 @@ class Invitation(models.Model):
     origin = models.CharField(
         _("origin"), max_length=10, choices=Origin, default=Origin.EVENT
     )
-    email = models.EmailField(_("email"))
+    channel = models.CharField(
+        _("channel"),
+        max_length=8,
+        choices=DeliveryChannel,
+        default=DeliveryChannel.EMAIL,
+        help_text=_(
+            "Own channel: the caller delivered the link; the product sent no email."
+        ),
+    )
+    email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language)
     state = models.CharField(
         _("state"), max_length=10, choices=State, default=State.SCHEDULED, db_index=True
@@ -122,6 +132,10 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state__in=InvitationState.values),
                 name="invitation_state_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=DeliveryChannel.values),
+                name="invitation_channel_known",
             ),
         ]
         indexes = [

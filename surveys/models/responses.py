@@ -18,6 +18,7 @@ from cx.models import (
 )
 from cx.models.scoping import OrganizationManager
 from surveys.models.invitations import Invitation
+from surveys.models.rules import DeliveryChannel
 from surveys.models.surveys import Question, Survey
 
 
@@ -99,6 +100,17 @@ class Response(models.Model):
     )
     origin = models.CharField(
         _("origin"), max_length=12, choices=Origin, default=Origin.EVENT
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=8,
+        choices=DeliveryChannel,
+        blank=True,
+        default="",
+        help_text=_(
+            "How the invitation reached the respondent; empty without an invitation "
+            "(public link, import)."
+        ),
     )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     language = models.CharField(_("language"), max_length=2, choices=Language)

@@ -31,6 +31,13 @@ class ContactPolicy(models.Model):
         return f"{self.organization}: {self.min_days_between_invitations} days"
 
 
+class DeliveryChannel(models.TextChoices):
+    """How an invitation reaches its person: our email, or the caller's own channel."""
+
+    EMAIL = "email", _("Email")
+    OWN = "own", _("Own channel")
+
+
 class TriggerRule(models.Model):
     """Send ``survey`` when an event happens at ``touchpoint`` (or of ``event_type``).
 
@@ -110,6 +117,16 @@ class TriggerRule(models.Model):
         default=0,
         help_text=_("A higher priority may reach a customer contacted by a lower one."),
     )
+    channel = models.CharField(
+        _("channel"),
+        max_length=8,
+        choices=DeliveryChannel,
+        default=DeliveryChannel.EMAIL,
+        help_text=_(
+            "Own channel: no email is sent; the answer link is returned once, in the "
+            "API answer to the event, for the caller to deliver (SMS, app, chat)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -140,6 +157,10 @@ class TriggerRule(models.Model):
             models.CheckConstraint(
                 condition=models.Q(expiry_days__gte=1),
                 name="trigger_rule_expiry_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=DeliveryChannel.values),
+                name="trigger_rule_channel_known",
             ),
         ]
 

@@ -95,6 +95,7 @@ def response_for(*, invitation: Invitation) -> Response:
                 origin=ORIGIN_OF_INVITATION.get(
                     invitation.origin, Response.Origin.EVENT
                 ),
+                channel=invitation.channel,
                 is_anonymous=anonymous,
                 language=invitation.language,
                 started_at=timezone.now(),

@@ -9,7 +9,9 @@ now are handed to Celery only after the transaction commits.
 The checks, in order (the first that fails names the suppression):
 
 1. the rule is active; 2. its survey is active; 3. the event names a customer;
-4. who has not opted out; 5. has an email address; 6. that has not bounced or complained;
+4. who has not opted out; 5. has an email address; 6. that has not bounced or complained
+   (5 and 6 only for rules that send email: a rule of the caller's own channel makes the
+   invitation *sent* at once and the event's answer carries its link, once);
 7. is in all of the rule's ``segments_all`` and none of ``segments_none``;
 8. falls in the rule's sample (a deterministic hash of event and rule, so a retry
    decides the same way);
@@ -45,6 +47,7 @@ from django.utils import timezone
 from cx.models import Event, Organization
 from surveys.handoff import invitations_hand_off
 from surveys.models import (
+    DeliveryChannel,
     Invitation,
     Suppression,
     Survey,
@@ -191,9 +194,11 @@ class Matcher:
             return Reason.NO_CUSTOMER, ""
         if customer.opted_out:
             return Reason.OPTED_OUT, ""
-        if not customer.email:
+        # The caller's own channel needs no address of ours.
+        by_email = rule.channel == DeliveryChannel.EMAIL
+        if by_email and not customer.email:
             return Reason.NO_EMAIL, ""
-        if customer.email.lower() in self.undeliverable:
+        if by_email and customer.email.lower() in self.undeliverable:
             return Reason.UNDELIVERABLE, customer.email
         outside = [s.key for s in compiled.segments_all if not s.contains(customer)]
         inside = [s.key for s in compiled.segments_none if s.contains(customer)]
@@ -263,6 +268,24 @@ class Matcher:
                 customer.pk, rule.survey_id, rule.survey.name, rule.priority, self.now
             )
         )
+        language = rule.survey.language_for(customer.preferred_language())
+        if rule.channel == DeliveryChannel.OWN:
+            # Handed to the caller in this very answer: sent now, by them.
+            return Invitation(
+                organization=self.organization,
+                survey=rule.survey,
+                rule=rule,
+                event=event,
+                customer=customer,
+                origin=Invitation.Origin.EVENT,
+                channel=DeliveryChannel.OWN,
+                email="",
+                language=language,
+                state=Invitation.State.SENT,
+                due_at=self.now,
+                sent_at=self.now,
+                expires_at=self.now + timedelta(days=rule.expiry_days),
+            )
         return Invitation(
             organization=self.organization,
             survey=rule.survey,
@@ -271,7 +294,7 @@ class Matcher:
             customer=customer,
             origin=Invitation.Origin.EVENT,
             email=customer.email,
-            language=rule.survey.language_for(customer.preferred_language()),
+            language=language,
             due_at=due,
             expires_at=due + timedelta(days=rule.expiry_days),
         )
@@ -352,10 +375,14 @@ def events_match(
             )
     if suppressions:
         Suppression.objects.bulk_create(suppressions)
-    due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
+    due_now = [
+        i.pk
+        for i in invitations
+        if i.due_at <= matcher.now and i.state == Invitation.State.SCHEDULED
+    ]
     if due_now:
         transaction.on_commit(partial(invitations_hand_off, due_now))
-    return invitations_listed(events, invitations, suppressions)
+    return invitations_listed(events, invitations, suppressions, with_links=True)
 
 
 def _undeliverable_refused(

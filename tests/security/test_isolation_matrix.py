@@ -251,6 +251,10 @@ def api_objects(a: Tenant) -> dict[str, object]:
         "predictions/customers": a.customer.external_id,
         "themes": a.theme.pk,
         "followups": a.followup.pk,
+        "public-links": a.survey.pk,
+        "memberships": Membership.objects.get(
+            organization=a.organization, user=a.owner
+        ).pk,
     }
 
 

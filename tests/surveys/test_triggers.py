@@ -36,6 +36,7 @@ def test_a_matching_event_schedules_one_invitation_listed_in_the_answer(api, cha
         "survey": {"id": chat_rule.survey_id, "name": "Chat satisfaction"},
         "state": "scheduled",
         "due_at": listed["due_at"],
+        "channel": "email",
     }
     assert invitation.email == "c1@example.com"
     assert invitation.language == "fi"
