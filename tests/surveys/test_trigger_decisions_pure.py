@@ -350,3 +350,86 @@ def test_an_invitation_due_in_quiet_hours_waits_for_the_local_morning() -> None:
     invitation = matcher.invitation(event, rule)
 
     assert invitation.due_at == datetime(2026, 6, 11, 5, 0, tzinfo=UTC)  # 08:00 local
+
+
+def test_the_invitation_belongs_to_the_organisation_rule_event_and_customer() -> None:
+    matcher, event, compiled = world()
+
+    invitation = matcher.invitation(event, compiled.rule)
+
+    assert invitation.organization is matcher.organization
+    assert invitation.survey is compiled.rule.survey
+    assert invitation.rule is compiled.rule
+    assert invitation.event is event
+    assert invitation.customer is event.customer
+    assert invitation.origin == "event"
+
+
+def test_a_customer_outside_a_required_segment_alone_is_filtered() -> None:
+    matcher, event, compiled = world()
+    silver = Segment(
+        key="silver", rule={"attribute": "tier", "operator": "eq", "value": "silver"}
+    )
+    gold = Segment(
+        key="gold", rule={"attribute": "tier", "operator": "eq", "value": "gold"}
+    )
+
+    assert matcher.decide(event, CompiledRule(compiled.rule, (silver,), ()), False) == (
+        Reason.SEGMENT_FILTER,
+        "not in silver",
+    )
+    assert matcher.decide(event, CompiledRule(compiled.rule, (), (gold,)), False) == (
+        Reason.SEGMENT_FILTER,
+        "in gold",
+    )
+
+
+def test_a_partial_sample_is_decided_by_the_events_own_bucket() -> None:
+    matcher, event, compiled = world()
+    rule = compiled.rule
+    inside = next(n for n in range(5000) if _bucket(f"1:e{n}:20") < 2000)
+    outside = next(n for n in range(5000) if _bucket(f"1:e{n}:20") >= 2000)
+    rule.sampling_percent = 20
+
+    event.event_id = f"e{inside}"
+    assert matcher.decide(event, compiled, False) is None
+    event.event_id = f"e{outside}"
+    assert matcher.decide(event, compiled, False) == (
+        Reason.SAMPLED_OUT,
+        "sampling 20 %",
+    )
+
+
+def test_a_one_percent_holdout_holds_back_the_lowest_bucket() -> None:
+    _, _, compiled = world()
+    rule = compiled.rule
+    rule.holdout_percent = 1
+    low = next(c for c in range(100_000) if _bucket(f"holdout:{c}:20") < 100)
+    high = next(c for c in range(100_000) if _bucket(f"holdout:{c}:20") >= 100)
+
+    assert held_out(low, rule)
+    assert not held_out(high, rule)
+
+
+def test_the_holdout_is_decided_by_the_customers_own_bucket() -> None:
+    matcher, event, compiled = world()
+    assert event.customer is not None
+    event.customer.attributes = {"risk_churn": 0.9}
+    rule = compiled.rule
+    rule.holdout_percent = 50
+    risk = Segment(
+        key="at_risk",
+        rule={"attribute": "risk_churn", "operator": "gte", "value": 0.5},
+    )
+    acting = CompiledRule(rule, (risk,), ())
+    none_held = _bucket("holdout:None:20") < 5000
+    customer = next(
+        c for c in range(1000) if (_bucket(f"holdout:{c}:20") < 5000) is not none_held
+    )
+    event.customer.pk = customer
+    matcher.recent = defaultdict(list)
+
+    refusal = matcher.decide(event, acting, False)
+
+    assert (refusal == (Reason.HOLDOUT, "holdout 50 %")) is (not none_held)
+    assert (refusal is None) is none_held
