@@ -433,3 +433,16 @@ def test_the_holdout_is_decided_by_the_customers_own_bucket() -> None:
 
     assert (refusal == (Reason.HOLDOUT, "holdout 50 %")) is (not none_held)
     assert (refusal is None) is none_held
+
+
+def test_a_one_percent_sample_takes_the_lowest_bucket() -> None:
+    _, event, compiled = world()
+    rule = compiled.rule
+    rule.sampling_percent = 1
+    low = next(n for n in range(100_000) if _bucket(f"1:e{n}:20") < 100)
+    high = next(n for n in range(100_000) if _bucket(f"1:e{n}:20") >= 100)
+
+    event.event_id = f"e{low}"
+    assert sampled_in(event, rule)
+    event.event_id = f"e{high}"
+    assert not sampled_in(event, rule)
