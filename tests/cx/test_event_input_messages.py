@@ -83,3 +83,22 @@ def test_the_fast_validator_says_what_the_serializer_says(raw: Any) -> None:
             assert errors.keys() == _plain(serializer.errors).keys()
         else:
             assert errors == _plain(serializer.errors)
+
+
+def test_a_time_without_an_offset_is_read_in_the_current_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    raw = {"event_id": "e", "type": "t", "occurred_at": "2026-11-20T10:15:00"}
+    with timezone.override("Europe/Helsinki"):
+        event, errors = parse_event(raw)
+        serializer = EventInSerializer(data=raw)
+        assert serializer.is_valid()
+        documented = serializer.to_event()
+
+    assert errors == {}
+    assert event is not None and event.occurred_at is not None
+    assert event.occurred_at == datetime(2026, 11, 20, 8, 15, tzinfo=UTC)
+    assert event.occurred_at.utcoffset() == documented.occurred_at.utcoffset()
+    assert event == documented

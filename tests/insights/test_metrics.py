@@ -222,3 +222,15 @@ def test_a_count_is_its_number_of_units() -> None:
         None,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("metric", "counts"),
+    [(Metric.NPS, Counts(3, 2, 1)), (Metric.CES, Counts(3, 0, 0, 15.0, 77.0))],
+)
+def test_a_minimum_sample_below_the_default_tiers_still_shows_the_value(
+    metric: Metric, counts: Counts
+) -> None:
+    result = metrics.evaluate(metric, counts, 1)
+
+    assert result.value is not None and result.reason is None
