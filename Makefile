@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint fuzz reliability bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions bench-themes benchmarks clean
+.PHONY: run test lint fuzz reliability mutation bench-ingestion bench-delivery bench-answer-page bench-assessment bench-metrics bench-event-post bench-dashboard bench-predictions bench-themes benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,16 @@ reliability: $(STAMP)
 	$(BIN)/pytest tests/surveys/test_delivery_reliability.py tests/faults tests/security \
 		tests/cx/test_api_fuzz.py tests/cx/test_ratelimit.py tests/cx/test_security.py \
 		tests/audit -q -p no:cacheprovider
+
+# Mutation testing (docs/mutation.md) of the modules that decide money-and-trust
+# outcomes, against the tests listed in pyproject's [tool.mutmut]; one process (the
+# machine is shared). MUTANTS narrows the run to a module, e.g.
+# `make mutation MUTANTS='followups.rules.*'`; results are kept under mutants/.
+MUTANTS ?=
+mutation: $(STAMP)
+	$(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut export-cicd-stats
+	cat mutants/mutmut-cicd-stats.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
