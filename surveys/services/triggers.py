@@ -36,13 +36,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from cx.models import Event, Organization
+from cx.publish import publish_on_commit
 from surveys.handoff import invitations_hand_off
 from surveys.models import (
     Invitation,
@@ -354,7 +354,7 @@ def events_match(
         Suppression.objects.bulk_create(suppressions)
     due_now = [i.pk for i in invitations if i.due_at <= matcher.now]
     if due_now:
-        transaction.on_commit(partial(invitations_hand_off, due_now))
+        publish_on_commit(invitations_hand_off, due_now)
     return invitations_listed(events, invitations, suppressions)
 
 
