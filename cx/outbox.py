@@ -70,7 +70,9 @@ class Outbox(Generic[RowT]):
         won = (
             self._rows()
             .filter(pk=pk, due_at__lte=now, **self._state(self.scheduled))
-            .update(claimed_at=now, attempts=F("attempts") + 1, **self._state(self.sending))
+            .update(
+                claimed_at=now, attempts=F("attempts") + 1, **self._state(self.sending)
+            )
         )
         return now if won else None
 
@@ -129,7 +131,9 @@ class Outbox(Generic[RowT]):
                 f"gave up: the worker handling it stopped {self.max_attempts} times"
             ),
         )
-        requeued = list(stuck.order_by("claimed_at").values_list("pk", flat=True)[: self.batch])
+        requeued = list(
+            stuck.order_by("claimed_at").values_list("pk", flat=True)[: self.batch]
+        )
         stuck.filter(pk__in=requeued).update(
             due_at=now,
             **self._state(self.scheduled),

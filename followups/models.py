@@ -346,7 +346,9 @@ class Announcement(models.Model):
                 name="announcement_once_per_open_and_close",
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"], name="announcement_due_idx")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="announcement_due_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.get_state_display()}"

@@ -311,7 +311,9 @@ def _release(
     )
     if wait is None:
         logger.warning("Webhook %s failed: %s", delivery.pk, error[:200])
-        return DeliveryResult("failed", f"gave up after {delivery.attempts} attempts: {error}")
+        return DeliveryResult(
+            "failed", f"gave up after {delivery.attempts} attempts: {error}"
+        )
     return DeliveryResult("retry", error, retry_in=wait)
 
 

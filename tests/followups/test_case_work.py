@@ -12,8 +12,8 @@ from django.utils import timezone
 from cx.models import Membership, Role
 from cx.services.organizations import member_add, staff_user_create
 from followups import services
-from followups.models import CaseActivity, FollowUp
 from followups.emails import owner_message
+from followups.models import CaseActivity, FollowUp
 
 
 def announce_to_owner(case: FollowUp) -> None:
