@@ -27,10 +27,11 @@ def publish_on_commit(
     it raises is logged and swallowed, since the rows are committed and the sweeper is
     behind them.
     """
-    transaction.on_commit(partial(_publish, publish, args), using=using)
+    transaction.on_commit(partial(publish_now, publish, *args), using=using)
 
 
-def _publish(publish: Callable[..., object], args: tuple[object, ...]) -> None:
+def publish_now(publish: Callable[..., object], *args: object) -> None:
+    """Call ``publish(*args)`` now (after a commit already), logging a broker error."""
     try:
         publish(*args)
     except Exception:  # any broker error: the rows wait for the sweeper
