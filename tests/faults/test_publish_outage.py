@@ -56,7 +56,17 @@ def outage(tmp_path: Path) -> Iterator[tuple[BrokerLink, str]]:
 
 
 def test_an_answer_during_a_broker_outage_is_announced_once_when_it_returns(
-    api, client, aurora, aino, chat_rule, receiver, sink, outage, tmp_path, mailoutbox
+    api,
+    client,
+    aurora,
+    aino,
+    chat_rule,
+    receiver,
+    sink,
+    outage,
+    tmp_path,
+    mailoutbox,
+    fault_report,
 ):
     link, queue = outage
     aurora.cx_owner = aino  # the owner of every case
@@ -108,6 +118,14 @@ def test_an_answer_during_a_broker_outage_is_announced_once_when_it_returns(
     finally:
         worker.stop()
 
+    fault_report.add(
+        "Side effects of an answer given while the broker was down",
+        fault="RabbitMQ unreachable (relay cut), then back; messages lost",
+        answer_page=f"{first.status_code}, {last.status_code}",
+        owner_emails=sink.sink.counts()[OWNER],
+        followup_opened_webhooks=heard(receiver).count("followup.opened"),
+        assessment=Assessment.objects.get(pk=assessment.pk).status,
+    )
     assert sink.sink.counts()[OWNER] == 1, worker.output()
     assert heard(receiver) == ["followup.opened"], worker.output()
     assert receiver.requests[0].json()["data"]["id"] == case.pk
