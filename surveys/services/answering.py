@@ -28,10 +28,6 @@ class Submitted:
     error: str = ""
     upcoming: Question | None = None
 
-    @property
-    def completed(self) -> bool:
-        return self.question is not None and not self.error and self.upcoming is None
-
 
 def answer_submit(
     *,
