@@ -17,7 +17,7 @@ from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 def test_a_broker_that_is_down_is_logged_and_never_raised_into_the_caller(
-    caplog, django_capture_on_commit_callbacks
+    db, caplog, django_capture_on_commit_callbacks
 ):
     def broker_down(*ids: int) -> None:
         raise ConnectionRefusedError("broker down")
@@ -34,7 +34,7 @@ def test_a_broker_that_is_down_is_logged_and_never_raised_into_the_caller(
 
 
 def test_nothing_is_published_for_a_transaction_that_rolls_back(
-    django_capture_on_commit_callbacks,
+    db, django_capture_on_commit_callbacks
 ):
     published: list[int] = []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -82,7 +82,7 @@ def test_both_sweepers_cap_their_batch_of_stuck_rows(crm, monkeypatch):
     still_stuck = WebhookDelivery.objects.filter(state=WebhookDelivery.State.SENDING)
     assert still_stuck.count() == 1  # requeued: at most the batch
     WebhookDelivery.objects.filter(pk__in=first).update(
-        state=WebhookDelivery.State.DELIVERED
+        state=WebhookDelivery.State.DELIVERED, delivered_at=timezone.now()
     )
     second = webhooks.webhook_deliveries_sweep()
 

@@ -39,10 +39,13 @@ def owned(aurora, aino):
     aurora.save()
 
 
-def opened_with_its_message_lost(answered, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):  # nothing is published
+def opened_with_its_message_lost(answered, monkeypatch) -> Announcement:
+    with monkeypatch.context() as patched:  # the announcement's message is lost
+        patched.setattr(announcements, "publish_on_commit", lambda *args: None)
         answered(1, csat="1", resolved="0")
-    return Announcement.objects.get()
+    announcement = Announcement.objects.get()
+    assert announcement.state == State.SCHEDULED
+    return announcement
 
 
 def owner_mails(mailoutbox) -> list[str]:
@@ -52,9 +55,7 @@ def owner_mails(mailoutbox) -> list[str]:
 def test_a_new_case_is_announced_once_however_often_its_message_comes(
     answered, owned, crm, mailoutbox, monkeypatch
 ):
-    monkeypatch.setattr(announcements, "publish_on_commit", lambda *args: None)
-    answered(1, csat="1", resolved="0")
-    announcement = Announcement.objects.get()
+    announcement = opened_with_its_message_lost(answered, monkeypatch)
 
     announcement_send_task(announcement.pk)
     announcement_send_task(announcement.pk)  # redelivered
@@ -68,11 +69,9 @@ def test_a_new_case_is_announced_once_however_often_its_message_comes(
 
 
 def test_a_lost_message_is_found_by_the_sweeper(
-    answered, owned, crm, mailoutbox, django_capture_on_commit_callbacks
+    answered, owned, crm, mailoutbox, monkeypatch
 ):
-    announcement = opened_with_its_message_lost(
-        answered, django_capture_on_commit_callbacks
-    )
+    announcement = opened_with_its_message_lost(answered, monkeypatch)
     left_to_its_message = announcements.announcements_sweep()
     Announcement.objects.filter(pk=announcement.pk).update(
         created_at=timezone.now() - timedelta(minutes=1)
@@ -87,11 +86,9 @@ def test_a_lost_message_is_found_by_the_sweeper(
 
 
 def test_a_mail_server_refusal_rolls_back_the_webhook_and_is_retried(
-    answered, owned, crm, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+    answered, owned, crm, mailoutbox, monkeypatch
 ):
-    announcement = opened_with_its_message_lost(
-        answered, django_capture_on_commit_callbacks
-    )
+    announcement = opened_with_its_message_lost(answered, monkeypatch)
 
     def refused(self, messages):  # type: ignore[no-untyped-def]
         raise SMTPServerDisconnected("the mail server went away")
@@ -116,9 +113,9 @@ def test_a_mail_server_refusal_rolls_back_the_webhook_and_is_retried(
 
 
 def test_a_case_is_announced_open_once_and_closed_once(
-    answered, owned, aino, crm, django_capture_on_commit_callbacks
+    answered, owned, aino, crm, monkeypatch, django_capture_on_commit_callbacks
 ):
-    opened_with_its_message_lost(answered, django_capture_on_commit_callbacks)
+    opened_with_its_message_lost(answered, monkeypatch)
     case = FollowUp.objects.get()
 
     with pytest.raises(IntegrityError), transaction.atomic():
