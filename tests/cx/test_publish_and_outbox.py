@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from cx.outbox import SWEEP_BATCH
 from cx.publish import publish_on_commit
 from surveys.services import delivery
 from webhooks import services as webhooks
@@ -74,6 +75,9 @@ def stuck_deliveries(endpoint: WebhookEndpoint, count: int) -> list[int]:
 
 def test_both_sweepers_cap_their_batch_of_stuck_rows(crm, monkeypatch):
     ids = stuck_deliveries(crm, 3)
+    # The invitations' sweeper is the same outbox with the same cap.
+    assert delivery.OUTBOX.batch == webhooks.OUTBOX.batch == SWEEP_BATCH
+    assert type(delivery.OUTBOX) is type(webhooks.OUTBOX)
     monkeypatch.setattr(
         webhooks, "OUTBOX", dataclasses.replace(webhooks.OUTBOX, batch=2)
     )
@@ -88,9 +92,6 @@ def test_both_sweepers_cap_their_batch_of_stuck_rows(crm, monkeypatch):
 
     assert len(first) == 2  # due: at most the batch
     assert sorted([*first, *second]) == sorted(ids)  # the next sweep takes the rest
-    # The invitations' sweeper is the same outbox with the same cap.
-    assert delivery.OUTBOX.batch == webhooks.OUTBOX.batch == delivery.SWEEP_BATCH
-    assert type(delivery.OUTBOX) is type(webhooks.OUTBOX)
 
 
 def test_a_claim_is_won_once_and_its_time_is_the_owner_token(crm):
