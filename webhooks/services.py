@@ -309,6 +309,8 @@ def _release(
     wait = OUTBOX.release(
         pk=delivery.pk, claimed_at=claimed_at, error=error, last_status_code=status
     )
+    if wait is None and delivery.attempts < MAX_ATTEMPTS:
+        return DeliveryResult("skipped", "the claim was lost")
     if wait is None:
         logger.warning("Webhook %s failed: %s", delivery.pk, error[:200])
         return DeliveryResult(
