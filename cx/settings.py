@@ -484,6 +484,14 @@ CELERY_BEAT_SCHEDULE["webhook-deliveries-sweep"] = {
     "task": "webhooks.tasks.webhook_deliveries_sweep_task",
     "schedule": CX_SWEEP_SECONDS,
 }
+CELERY_BEAT_SCHEDULE["followup-announcements-sweep"] = {
+    "task": "followups.tasks.announcements_sweep_task",
+    "schedule": CX_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["assessments-sweep"] = {
+    "task": "maturity.tasks.assessments_sweep_task",
+    "schedule": CX_SWEEP_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["responses-retention"] = {
     "task": "surveys.tasks.responses_retention_task",
     "schedule": crontab(minute=30, hour=3),

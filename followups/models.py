@@ -291,3 +291,64 @@ class CaseActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class Announcement(models.Model):
+    """Work to do after a case changed: email its owner, tell the webhooks.
+
+    Written in the transaction that changes the case and sent through ``cx.outbox``
+    (claimed scheduled → sending, done once), so a lost broker message or a dead worker
+    delays the email and the ``followup.*`` webhook but never loses or doubles them.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "followup.opened", _("Opened")
+        ASSIGNED = "followup.assigned", _("Assigned")
+        CLOSED = "followup.closed", _("Closed")
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    followup = models.ForeignKey(
+        FollowUp,
+        models.CASCADE,
+        related_name="announcements",
+        verbose_name=_("follow-up"),
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.SCHEDULED
+    )
+    due_at = models.DateTimeField(_("due"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("follow-up announcement")
+        verbose_name_plural = _("follow-up announcements")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # A case opens once and closes once; each is announced once.
+            models.UniqueConstraint(
+                fields=["followup", "kind"],
+                condition=models.Q(kind__in=["followup.opened", "followup.closed"]),
+                name="announcement_once_per_open_and_close",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="announcement_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.get_state_display()}"

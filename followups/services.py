@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cx.models import Membership, Organization
+from followups.announcements import announcement_schedule
 from followups.models import CaseActivity, FollowUp, FollowUpPolicy, RootCause
 from followups.rules import GivenAnswer, Thresholds, reasons
 from surveys.models import Invitation, Question, Response, Survey
+from surveys.services.recovery import recovery_invitation_create
 
 # A recovery answer counts as positive from these scores up, per question type.
 POSITIVE_FROM = {Question.Type.NPS: 9, Question.Type.CSAT: 4, Question.Type.CES: 5}
-RECOVERY_LINK_DAYS = 14
 
 
 def followup_policy(*, organization: Organization) -> FollowUpPolicy:
@@ -207,10 +208,8 @@ def followup_note_add(
 
 
 def _announce(followup: FollowUp, event_type: str) -> None:
-    """After commit: tell the owner (a new case) and the organisation's webhooks."""
-    from followups.tasks import followup_announce_task
-
-    transaction.on_commit(lambda: followup_announce_task.delay(followup.pk, event_type))
+    """Store the announcement with the change; it is sent after commit (and swept)."""
+    announcement_schedule(followup=followup, kind=event_type)
 
 
 def followup_start(*, followup: FollowUp, user: User | None) -> FollowUp:
@@ -280,32 +279,16 @@ def followup_close(
         at=now,
     )  # fmt: skip
     if send_recovery_survey:
-        followup.recovery_invitation = _recovery_invitation(followup, policy, now)
+        assert customer is not None and policy.recovery_survey is not None
+        followup.recovery_invitation = recovery_invitation_create(
+            organization=followup.organization,
+            survey=policy.recovery_survey,
+            customer=customer,
+        )
         followup.save(update_fields=["recovery_invitation"])
         _activity(followup, CaseActivity.Kind.RECOVERY_SENT, actor=user, at=now)
     _announce(followup, "followup.closed")
     return followup
-
-
-def _recovery_invitation(
-    followup: FollowUp, policy: FollowUpPolicy, now: datetime
-) -> Invitation:
-    from surveys.tasks import invitations_dispatch
-
-    customer = followup.customer
-    assert customer is not None and policy.recovery_survey is not None
-    invitation = Invitation.objects.create(
-        organization=followup.organization,
-        survey=policy.recovery_survey,
-        customer=customer,
-        origin=Invitation.Origin.RECOVERY,
-        email=customer.email,
-        language=customer.language or followup.organization.default_language,
-        due_at=now,
-        expires_at=now + timedelta(days=RECOVERY_LINK_DAYS),
-    )
-    transaction.on_commit(lambda: invitations_dispatch([invitation.pk]))
-    return invitation
 
 
 def recovery_answered(response: Response) -> None:

@@ -73,6 +73,11 @@ class Assessment(models.Model):
         ),
     )
     report_sent_at = models.DateTimeField(_("report emailed"), null=True, blank=True)
+    # The run is outbox work (cx.outbox): claimed pending → running, swept when its
+    # message was lost or its worker died.
+    due_at = models.DateTimeField(_("due"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from cx.models import Organization
+from cx.outbox import Outbox
+from cx.publish import publish_on_commit
 from maturity import evidence
 from maturity.method import (
     DIMENSION_BY_KEY,
@@ -38,6 +40,22 @@ from maturity.selectors import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A run takes at most CELERY_TASK_TIME_LIMIT (5 min); one claimed longer ago lost its
+# worker. A worker that dies on the same assessment three times will not do better.
+ASSESSMENT_STUCK_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+OUTBOX: Outbox[Assessment] = Outbox(
+    Assessment,
+    max_attempts=MAX_ATTEMPTS,
+    backoff=lambda attempts: timedelta(minutes=1),
+    stuck_after=lambda: ASSESSMENT_STUCK_AFTER,
+    scheduled=Assessment.Status.PENDING,
+    sending=Assessment.Status.RUNNING,
+    failed=Assessment.Status.FAILED,
+    state_field="status",
+    error_field="error",
+)
 
 DEFAULT_PERIOD = timedelta(days=90)
 METHOD_VERSION = "2026.12"
@@ -100,7 +118,10 @@ def assessment_request(
     user: User | None = None,
     email_executives: bool = False,
 ) -> Assessment:
-    """Queue an assessment of ``organization``; a Celery task computes it after commit."""
+    """Queue an assessment of ``organization``; a Celery task computes it after commit.
+
+    The row is the work: when the message is lost, the sweeper dispatches it.
+    """
     from maturity.tasks import assessment_compute_task
 
     period_end = period_end or timezone.now()
@@ -115,7 +136,7 @@ def assessment_request(
             requested_by=user if user is not None and user.is_authenticated else None,
             email_executives=email_executives,
         )
-        transaction.on_commit(lambda: assessment_compute_task.delay(assessment.pk))
+        publish_on_commit(assessment_compute_task.delay, assessment.pk)
     return assessment
 
 
@@ -143,10 +164,8 @@ def assessment_compute_now(
 
 def assessment_compute(*, assessment_id: int) -> None:
     """Compute a pending assessment once: a duplicate task finds it claimed and stops."""
-    claimed = Assessment.objects.filter(
-        pk=assessment_id, status=Assessment.Status.PENDING
-    ).update(status=Assessment.Status.RUNNING)
-    if not claimed:
+    claimed_at = OUTBOX.claim(pk=assessment_id)
+    if claimed_at is None:
         return
     assessment = Assessment.objects.select_related("organization").get(pk=assessment_id)
     organization = assessment.organization
@@ -165,13 +184,13 @@ def assessment_compute(*, assessment_id: int) -> None:
         )
     except Exception as exc:  # recorded on the row, so the requester sees why
         logger.exception("Assessment %s failed", assessment_id)
-        Assessment.objects.filter(pk=assessment_id).update(
+        OUTBOX.owned(assessment_id, claimed_at).update(
             status=Assessment.Status.FAILED,
             error=str(exc)[:2000],
             completed_at=timezone.now(),
         )
         return
-    Assessment.objects.filter(pk=assessment_id).update(
+    finished = OUTBOX.owned(assessment_id, claimed_at).update(
         status=Assessment.Status.DONE,
         # The period assessed: from the first live answer when that came later.
         period_start=history.period.start,
@@ -188,8 +207,17 @@ def assessment_compute(*, assessment_id: int) -> None:
         ),
         completed_at=timezone.now(),
     )
-    if assessment.email_executives:
+    if finished and assessment.email_executives:
         assessment_email_report(assessment_id=assessment_id)
+
+
+def assessments_sweep() -> list[int]:
+    """Return the pending assessments a lost message or a dead worker left behind.
+
+    Runs stuck in *running* longer than ASSESSMENT_STUCK_AFTER go back to pending (or
+    fail after MAX_ATTEMPTS workers died on them); at most ``cx.outbox.SWEEP_BATCH``.
+    """
+    return OUTBOX.sweep()
 
 
 def assessments_schedule_monthly() -> list[Assessment]:

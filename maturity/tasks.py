@@ -15,3 +15,9 @@ def assessment_compute_task(assessment_id: int) -> None:
 @shared_task(acks_late=True)
 def assessments_monthly_task() -> None:
     services.assessments_schedule_monthly()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def assessments_sweep_task() -> None:
+    for assessment_id in services.assessments_sweep():
+        assessment_compute_task.delay(assessment_id)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cx.models import Customer, Organization
 from cx.plugins import plugins
+from cx.publish import publish_now, publish_on_commit
 from cx.services.customers import customers_attributes_set
 from predictions import learning, selectors
 from predictions.features import LONG_DAYS, FeatureSpec, History
@@ -84,15 +85,8 @@ def training_request(
                 definition=definition,
                 state__in=[ModelVersion.State.QUEUED, ModelVersion.State.TRAINING],
             )
-        transaction.on_commit(lambda: _dispatch(version.pk, training_run_task))
+        publish_on_commit(training_run_task.delay, version.pk)
     return version
-
-
-def _dispatch(version_id: int, task: Any) -> None:
-    try:
-        task.delay(version_id)
-    except Exception:  # the broker is down: the sweeper re-sends queued trainings
-        logger.warning("Could not queue training %s; the sweeper will", version_id)
 
 
 def outcome_for(definition: PredictionDefinition, history: History) -> learning.Outcome:
@@ -350,7 +344,7 @@ def trainings_sweep(*, now: datetime | None = None) -> int:
         ).values_list("pk", flat=True)[:50]
     )
     for pk in queued:
-        _dispatch(pk, training_run_task)
+        publish_now(training_run_task.delay, pk)
     return len(queued)
 
 

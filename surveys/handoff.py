@@ -11,7 +11,6 @@ published, and so sent, at once.
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import threading
@@ -19,8 +18,7 @@ import time
 from collections.abc import Sequence
 
 from cx.celery import app
-
-logger = logging.getLogger(__name__)
+from cx.publish import publish_now
 
 LINGER = 0.05  # seconds a publish waits for more ids after the first
 
@@ -78,9 +76,4 @@ def _publish_forever() -> None:
 def _publish(invitation_ids: list[int]) -> None:
     from surveys.tasks import invitations_dispatch
 
-    try:
-        invitations_dispatch(invitation_ids)
-    except Exception:  # any broker error: the sweeper will find the rows
-        logger.warning(
-            "Could not queue invitations %s; the sweeper will", invitation_ids
-        )
+    publish_now(invitations_dispatch, invitation_ids)  # never raises

@@ -12,7 +12,7 @@ from typing import Any
 
 from anymail.signals import AnymailTrackingEvent, EventType, RejectReason
 
-from surveys.services.delivery import tracking_event_record
+from surveys.services.tracking import tracking_event_record
 
 # A "bounce" with a temporary status (SMTP 4xx, enhanced 4.x.x) is a soft one.
 SOFT_STATUS = re.compile(r"^\s*4\d\d\b|\b4\.\d{1,3}\.\d{1,3}\b")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from celery import shared_task
 
-from surveys.services import delivery, retention
+from surveys.services import delivery, reminders, retention
 
 
 def invitations_dispatch(invitation_ids: Sequence[int]) -> None:
@@ -39,7 +39,7 @@ def invitation_send_task(invitation_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def reminder_send_task(invitation_id: int) -> None:
-    delivery.reminder_send(invitation_id=invitation_id)
+    reminders.reminder_send(invitation_id=invitation_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -44,7 +44,7 @@ Event payloads (the envelope's ``data``):
      "segments": ["valuable"]}
 
 ``followup.opened`` and ``followup.closed``: the case as ``followups.payloads.followup_payload``
-returns it, published by the follow-up app (``followups.tasks.followup_announce_task``)::
+returns it, published by the follow-up app (``followups.announcements.announcement_send``)::
 
     webhook_publish(organization=followup.organization,
                     event_type="followup.opened",           # or "followup.closed"
@@ -77,16 +77,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cx.models import Organization
+from cx.outbox import ERROR_CHARS, Outbox
+from cx.publish import publish_on_commit
 from webhooks.models import SECRET_PREFIX, EventType, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -108,12 +109,8 @@ STUCK_AFTER = timedelta(minutes=10)
 # Retries sooner than this are re-published with a countdown; later ones wait for the
 # sweeper, so that no message sits long in the broker.
 COUNTDOWN_LIMIT = timedelta(seconds=60)
-# The publisher dispatches a fresh row itself; the sweeper leaves it to that message.
-FRESH = timedelta(seconds=10)
-SWEEP_BATCH = 5000
 RETRYABLE_4XX = frozenset({408, 429})
 ANSWER_BYTES = 2048  # of the receiver's answer, read and kept for the log
-ERROR_CHARS = 2000
 USER_AGENT = "CX-Feedback-Webhooks/1.0"
 
 
@@ -131,6 +128,18 @@ def backoff(attempts: int) -> timedelta | None:
     if 1 <= attempts <= len(BACKOFF):
         return BACKOFF[attempts - 1]
     return None
+
+
+def _retry_wait(attempts: int) -> timedelta:
+    return backoff(attempts) or BACKOFF[-1]
+
+
+OUTBOX: Outbox[WebhookDelivery] = Outbox(
+    WebhookDelivery,
+    max_attempts=MAX_ATTEMPTS,
+    backoff=_retry_wait,
+    stuck_after=lambda: STUCK_AFTER,
+)
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes | str) -> str:
@@ -179,38 +188,25 @@ def webhook_publish(
         )
         for endpoint in endpoints
     ]
-    transaction.on_commit(partial(_dispatch, [d.pk for d in deliveries]))
+    publish_on_commit(webhooks_dispatch, [d.pk for d in deliveries])
     return deliveries
 
 
-def _dispatch(delivery_ids: Sequence[int]) -> None:
-    """Hand deliveries to Celery. A broker that is down only delays them.
-
-    The rows are committed already, so a failed publish must not fail the work that
-    produced the event: the sweeper finds every due row.
-    """
+def webhooks_dispatch(delivery_ids: Sequence[int]) -> None:
+    """Hand deliveries to Celery (through ``publish_on_commit``: a broker down only delays)."""
     from webhooks.tasks import webhook_deliver_task
 
-    try:
-        for delivery_id in delivery_ids:
-            webhook_deliver_task.delay(delivery_id)
-    except Exception:  # any broker error: the sweeper will find the rows
-        logger.warning("Could not queue webhooks %s; the sweeper will", delivery_ids)
+    for delivery_id in delivery_ids:
+        webhook_deliver_task.delay(delivery_id)
 
 
 def _owned(delivery_id: int, claimed_at: datetime) -> QuerySet[WebhookDelivery]:
-    return WebhookDelivery.objects.filter(
-        pk=delivery_id, state=State.SENDING, claimed_at=claimed_at
-    )
+    return OUTBOX.owned(delivery_id, claimed_at).filter(state=State.SENDING)
 
 
 def webhook_claim(*, delivery_id: int) -> datetime | None:
     """Move a due delivery from scheduled to sending; return the claim time if won."""
-    now = timezone.now()
-    won = WebhookDelivery.objects.filter(
-        pk=delivery_id, state=State.SCHEDULED, due_at__lte=now
-    ).update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    return now if won else None
+    return OUTBOX.claim(pk=delivery_id)
 
 
 def webhook_deliver(*, delivery_id: int) -> DeliveryResult:
@@ -310,20 +306,16 @@ def _release(
     error: str,
 ) -> DeliveryResult:
     """Put a claimed delivery back for a later attempt, or fail it after the last one."""
-    wait = backoff(delivery.attempts)
-    if wait is None:
-        return _fail(
-            delivery,
-            claimed_at,
-            status,
-            f"gave up after {delivery.attempts} attempts: {error}",
-        )
-    _owned(delivery.pk, claimed_at).update(
-        state=State.SCHEDULED,
-        due_at=timezone.now() + wait,
-        last_status_code=status,
-        last_error=error[:ERROR_CHARS],
+    wait = OUTBOX.release(
+        pk=delivery.pk, claimed_at=claimed_at, error=error, last_status_code=status
     )
+    if wait is None and delivery.attempts < MAX_ATTEMPTS:
+        return DeliveryResult("skipped", "the claim was lost")
+    if wait is None:
+        logger.warning("Webhook %s failed: %s", delivery.pk, error[:200])
+        return DeliveryResult(
+            "failed", f"gave up after {delivery.attempts} attempts: {error}"
+        )
     return DeliveryResult("retry", error, retry_in=wait)
 
 
@@ -331,28 +323,10 @@ def webhook_deliveries_sweep() -> list[int]:
     """Find the work a lost message, a backoff or a dead worker left; return due ids.
 
     Rows stuck in *sending* longer than STUCK_AFTER go back to *scheduled* (or fail,
-    when out of attempts); then every scheduled row that is due is returned, oldest
-    first, for the caller to dispatch.
+    when out of attempts); then the scheduled rows that are due are returned, oldest
+    first and at most ``cx.outbox.SWEEP_BATCH``, for the caller to dispatch.
     """
-    now = timezone.now()
-    stuck = WebhookDelivery.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - STUCK_AFTER
-    )
-    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        state=State.FAILED,
-        last_error=f"gave up: the worker sending it stopped {MAX_ATTEMPTS} times",
-    )
-    stuck.update(
-        state=State.SCHEDULED,
-        due_at=now,
-        last_error="re-queued: the worker sending it stopped before recording an answer",
-    )
-    return list(
-        WebhookDelivery.objects.filter(state=State.SCHEDULED, due_at__lte=now)
-        .exclude(attempts=0, created_at__gt=now - FRESH)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    return OUTBOX.sweep()
 
 
 @transaction.atomic
@@ -374,5 +348,5 @@ def webhook_deliveries_retry(*, deliveries: QuerySet[WebhookDelivery]) -> list[i
         last_error="re-queued by hand",
     )
     if ids:
-        transaction.on_commit(partial(_dispatch, ids))
+        publish_on_commit(webhooks_dispatch, ids)
     return ids

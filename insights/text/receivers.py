@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from cx.publish import publish_on_commit
 from insights.text.services import comment_analysis_queue
 from surveys.models import Response
 
@@ -14,4 +13,4 @@ def response_completed(response: Response) -> None:
         return
     from insights.text.tasks import comment_analyse_task
 
-    transaction.on_commit(lambda: comment_analyse_task.delay(response.pk))
+    publish_on_commit(comment_analyse_task.delay, response.pk)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cx.models import Journey, Membership
+from cx.publish import publish_on_commit
 from cx.roles import Permission, permissions_of
 from cx.staff import staff_membership
 from insights.text import selectors, services
@@ -182,5 +182,5 @@ def themes_train(request: HttpRequest) -> HttpResponse:
     from insights.text.tasks import text_model_train_task
 
     organization_id = membership.organization_id
-    transaction.on_commit(lambda: text_model_train_task.delay(organization_id))
+    publish_on_commit(text_model_train_task.delay, organization_id)
     return redirect(_back(request))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cx.admin_scoping import OrganizationScopedAdmin
+from cx.publish import publish_on_commit
 from cx.roles import Permission
 from surveys.models import Invitation, UndeliverableAddress
 from surveys.services import delivery
@@ -104,7 +105,7 @@ class InvitationAdmin(OrganizationScopedAdmin):
 
         with transaction.atomic():
             ids = delivery.invitations_requeue(invitations=queryset)
-            transaction.on_commit(lambda: invitations_dispatch(ids))
+            publish_on_commit(invitations_dispatch, ids)
         self.message_user(
             request,
             ngettext(

@@ -30,6 +30,10 @@ nobody is sending (a lost broker message, a long delay, a retry's backoff), puts
 stuck in *sending* for longer than CX_SENDING_TIMEOUT back to *scheduled* (their worker
 died before the hand-off), expires links past ``expires_at`` and dispatches due
 reminders. Long waits are therefore rows with a ``due_at``, never long broker ETAs.
+
+The claim, owner token, backoff and sweep are ``cx.outbox``'s, shared with webhooks;
+reminders are ``surveys.services.reminders``, provider reports
+``surveys.services.tracking``.
 """
 
 from __future__ import annotations
@@ -42,15 +46,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from cx.models import Customer
+from cx import outbox
+from cx.outbox import Outbox
 from surveys import transport
 from surveys.emails import invitation_message
-from surveys.models import Invitation, Response, Survey, UndeliverableAddress
-from surveys.scheduling import next_allowed
+from surveys.models import Invitation, Survey, UndeliverableAddress
 from surveys.services.privacy import addresses_masked
 from surveys.transport import AmbiguousError, PermanentError, TransientError
 
@@ -62,16 +66,11 @@ BACKOFF_SECONDS = 30
 # Retries sooner than this are re-published with a countdown; later ones wait for the
 # sweeper, so that no message sits long in the broker (see the visibility timeout).
 COUNTDOWN_LIMIT = timedelta(seconds=60)
-# The trigger dispatches an invitation due at once itself; the sweeper leaves such a
-# fresh row to that message for a moment instead of dispatching it a second time.
-FRESH = timedelta(seconds=10)
-REMINDER_RETRY = timedelta(minutes=15)
-SWEEP_BATCH = 5000
+SWEEP_BATCH = outbox.SWEEP_BATCH
 # How many invitations one send task takes: enough to share a mail connection and the
 # queries that load them, few enough that several workers share a burst.
 SEND_BATCH = 20
 AMBIGUOUS = "ambiguous: "
-DELIVERED = [State.SENT, State.OPENED, State.ANSWERED]
 
 
 class Abandoned(Exception):
@@ -92,17 +91,23 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, BACKOFF_SECONDS * 2 ** max(0, attempts - 1)))
 
 
-def _owned(invitation_id: int, claimed_at: datetime) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(pk=invitation_id, claimed_at=claimed_at)
+def _stuck_after() -> timedelta:
+    return timedelta(seconds=settings.CX_SENDING_TIMEOUT)
+
+
+OUTBOX: Outbox[Invitation] = Outbox(
+    Invitation,
+    max_attempts=MAX_ATTEMPTS,
+    backoff=backoff,
+    stuck_after=_stuck_after,
+    batch=SWEEP_BATCH,
+)
+_owned = OUTBOX.owned
 
 
 def invitation_claim(*, invitation_id: int) -> datetime | None:
     """Move a due invitation from scheduled to sending; return the claim time if won."""
-    now = timezone.now()
-    won = Invitation.objects.filter(
-        pk=invitation_id, state=State.SCHEDULED, due_at__lte=now
-    ).update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    return now if won else None
+    return OUTBOX.claim(pk=invitation_id)
 
 
 def invitation_release(
@@ -110,32 +115,17 @@ def invitation_release(
 ) -> timedelta | None:
     """Put a claimed invitation back for a later attempt; return the wait.
 
-    After the last attempt it fails instead, and None is returned.
+    After the last attempt it fails instead, and None is returned. A row the hand-off
+    marked sent before the mail server refused it goes back too.
     """
-    attempts = (
-        _owned(invitation_id, claimed_at).values_list("attempts", flat=True).first()
-    )
-    if attempts is None:
-        return None
-    if attempts >= MAX_ATTEMPTS:
-        _owned(invitation_id, claimed_at).filter(
-            state__in=[State.SENDING, State.SENT]
-        ).update(
-            state=State.FAILED,
-            last_error=f"gave up after {attempts} attempts: {error}"[:2000],
-        )
-        return None
-    wait = backoff(attempts)
-    _owned(invitation_id, claimed_at).filter(
-        state__in=[State.SENDING, State.SENT]
-    ).update(
-        state=State.SCHEDULED,
-        due_at=timezone.now() + wait,
+    return OUTBOX.release(
+        pk=invitation_id,
+        claimed_at=claimed_at,
+        error=error,
+        states=[State.SENDING, State.SENT],
         sent_at=None,
         next_reminder_at=None,
-        last_error=error[:2000],
     )
-    return wait
 
 
 def invitation_fail(*, invitation_id: int, claimed_at: datetime, reason: str) -> None:
@@ -150,7 +140,7 @@ def invitation_fail(*, invitation_id: int, claimed_at: datetime, reason: str) ->
     )
 
 
-def _refusal(
+def invitation_refusal(
     invitation: Invitation, undeliverable: set[str] | None = None
 ) -> str | None:
     """Return why the invitation must not be sent any more, or None.
@@ -193,7 +183,7 @@ def _undeliverable(invitations: list[Invitation]) -> set[str]:
     return found
 
 
-def _with_relations() -> QuerySet[Invitation]:
+def with_relations() -> QuerySet[Invitation]:
     return Invitation.objects.select_related(
         "organization", "survey", "customer", "rule"
     )
@@ -215,7 +205,7 @@ def invitations_send(*, invitation_ids: Sequence[int]) -> dict[int, SendResult]:
     skipped = SendResult("skipped", "not due, or another worker has it, or done")
     results = dict.fromkeys(invitation_ids, skipped)
     candidates = list(
-        _with_relations().filter(
+        with_relations().filter(
             pk__in=invitation_ids, state=State.SCHEDULED, due_at__lte=timezone.now()
         )
     )
@@ -235,7 +225,7 @@ def invitations_send(*, invitation_ids: Sequence[int]) -> dict[int, SendResult]:
 def invitation_deliver(*, invitation_id: int, claimed_at: datetime) -> SendResult:
     """Send an invitation this worker has claimed and record how it went."""
     invitation = (
-        _with_relations()
+        with_relations()
         .filter(pk=invitation_id, state=State.SENDING, claimed_at=claimed_at)
         .first()
     )
@@ -250,7 +240,7 @@ def _deliver(
     undeliverable: set[str] | None = None,
 ) -> SendResult:
     invitation_id = invitation.pk
-    refusal = _refusal(invitation, undeliverable)
+    refusal = invitation_refusal(invitation, undeliverable)
     if refusal:
         state = State.EXPIRED if "expired" in refusal else State.FAILED
         _owned(invitation_id, claimed_at).filter(state=State.SENDING).update(
@@ -332,32 +322,13 @@ def invitations_sweep() -> dict[str, list[int]]:
 
     Re-queues invitations stuck in *sending* (failing those out of attempts), expires
     links past their date, and returns the ids of invitations due for sending and of
-    reminders due, for the caller to dispatch.
+    reminders due, for the caller to dispatch (each at most SWEEP_BATCH).
     """
     now = timezone.now()
-    stuck = Invitation.objects.filter(
-        state=State.SENDING,
-        claimed_at__lt=now - timedelta(seconds=settings.CX_SENDING_TIMEOUT),
-    )
-    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        state=State.FAILED,
-        last_error=f"gave up: the worker sending it stopped {MAX_ATTEMPTS} times",
-    )
-    requeued = list(stuck.values_list("pk", flat=True)[:SWEEP_BATCH])
-    stuck.filter(pk__in=requeued).update(
-        state=State.SCHEDULED,
-        due_at=now,
-        last_error="re-queued: the worker sending it stopped before handing it over",
-    )
+    requeued = OUTBOX.requeue_stuck(now=now)
     Invitation.objects.filter(
         state__in=[State.SCHEDULED, State.SENT, State.OPENED], expires_at__lte=now
     ).update(state=State.EXPIRED, next_reminder_at=None)
-    due = list(
-        Invitation.objects.filter(state=State.SCHEDULED, due_at__lte=now)
-        .exclude(attempts=0, created_at__gt=now - FRESH)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
     reminders = list(
         Invitation.objects.filter(
             state__in=[State.SENT, State.OPENED], next_reminder_at__lte=now
@@ -365,95 +336,7 @@ def invitations_sweep() -> dict[str, list[int]]:
         .order_by("next_reminder_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    return {"requeued": requeued, "due": due, "reminders": reminders}
-
-
-def reminder_send(*, invitation_id: int) -> SendResult:
-    """Send one due reminder if it still makes sense.
-
-    Only to invitations sent or opened and not answered, with no partial answer, to
-    customers who have not opted out or bounced, outside the rule's quiet hours
-    (inside them it moves to their end). Sent at most once: the reminder counter moves
-    in the hand-off transaction, conditionally on its old value.
-    """
-    now = timezone.now()
-    invitation = (
-        _with_relations()
-        .filter(
-            pk=invitation_id,
-            state__in=[State.SENT, State.OPENED],
-            next_reminder_at__lte=now,
-        )
-        .first()
-    )
-    if invitation is None or invitation.rule is None:
-        return SendResult("skipped", "no reminder due")
-    rule = invitation.rule
-    count = invitation.reminders_sent
-    this = Invitation.objects.filter(pk=invitation_id, reminders_sent=count)
-    started = Response.objects.filter(
-        invitation=invitation, answers__isnull=False
-    ).exists()
-    refusal = _refusal(invitation)
-    if started or refusal or count >= rule.reminder_count:
-        this.update(next_reminder_at=None)
-        return SendResult("refused", "answer started" if started else refusal or "")
-    allowed = next_allowed(
-        now, invitation.organization.tzinfo, rule.quiet_start, rule.quiet_end
-    )
-    if allowed > now:
-        this.update(next_reminder_at=allowed)
-        return SendResult("skipped", "quiet hours")
-    following = (
-        now + timedelta(days=rule.reminder_interval_days)
-        if count + 1 < rule.reminder_count
-        else None
-    )
-
-    @contextmanager
-    def handoff() -> Iterator[None]:
-        with transaction.atomic():
-            moved = this.filter(
-                state__in=[State.SENT, State.OPENED], next_reminder_at__lte=now
-            ).update(reminders_sent=count + 1, next_reminder_at=following)
-            if not moved:
-                raise Abandoned
-            yield
-
-    def taken_back(error: str, retry: bool) -> None:
-        Invitation.objects.filter(pk=invitation_id, reminders_sent=count + 1).update(
-            reminders_sent=count,
-            next_reminder_at=timezone.now() + REMINDER_RETRY if retry else None,
-            last_error=f"reminder: {error}"[:2000],
-        )
-
-    try:
-        transport.send(invitation_message(invitation, reminder=True), handoff=handoff)
-    except Abandoned:
-        return SendResult("skipped", "another worker sent it")
-    except AmbiguousError as exc:
-        Invitation.objects.filter(pk=invitation_id).update(
-            last_error=f"reminder: {AMBIGUOUS}{exc.reason}"[:2000]
-        )
-        return SendResult("ambiguous", exc.reason)
-    except TransientError as exc:
-        if exc.after_handoff:
-            taken_back(exc.reason, retry=True)
-        else:
-            this.update(
-                next_reminder_at=timezone.now() + REMINDER_RETRY,
-                last_error=f"reminder: {exc.reason}"[:2000],
-            )
-        return SendResult("retry", exc.reason, retry_in=REMINDER_RETRY)
-    except PermanentError as exc:
-        if exc.after_handoff:
-            taken_back(exc.reason, retry=False)
-        else:
-            this.update(
-                next_reminder_at=None, last_error=f"reminder: {exc.reason}"[:2000]
-            )
-        return SendResult("failed", exc.reason)
-    return SendResult("sent")
+    return {"requeued": requeued, "due": OUTBOX.due(now=now), "reminders": reminders}
 
 
 def invitations_requeue(*, invitations: QuerySet[Invitation]) -> list[int]:
@@ -468,57 +351,3 @@ def invitations_requeue(*, invitations: QuerySet[Invitation]) -> list[int]:
         last_error="re-queued by staff",
     )
     return ids
-
-
-def tracking_event_record(
-    *, kind: str, email: str, invitation_id: int | None, detail: str = ""
-) -> UndeliverableAddress | None:
-    """Record what the email provider reported about a message we sent.
-
-    ``kind``: "bounced" (a hard bounce), "complained" (marked as spam), "rejected" (the
-    provider refused the address) or "unsubscribed". The first three make the address
-    undeliverable for the organisation that sent the message, so nothing more goes to
-    it; a bounce also fails the invitation, which never arrived. "unsubscribed" opts
-    the customer out. The organisation comes from the invitation the message carried;
-    without one, from the latest invitation sent to the address.
-    """
-    candidates = Invitation.objects.filter(email__iexact=email)
-    invitation = (
-        candidates.filter(pk=invitation_id).first() if invitation_id else None
-    ) or candidates.filter(state__in=DELIVERED).order_by("-sent_at").first()
-    if invitation is None:
-        logger.info(
-            "Tracking event %s for an address we never sent to (invitation %s)",
-            kind,
-            invitation_id,
-        )
-        return None
-    if kind == "unsubscribed":
-        if invitation.customer_id is not None:
-            Customer.objects.filter(pk=invitation.customer_id).update(opted_out=True)
-        return None
-    reason = {
-        "bounced": UndeliverableAddress.Reason.BOUNCED,
-        "complained": UndeliverableAddress.Reason.COMPLAINED,
-    }.get(kind, UndeliverableAddress.Reason.REJECTED)
-    with transaction.atomic():
-        address = UndeliverableAddress.objects.filter(
-            organization_id=invitation.organization_id, email__iexact=email
-        ).first() or UndeliverableAddress.objects.create(
-            organization_id=invitation.organization_id,
-            email=email.lower(),
-            reason=reason,
-            detail=detail[:300],
-        )
-        if kind != "complained":  # a complaint means it did arrive
-            Invitation.objects.filter(pk=invitation.pk, state=State.SENT).update(
-                state=State.FAILED,
-                next_reminder_at=None,
-                last_error=f"{kind}: {detail}"[:2000],
-            )
-        Invitation.objects.filter(
-            Q(organization_id=invitation.organization_id)
-            & Q(email__iexact=email)
-            & Q(next_reminder_at__isnull=False)
-        ).update(next_reminder_at=None)
-    return address

@@ -269,7 +269,7 @@ def completion_receivers() -> tuple[Callable[[Response], None], ...]:
     """Return what acts on a completed response (CX_RESPONSE_COMPLETED_RECEIVERS).
 
     Each is called inside the completing transaction with the response; work outside
-    the database (emails, webhooks) must wait for ``transaction.on_commit``.
+    the database (emails, webhooks) must wait for the commit (``cx.publish.publish_on_commit``).
     """
     return plugins("CX_RESPONSE_COMPLETED_RECEIVERS")
 

@@ -38,13 +38,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from cx.models import Event, Organization
+from cx.publish import publish_on_commit
 from surveys.handoff import invitations_hand_off
 from surveys.models import (
     DeliveryChannel,
@@ -381,7 +381,7 @@ def events_match(
         if i.due_at <= matcher.now and i.state == Invitation.State.SCHEDULED
     ]
     if due_now:
-        transaction.on_commit(partial(invitations_hand_off, due_now))
+        publish_on_commit(invitations_hand_off, due_now)
     return invitations_listed(events, invitations, suppressions, with_links=True)
 
 

@@ -22,6 +22,7 @@ from surveys.logic import pipe
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.models.surveys import translate
 from surveys.services import responses
+from surveys.services.answering import Submitted, answer_submit
 from surveys.views.public import invitation_for, is_expired, language_of
 
 
@@ -237,28 +238,36 @@ def answer(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def _post(
     request: HtmxHttpRequest, invitation: Invitation, language: str
 ) -> HttpResponse:
-    key = request.POST.get("question", "")
-    question = invitation.survey.questions.filter(key=key).first()
+    submitted = answer_submit(
+        survey=invitation.survey,
+        key=request.POST.get("question", ""),
+        values=request.POST.getlist("answer"),
+        skip=bool(request.POST.get("skip")),
+        invitation=invitation,
+    )
+    return _submitted(request, invitation, submitted, language)
+
+
+def _submitted(
+    request: HtmxHttpRequest,
+    invitation: Invitation | Respondent,
+    submitted: Submitted,
+    language: str,
+) -> HttpResponse:
+    """Render what a posted answer did: the step again, the next one, or thanks."""
+    question, response = submitted.question, submitted.response
     if question is None:
         return redirect(request.path)
-    values = request.POST.getlist("answer")
-    if request.POST.get("skip") and not question.required:
-        values = []
-    response = responses.response_for(invitation=invitation)
-    try:
-        parsed = responses.answer_parse(question, values)
-        responses.answer_save(response=response, question=question, answer=parsed)
-    except responses.AnswerError as error:
-        message = str(error)  # translated where raised, in the page's language
+    if submitted.error:
         context = _step_context(
             request, invitation, response, question, language=language,
-            selected=values, error=message,
+            selected=submitted.values, error=submitted.error,
         )  # fmt: skip
         return _render_step(request, context, status=400)
-    upcoming = responses.question_after(response, question)
+    assert response is not None
+    upcoming = submitted.upcoming
     if upcoming is None:
-        responses.response_complete(response=response)
-        if request.htmx:
+        if request.htmx or isinstance(invitation, Respondent):
             return _render_thanks(request, invitation, language, response)
         return redirect(f"{request.path}?done=1&lang={language}")
     if request.htmx:
@@ -330,45 +339,17 @@ def public(request: HtmxHttpRequest, token: str) -> HttpResponse:
         if response is not None and response.state == Response.State.COMPLETED:
             return _render_thanks(request, respondent, language)
         if request.method == "POST":
-            question = survey.questions.filter(
-                key=request.POST.get("question", "")
-            ).first()
-            if question is None:
-                return redirect(request.path)
-            values = (
-                []
-                if request.POST.get("skip") and not question.required
-                else (request.POST.getlist("answer"))
+            submitted = answer_submit(
+                survey=survey,
+                key=request.POST.get("question", ""),
+                values=request.POST.getlist("answer"),
+                skip=bool(request.POST.get("skip")),
+                response=response,
+                language=language,
             )
-            try:
-                parsed = responses.answer_parse(question, values)
-                if response is None:
-                    response = responses.response_for_public_link(
-                        survey=survey, language=language
-                    )
-                    request.session[key] = response.pk
-                responses.answer_save(
-                    response=response, question=question, answer=parsed
-                )
-            except responses.AnswerError as error:
-                context = _step_context(
-                    request, respondent, response, question, language=language,
-                    selected=values, error=str(error),
-                )  # fmt: skip
-                return _render_step(request, context, status=400)
-            upcoming = responses.question_after(response, question)
-            if upcoming is None:
-                responses.response_complete(response=response)
-                return _render_thanks(request, respondent, language, response)
-            if not request.htmx:
-                return redirect(f"{request.path}?lang={language}&q={upcoming.key}")
-            return _render_step(
-                request,
-                _step_context(
-                    request, respondent, response, upcoming, language=language,
-                    selected=responses.saved_answer(response, upcoming),
-                ),
-            )  # fmt: skip
+            if response is None and submitted.response is not None:
+                request.session[key] = submitted.response.pk
+            return _submitted(request, respondent, submitted, language)
         question = (
             responses.next_question(response) if response else survey.first_question
         )

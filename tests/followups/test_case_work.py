@@ -12,8 +12,15 @@ from django.utils import timezone
 from cx.models import Membership, Role
 from cx.services.organizations import member_add, staff_user_create
 from followups import services
+from followups.emails import owner_message
 from followups.models import CaseActivity, FollowUp
-from followups.tasks import followup_announce_task
+
+
+def announce_to_owner(case: FollowUp) -> None:
+    """Send the new-case email to whoever owns the case now."""
+    message = owner_message(FollowUp.objects.get(pk=case.pk))
+    assert message is not None
+    message.send()
 
 
 @pytest.fixture
@@ -141,10 +148,10 @@ def test_the_owners_alert_is_in_the_owners_language_every_part_of_it(
     assert case.reason == "CSAT 2; not resolved on first contact"  # stored as data
 
     FollowUp.objects.filter(pk=case.pk).update(owner=aino)  # Finnish, by the org
-    followup_announce_task(case.pk, "followup.opened")
+    announce_to_owner(case)
     finnish = mailoutbox[-1]
     FollowUp.objects.filter(pk=case.pk).update(owner=bertil)  # English, his own
-    followup_announce_task(case.pk, "followup.opened")
+    announce_to_owner(case)
     english = mailoutbox[-1]
 
     assert "Syy: CSAT 2; ei ratkennut ensimmäisellä yhteydenotolla" in finnish.body
@@ -177,7 +184,7 @@ def test_choosing_a_language_in_the_header_makes_it_the_language_of_her_emails(
     client.force_login(aino)
 
     switched = client.post("/i18n/setlang/", {"language": "sv", "next": "/followups/"})
-    followup_announce_task(case.pk, "followup.opened")
+    announce_to_owner(case)
     swedish = mailoutbox[-1]
 
     assert switched.status_code == 302 and switched["Location"] == "/followups/"

@@ -48,8 +48,8 @@ from surveys.models import (
     UndeliverableAddress,
 )
 from surveys.services import delivery
-from surveys.services.delivery import tracking_event_record
 from surveys.services.privacy import addresses_masked
+from surveys.services.tracking import tracking_event_record
 from surveys.transport import PermanentError
 from tests.surveys.conftest import chat_rule, chat_survey  # noqa: F401 (fixtures)
 from tests.webhooks.conftest import receiver  # noqa: F401 (fixture)
