@@ -38,6 +38,7 @@ from surveys.models import (
     Suppression,
     Survey,
     TriggerRule,
+    UndeliverableAddress,
 )
 from surveys.models.surveys import new_public_token
 
@@ -52,7 +53,14 @@ def _past_timestamps() -> Iterator[None]:
     """
     stamped = [
         f
-        for model in (Customer, Invitation, Suppression, Response, Answer)
+        for model in (
+            Customer,
+            Invitation,
+            Suppression,
+            UndeliverableAddress,
+            Response,
+            Answer,
+        )
         for f in model._meta.concrete_fields
         if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
     ]

@@ -49,7 +49,7 @@ from surveys.models import (
     TriggerRule,
 )
 from surveys.models.invitations import token_digest
-from surveys.services.triggers import held_out
+from surveys.trigger_decision import held_out
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 GOLDEN = 0.6180339887498949
