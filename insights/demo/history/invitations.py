@@ -23,6 +23,12 @@ class Invitations(Answers):
         Each (event, matching rule) pair is decided by the product's trigger decision
         (``surveys.trigger_decision``), at the moment the event was received.
         """
+        self.undeliverable = {
+            email.lower()
+            for email in UndeliverableAddress.objects.for_organization(
+                self.organization
+            ).values_list("email", flat=True)
+        }
         recent: dict[int, list[RecentContact]] = defaultdict(list)
         for event in self.written.events:
             invited = False

@@ -74,8 +74,12 @@ class State:
             ).select_related("touchpoint__journey", "touchpoint__process")
         }
         # The rules as trigger matching has them (surveys.services.trigger_set), so
-        # that each event is decided by the product's own trigger decision.
-        self.triggers = trigger_set(organization=organization)
+        # that each event is decided by the product's own trigger decision. The
+        # organisation is read again: its rules changed since it was (its config
+        # version is what the compiled rules are held against).
+        self.triggers = trigger_set(
+            organization=Organization.objects.get(pk=organization.pk)
+        )
         # When each rule began to ask (the team added rules as it matured).
         self.live_from = {
             compiled.rule.pk: self.now
@@ -83,14 +87,9 @@ class State:
             for compiled in self.triggers.rules
             if compiled.rule.name in RULE_LIVE_DAYS
         }
-        # The addresses nothing may be sent to: those the organisation has, and those
-        # that bounce during the history.
-        self.undeliverable = {
-            email.lower()
-            for email in UndeliverableAddress.objects.for_organization(
-                organization
-            ).values_list("email", flat=True)
-        }
+        # The addresses nothing may be sent to (read when the rules are replayed, and
+        # added to as invitations bounce).
+        self.undeliverable: set[str] = set()
         self.questions = {
             survey.pk: survey.ordered_questions
             for survey in Survey.objects.for_organization(organization)
