@@ -42,7 +42,11 @@ QUESTIONS: dict[str, tuple[str, str, str]] = {
     "nps": (Question.Type.NPS, "Suosittelisitko meitä?", "Would you recommend us?"),
     "csat": (Question.Type.CSAT, "Kuinka tyytyväinen olit?", "How satisfied were you?"),
     "ces": (Question.Type.CES, "Kuinka helppoa se oli?", "How easy was it?"),
-    "resolved": (Question.Type.FCR, "Saitko asiasi hoidettua?", "Was it resolved?"),
+    "resolved": (
+        Question.Type.FCR,
+        "Saitko asiasi hoidettua?",
+        "Did you get your matter resolved?",
+    ),
     "comment": (Question.Type.TEXT, "Haluatko kertoa lisää?", "Anything else?"),
 }
 

@@ -8,8 +8,9 @@ new application form is rolled out, so that trends and deviation alerts show som
 
 Rows are made in Python from one seeded ``random.Random`` and written with
 ``bulk_create``, as the product itself would have written them: customers and events;
-per event and matching trigger rule an invitation or a suppression (the rules' checks
-replayed in event order); responses with their answers, context copies and segment
+per event and matching trigger rule an invitation or a suppression (decided in event
+order by the product's own ``surveys.trigger_decision``; an address that bounces is
+undeliverable from then on); responses with their answers, context copies and segment
 snapshots; and a follow-up case wherever the policy calls for one. Nothing is sent: the
 invitations are history, with their reminders done. The step does nothing when history
 exists already, and ``CX_DEMO_HISTORY_DAYS = 0`` skips it.
