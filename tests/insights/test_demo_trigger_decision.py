@@ -47,7 +47,7 @@ def demo(settings) -> Organization:
 
 
 @pytest.fixture
-def every_1_in_7_addresses_bounced(monkeypatch) -> Iterator[None]:
+def every_1_in_7_addresses_bounced(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """After the stories, every seventh customer's address is known undeliverable."""
     stories = History.stories
 
@@ -69,8 +69,8 @@ def every_1_in_7_addresses_bounced(monkeypatch) -> Iterator[None]:
 
 
 def rule_on_chats(
-    demo: Organization, name: str, survey: Survey, **fields
-) -> TriggerRule:  # type: ignore[no-untyped-def]
+    demo: Organization, name: str, survey: Survey, **fields: object
+) -> TriggerRule:
     chat = Touchpoint.objects.get(
         organization=demo, event_types__event_type="chat.ended"
     )
