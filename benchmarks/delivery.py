@@ -111,37 +111,28 @@ def chat_event(name: str) -> dict[str, object]:
 
 
 def set_up_rule() -> Organization:
-    from cx.models import Journey
-    from cx.services.journeys import touchpoint_save
-    from cx.services.organizations import organization_create
-    from surveys.models import Question, Survey, TriggerRule
+    from tests.factories import (
+        OrganizationFactory,
+        SurveyFactory,
+        TouchpointFactory,
+        TriggerRuleFactory,
+    )
 
-    organization = organization_create(
+    organization = OrganizationFactory(
         slug="bench", name="Bench Bank", default_language="fi"
     )
-    journey = Journey.objects.create(organization=organization, name="Service")
-    chat = touchpoint_save(
-        organization=organization,
-        fields={"journey": journey, "position": 1, "name": "Chat", "channel": "chat"},
-        event_types=["chat.ended"],
-    )
-    survey = Survey.objects.create(
+    chat = TouchpointFactory(
+        journey__organization=organization, journey__name="Service", position=1,
+        name="Chat", channel="chat", event_types=["chat.ended"],
+    )  # fmt: skip
+    survey = SurveyFactory(
         organization=organization,
         name="Chat",
-        status=Survey.Status.ACTIVE,
-        languages=["fi", "sv", "en"],
         title={"fi": "Miten chat onnistui?", "en": "How was your chat?"},
         intro={"fi": "Kaksi nopeaa kysymystä.", "en": "Two quick questions."},
+        questions=["csat"],
     )
-    Question.objects.create(
-        survey=survey,
-        key="csat",
-        position=1,
-        type=Question.Type.CSAT,
-        text={"fi": "Kuinka tyytyväinen olit?", "en": "How satisfied were you?"},
-    )
-    TriggerRule.objects.create(
-        organization=organization,
+    TriggerRuleFactory(
         name="Chat ended",
         survey=survey,
         touchpoint=chat,

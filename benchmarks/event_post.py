@@ -76,35 +76,34 @@ def organization_with_rules(slug: str, rules: int, segments: int) -> tuple[int, 
     "gold" segment; the others watch other touchpoints and event types, and each of
     the other segments filters some of them. Return its id and an API key.
     """
-    from cx.models import Journey, Segment
-    from cx.services.journeys import touchpoint_save
-    from cx.services.organizations import api_key_create, organization_create
-    from surveys.models import Question, Survey, TriggerRule
+    from cx.models import Segment
+    from cx.services.organizations import api_key_create
+    from tests.factories import (
+        JourneyFactory,
+        OrganizationFactory,
+        SurveyFactory,
+        TouchpointFactory,
+        TriggerRuleFactory,
+    )
 
-    organization = organization_create(slug=slug, name=slug.title())
-    journey = Journey.objects.create(organization=organization, name="Service")
+    organization = OrganizationFactory(slug=slug, name=slug.title())
+    journey = JourneyFactory(organization=organization, name="Service")
     touchpoints = [
-        touchpoint_save(
-            organization=organization,
-            fields={
-                "journey": journey,
-                "position": n,
-                "name": f"T{n}",
-                "channel": "web",
-            },
+        TouchpointFactory(
+            journey=journey,
+            position=n,
+            name=f"T{n}",
+            channel="web",
             event_types=["chat.ended" if n == 0 else f"other.{n}"],
         )
         for n in range(10)
     ]
-    survey = Survey.objects.create(
+    survey = SurveyFactory(
         organization=organization,
         name="Chat",
-        status=Survey.Status.ACTIVE,
         languages=["fi", "en"],
         title={"fi": "Miten chat onnistui?", "en": "How was your chat?"},
-    )
-    Question.objects.create(
-        survey=survey, key="csat", position=1, type=Question.Type.CSAT, text={"fi": "?"}
+        questions=["csat"],
     )
     gold, *others = Segment.objects.bulk_create(
         Segment(
@@ -117,21 +116,18 @@ def organization_with_rules(slug: str, rules: int, segments: int) -> tuple[int, 
         )
         for n in range(segments)
     )
-    chat = TriggerRule.objects.create(
-        organization=organization, name="Chat", survey=survey, touchpoint=touchpoints[0]
+    TriggerRuleFactory(
+        name="Chat", survey=survey, touchpoint=touchpoints[0], segments_all=[gold]
     )
-    chat.segments_all.add(gold)
     for n in range(1, rules):
-        rule = TriggerRule.objects.create(
-            organization=organization,
+        TriggerRuleFactory(
             name=f"Rule {n}",
             survey=survey,
             touchpoint=touchpoints[n % 9 + 1] if n % 2 else None,
             event_type="" if n % 2 else f"web.page_{n}",
             delay_minutes=60,
+            segments_all=[others[n % len(others)]] if others else [],
         )
-        if others:
-            rule.segments_all.add(others[n % len(others)])
     return organization.pk, api_key_create(organization=organization).secret_key
 
 

@@ -70,11 +70,12 @@ def main() -> None:
 
         from cx.demo import load_core
         from cx.models import Customer, Event
-        from cx.services.organizations import api_key_create, organization_create
+        from cx.services.organizations import api_key_create
+        from tests.factories import OrganizationFactory
 
         # The process as gunicorn runs it: cx.wsgi also tunes the garbage collector.
         importlib.import_module("cx.wsgi")
-        organization = organization_create(slug="bench", name="Bench Bank")
+        organization = OrganizationFactory(slug="bench", name="Bench Bank")
         load_core(organization, lambda _: None)
         key = api_key_create(organization=organization).secret_key
         client = Client(headers={"authorization": f"Bearer {key}"})

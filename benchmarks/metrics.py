@@ -65,30 +65,23 @@ def build(slug: str, responses: int, offset: int) -> int:
     from django.db import connection
 
     from cx.demo import load_core
-    from cx.models import Journey, Organization, Segment
-    from cx.services.journeys import touchpoint_save
-    from surveys.models import Question, Survey
+    from cx.models import Journey, Segment
+    from tests.factories import OrganizationFactory, SurveyFactory, TouchpointFactory
 
-    organization = Organization.objects.create(slug=slug, name=f"{slug} Bank")
+    organization = OrganizationFactory(slug=slug, name=f"{slug} Bank")
     load_core(organization, lambda _: None)
-    journey = Journey.objects.get(organization=organization, name="Mortgage")
-    touchpoint_save(
-        organization=organization,
-        fields={
-            "journey": journey,
-            "position": 6,
-            "name": "Signing",
-            "channel": "branch",
-        },
+    TouchpointFactory(
+        journey=Journey.objects.get(organization=organization, name="Mortgage"),
+        position=6,
+        name="Signing",
+        channel="branch",
         event_types=["mortgage.signed"],
     )
     Segment.objects.create(organization=organization, key="young", name="Young")
-    survey = Survey.objects.create(
-        organization=organization, name="Bench NPS", status=Survey.Status.ACTIVE
+    survey = SurveyFactory(
+        organization=organization, name="Bench NPS", questions=["nps"]
     )
-    question = Question.objects.create(
-        survey=survey, key="nps", position=1, type=Question.Type.NPS, text={"en": "?"}
-    )
+    question = survey.questions.get()
     params = {
         "org": organization.pk,
         "survey": survey.pk,

@@ -95,36 +95,33 @@ def scoring_after_an_event() -> list[tuple[str, str, str, str, str]]:
     from django.conf import settings
     from django.utils import timezone
 
-    from cx.models import Journey
     from cx.plugins import plugins
     from cx.services.customers import CustomerIn
     from cx.services.events import EventIn, events_record
-    from cx.services.journeys import touchpoint_save
-    from cx.services.organizations import organization_create
     from predictions import services
     from predictions.models import ModelVersion, PredictionDefinition
     from predictions.synthetic import ABANDONED, generate, load
-    from surveys.models import Question, Survey
+    from tests.factories import (
+        JourneyFactory,
+        OrganizationFactory,
+        SurveyFactory,
+        TouchpointFactory,
+    )
 
-    organization = organization_create(slug="bench", name="Bench Oy")
-    journey = Journey.objects.create(organization=organization, name="Loan")
-    touchpoints = {}
-    for position, kind in enumerate(
-        ["loan.page_viewed", "chat.ended", "mortgage.application_submitted"], start=1
-    ):
-        touchpoints[kind] = touchpoint_save(
-            organization=organization,
-            fields={"journey": journey, "position": position, "name": kind,
-                    "channel": "web"},
-            event_types=[kind],
-        )  # fmt: skip
-    survey = Survey.objects.create(
-        organization=organization, name="Applying", status=Survey.Status.ACTIVE,
-        languages=["en"], title={"en": "Applying"},
-    )  # fmt: skip
-    Question.objects.create(
-        survey=survey, key="ces", position=1, type=Question.Type.CES,
-        text={"en": "Applying was easy."},
+    organization = OrganizationFactory(slug="bench", name="Bench Oy")
+    journey = JourneyFactory(organization=organization, name="Loan")
+    touchpoints = {
+        kind: TouchpointFactory(
+            journey=journey, position=position, name=kind, event_types=[kind]
+        )
+        for position, kind in enumerate(
+            ["loan.page_viewed", "chat.ended", "mortgage.application_submitted"],
+            start=1,
+        )
+    }
+    survey = SurveyFactory(
+        organization=organization, name="Applying", languages=["en"],
+        title={"en": "Applying"}, questions=["ces"],
     )  # fmt: skip
     days = 120
     generated = generate(

@@ -35,7 +35,7 @@ from surveys.models import (
     TriggerRule,
 )
 from surveys.models.invitations import token_digest
-from surveys.services.triggers import held_out
+from surveys.trigger_decision import held_out
 
 ABANDONED = "mortgage.application_abandoned"
 SUBMITTED = "mortgage.application_submitted"

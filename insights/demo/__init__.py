@@ -8,8 +8,9 @@ new application form is rolled out, so that trends and deviation alerts show som
 
 Rows are made in Python from one seeded ``random.Random`` and written with
 ``bulk_create``, as the product itself would have written them: customers and events;
-per event and matching trigger rule an invitation or a suppression (the rules' checks
-replayed in event order); responses with their answers, context copies and segment
+per event and matching trigger rule an invitation or a suppression (decided in event
+order by the product's own ``surveys.trigger_decision``; an address that bounces is
+undeliverable from then on); responses with their answers, context copies and segment
 snapshots; and a follow-up case wherever the policy calls for one. Nothing is sent: the
 invitations are history, with their reminders done. The step does nothing when history
 exists already, and ``CX_DEMO_HISTORY_DAYS = 0`` skips it.
@@ -38,6 +39,7 @@ from surveys.models import (
     Suppression,
     Survey,
     TriggerRule,
+    UndeliverableAddress,
 )
 from surveys.models.surveys import new_public_token
 
@@ -52,7 +54,14 @@ def _past_timestamps() -> Iterator[None]:
     """
     stamped = [
         f
-        for model in (Customer, Invitation, Suppression, Response, Answer)
+        for model in (
+            Customer,
+            Invitation,
+            Suppression,
+            UndeliverableAddress,
+            Response,
+            Answer,
+        )
         for f in model._meta.concrete_fields
         if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
     ]

@@ -13,29 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from cx import segmentation
-from cx.models import Organization, Segment
+from cx.models import Organization
 from cx.versioning import versioned
 from surveys.models import ContactPolicy, TriggerRule
+from surveys.trigger_decision import CompiledRule
 
 DEFAULT_MIN_DAYS = ContactPolicy._meta.get_field("min_days_between_invitations").default
 MEMO_LIMIT = 10_000  # (touchpoint, event type) pairs remembered; event types are open
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """A rule with its survey attached and its segment filters as tuples."""
-
-    rule: TriggerRule
-    segments_all: tuple[Segment, ...]
-    segments_none: tuple[Segment, ...]
-
-    @property
-    def acts_on_prediction(self) -> bool:
-        """Return whether a segment the rule requires reads a learned risk."""
-        return any(
-            segmentation.predictions_read(segment.rule) for segment in self.segments_all
-        )
 
 
 @dataclass(frozen=True)

@@ -6,25 +6,8 @@ writes exactly one row: an ``Invitation`` in state *scheduled*, or a ``Suppressi
 with the reason nothing was sent. The database is the source of truth; invitations due
 now are handed to Celery only after the transaction commits.
 
-The checks, in order (the first that fails names the suppression):
-
-1. the rule is active; 2. its survey is active; 3. the event names a customer;
-4. who has not opted out; 5. has an email address; 6. that has not bounced or complained
-   (5 and 6 only for rules that send email: a rule of the caller's own channel makes the
-   invitation *sent* at once and the event's answer carries its link, once);
-7. is in all of the rule's ``segments_all`` and none of ``segments_none``;
-8. falls in the rule's sample (a deterministic hash of event and rule, so a retry
-   decides the same way);
-9. this event has not already produced an invitation (one survey per event: rules are
-   tried by priority, highest first);
-10. contact frequency: no invitation to the customer within the organisation's
-    ``min_days_between_invitations`` from a rule of the same or higher priority (a
-    higher-priority rule overrides a lower one's recent contact), and none of the same
-    survey within the survey's own limit, if it has one;
-11. a rule that acts on a prediction (one of its required segments reads a learned
-    risk) keeps a holdout: the customers whose hash of customer and rule falls in the
-    rule's ``holdout_percent`` get nothing, recorded with the reason "holdout", so the
-    effect of acting can be measured against them (``predictions.effects``).
+The checks, and their order, are the trigger decision's (``surveys.trigger_decision``,
+which reads no database); this module reads what it needs and writes what it decides.
 
 The costs are a fixed handful of queries per batch of events, whatever its size, and
 none for the rules themselves: they come compiled and indexed by touchpoint and event
@@ -33,11 +16,9 @@ type (``surveys.services.trigger_set``), so only the rules an event can match ar
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -46,53 +27,19 @@ from django.utils import timezone
 from cx.models import Event, Organization
 from cx.publish import publish_on_commit
 from surveys.handoff import invitations_hand_off
-from surveys.models import (
-    DeliveryChannel,
-    Invitation,
-    Suppression,
-    Survey,
-    TriggerRule,
-)
+from surveys.models import DeliveryChannel, Invitation, Suppression, TriggerRule
 from surveys.models.invitations import token_digest
 from surveys.scheduling import due_at
 from surveys.selectors import invitations_listed, undeliverable_among
 from surveys.services.invitation_insert import invitations_insert_checked
-from surveys.services.trigger_set import CompiledRule, TriggerSet, trigger_set
+from surveys.services.trigger_set import TriggerSet, trigger_set
+from surveys.trigger_decision import (
+    CompiledRule,
+    RecentContact,
+    trigger_refusal,
+)
 
 Reason = Suppression.Reason
-
-
-@dataclass(frozen=True)
-class RecentContact:
-    customer_id: int
-    survey_id: int
-    survey_name: str
-    priority: int
-    created_at: datetime
-
-
-def sampled_in(event: Event, rule: TriggerRule) -> bool:
-    """Return whether the event falls in the rule's sample (stable for the pair)."""
-    if rule.sampling_percent >= 100:
-        return True
-    if rule.sampling_percent <= 0:
-        return False
-    digest = hashlib.sha256(
-        f"{event.organization_id}:{event.event_id}:{rule.pk}".encode()
-    )
-    return (
-        int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.sampling_percent * 100
-    )
-
-
-def held_out(customer_id: int, rule: TriggerRule) -> bool:
-    """Return whether the customer is in the rule's holdout (stable for the pair)."""
-    if rule.holdout_percent <= 0:
-        return False
-    digest = hashlib.sha256(f"holdout:{customer_id}:{rule.pk}".encode())
-    return (
-        int.from_bytes(digest.digest()[:4], "big") % 10000 < rule.holdout_percent * 100
-    )
 
 
 class Matcher:
@@ -154,7 +101,6 @@ class Matcher:
         ):
             self.recent[row["customer_id"]].append(
                 RecentContact(
-                    customer_id=row["customer_id"],
                     survey_id=row["survey_id"],
                     survey_name=row["survey__name"],
                     priority=row["rule__priority"] or 0,
@@ -181,74 +127,15 @@ class Matcher:
         self, event: Event, compiled: CompiledRule, invited: bool
     ) -> tuple[str, str] | None:
         """Return (reason, detail) why ``rule`` sends nothing for ``event``, or None."""
-        rule = compiled.rule
-        customer = event.customer
-        if not rule.is_active:
-            return Reason.RULE_INACTIVE, ""
-        if rule.survey.status != Survey.Status.ACTIVE:
-            return (
-                Reason.SURVEY_CLOSED,
-                f"survey '{rule.survey.name}' is {rule.survey.status}",
-            )
-        if customer is None:
-            return Reason.NO_CUSTOMER, ""
-        if customer.opted_out:
-            return Reason.OPTED_OUT, ""
-        # The caller's own channel needs no address of ours.
-        by_email = rule.channel == DeliveryChannel.EMAIL
-        if by_email and not customer.email:
-            return Reason.NO_EMAIL, ""
-        if by_email and customer.email.lower() in self.undeliverable:
-            return Reason.UNDELIVERABLE, customer.email
-        outside = [s.key for s in compiled.segments_all if not s.contains(customer)]
-        inside = [s.key for s in compiled.segments_none if s.contains(customer)]
-        if outside or inside:
-            detail = ", ".join(
-                [f"not in {key}" for key in outside] + [f"in {key}" for key in inside]
-            )
-            return Reason.SEGMENT_FILTER, detail
-        if not sampled_in(event, rule):
-            return Reason.SAMPLED_OUT, f"sampling {rule.sampling_percent} %"
-        if invited:
-            return (
-                Reason.DUPLICATE,
-                "a higher-priority rule already invited for this event",
-            )
-        contacted = self._contacted(customer.pk, rule)
-        if (
-            contacted is None
-            and compiled.acts_on_prediction
-            and held_out(customer.pk, rule)
-        ):
-            return Reason.HOLDOUT, f"holdout {rule.holdout_percent} %"
-        return contacted
-
-    def _contacted(self, customer_id: int, rule: TriggerRule) -> tuple[str, str] | None:
-        org_limit = self.now - timedelta(days=self.min_days)
-        survey_days = rule.survey.min_days_between_invitations
-        survey_limit = self.now - timedelta(days=survey_days) if survey_days else None
-        for contact in sorted(
-            self.recent[customer_id], key=lambda c: c.created_at, reverse=True
-        ):
-            # A limit of 0 days is no limit (not "none today", which would block
-            # the invitations made moments earlier in the same batch).
-            blocks_by_org = (
-                self.min_days > 0
-                and contact.created_at >= org_limit
-                and contact.priority >= rule.priority
-            )
-            blocks_by_survey = (
-                survey_limit is not None
-                and contact.survey_id == rule.survey_id
-                and contact.created_at >= survey_limit
-            )
-            if blocks_by_org or blocks_by_survey:
-                days = (self.now - contact.created_at).days
-                return (
-                    Reason.CONTACTED_RECENTLY,
-                    f"contacted {days} day(s) ago by '{contact.survey_name}'",
-                )
-        return None
+        return trigger_refusal(
+            event=event,
+            compiled=compiled,
+            invited=invited,
+            contacts=self.recent.get(event.customer_id or 0, ()),
+            undeliverable=self.undeliverable,
+            now=self.now,
+            min_days=self.min_days,
+        )
 
     def invitation(self, event: Event, rule: TriggerRule) -> Invitation:
         customer = event.customer
@@ -264,9 +151,7 @@ class Matcher:
             quiet_end=rule.quiet_end,
         )
         self.recent[customer.pk].append(
-            RecentContact(
-                customer.pk, rule.survey_id, rule.survey.name, rule.priority, self.now
-            )
+            RecentContact(rule.survey_id, rule.survey.name, rule.priority, self.now)
         )
         language = rule.survey.language_for(customer.preferred_language())
         if rule.channel == DeliveryChannel.OWN:

@@ -12,7 +12,7 @@ from cx.services.customers import CustomerIn
 from cx.services.events import EventIn, events_record
 from predictions import effects
 from surveys.models import Invitation, Suppression, TriggerRule
-from surveys.services.triggers import held_out
+from surveys.trigger_decision import held_out
 
 pytestmark = pytest.mark.django_db
 

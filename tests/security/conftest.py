@@ -305,3 +305,10 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
         )
 
     return build
+
+
+@pytest.fixture
+def world(tenant, aurora, aino, api, other_org, olli, outsider_api):  # type: ignore[no-untyped-def]
+    return tenant(aurora, aino, api, "aurora"), tenant(
+        other_org, olli, outsider_api, "other"
+    )

@@ -4,43 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.models import Question, Survey, TriggerRule
+from surveys.models import Survey, TriggerRule
+from tests.factories import SurveyFactory, TriggerRuleFactory
 
 
 @pytest.fixture
 def chat_survey(aurora) -> Survey:
-    survey = Survey.objects.create(
+    return SurveyFactory(
         organization=aurora,
         name="Chat satisfaction",
-        status=Survey.Status.ACTIVE,
-        languages=["fi", "sv", "en"],
         title={"fi": "Miten chat onnistui?", "en": "How was your chat?"},
         intro={"fi": "Kaksi nopeaa kysymystä.", "en": "Two quick questions."},
+        questions=["csat", "resolved"],
     )
-    Question.objects.create(
-        survey=survey,
-        key="csat",
-        position=1,
-        type=Question.Type.CSAT,
-        text={"fi": "Kuinka tyytyväinen olit?", "en": "How satisfied were you?"},
-    )
-    Question.objects.create(
-        survey=survey,
-        key="resolved",
-        position=2,
-        type=Question.Type.FCR,
-        text={
-            "fi": "Saitko asiasi hoidettua?",
-            "en": "Did you get your matter resolved?",
-        },
-    )
-    return survey
 
 
 @pytest.fixture
 def chat_rule(aurora, mortgage, chat_survey) -> TriggerRule:
-    return TriggerRule.objects.create(
-        organization=aurora,
+    return TriggerRuleFactory(
         name="Chat ended → satisfaction",
         survey=chat_survey,
         touchpoint=mortgage.touchpoints.get(name="Advisor chat"),

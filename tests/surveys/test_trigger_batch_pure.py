@@ -13,7 +13,8 @@ from datetime import timedelta
 from cx.models import Event
 from surveys.models import Suppression, Survey, TriggerRule
 from surveys.services.trigger_set import CompiledRule
-from surveys.services.triggers import RecentContact, _decisions
+from surveys.services.triggers import _decisions
+from surveys.trigger_decision import RecentContact
 from tests.surveys.test_trigger_decisions_pure import NOW, world
 
 Reason = Suppression.Reason
@@ -80,7 +81,7 @@ def test_a_long_refusal_detail_is_cut_to_what_the_column_holds() -> None:
 
 def test_reading_the_addresses_again_forgets_the_contacts_decided_in_between() -> None:
     matcher, event, compiled = world()
-    earlier = RecentContact(30, 99, "Earlier survey", 0, NOW - timedelta(days=3))
+    earlier = RecentContact(99, "Earlier survey", 0, NOW - timedelta(days=3))
     matcher.emails = set()
     matcher.addresses_read = False
     matcher.history = {30: (earlier,)}

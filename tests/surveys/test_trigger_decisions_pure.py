@@ -16,12 +16,8 @@ import pytest
 from cx.models import Customer, Event, Organization, Segment
 from surveys.models import Suppression, Survey, TriggerRule
 from surveys.services.trigger_set import CompiledRule
-from surveys.services.triggers import (
-    Matcher,
-    RecentContact,
-    held_out,
-    sampled_in,
-)
+from surveys.services.triggers import Matcher
+from surveys.trigger_decision import RecentContact, held_out, sampled_in
 
 Reason = Suppression.Reason
 NOW = datetime(2026, 6, 10, 9, 30, tzinfo=UTC)
@@ -75,7 +71,7 @@ def contacted(
     matcher: Matcher, ago: timedelta, *, survey_id: int = 10, priority: int = 0
 ) -> None:
     matcher.recent[30].append(
-        RecentContact(30, survey_id, "Earlier survey", priority, NOW - ago)
+        RecentContact(survey_id, "Earlier survey", priority, NOW - ago)
     )
 
 
@@ -341,7 +337,7 @@ def test_the_delay_counts_from_the_event_but_never_before_it_arrived(
     assert invitation.expires_at == NOW + due_after + timedelta(days=7)
     assert invitation.language == "en"
     assert invitation.email == "maija@example.com"
-    assert matcher.recent[30][-1] == RecentContact(30, 10, "Chat satisfaction", 0, NOW)
+    assert matcher.recent[30][-1] == RecentContact(10, "Chat satisfaction", 0, NOW)
 
 
 def test_an_invitation_due_in_quiet_hours_waits_for_the_local_morning() -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cx.models import Customer, Segment
 from surveys.models import ContactPolicy, Invitation, Suppression, Survey, TriggerRule
-from surveys.services.triggers import sampled_in
+from surveys.trigger_decision import sampled_in
 from tests.surveys.conftest import chat_event
 
 Reason = Suppression.Reason
