@@ -21,8 +21,9 @@ from django.utils.module_loading import import_string
 from cx.models import Customer, Organization
 from cx.services.customers import customers_attributes_set
 from predictions import learning, selectors
-from predictions.features import LONG_DAYS, FeatureSpec, History
+from predictions.features import LONG_DAYS, History
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
+from predictions.scoring import Scorer, scorer_from
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,10 @@ def training_run(*, version_id: int, now: datetime | None = None) -> None:
     ).get(pk=version_id)
     definition = version.definition
     try:
-        history = selectors.history_of(definition.organization)
+        history = selectors.history_of(
+            definition.organization,
+            segments_excluded=selectors.risk_segment_keys(definition.organization),
+        )
         trained = learning.train(
             history,
             outcome_for(definition, history),
@@ -189,6 +193,8 @@ def _pickled(trained: learning.Trained) -> bytes:
         {
             "estimator": trained.estimator,
             "event_types": trained.spec.event_types,
+            "segments": trained.spec.segments,
+            "cases": trained.spec.cases,
             "names": trained.names,
             "means": trained.means,
         }
@@ -196,10 +202,10 @@ def _pickled(trained: learning.Trained) -> bytes:
 
 
 @cache
-def _loaded(version_id: int) -> dict[str, Any]:
-    """Return a published version's fitted model (cached: a version never changes)."""
+def scorer(version_id: int) -> Scorer:
+    """Return a published version's scorer (once per process: a version never changes)."""
     raw = ModelVersion.objects.values_list("model", flat=True).get(pk=version_id)
-    return pickle.loads(bytes(raw))  # noqa: S301 — written by _pickled above
+    return scorer_from(bytes(raw))
 
 
 def customers_score(
@@ -231,19 +237,16 @@ def customers_score(
     values: dict[int, dict[str, float]] = {pk: {} for pk in ids}
     with transaction.atomic():
         for version in versions:
-            fitted = _loaded(version.pk)
-            spec = FeatureSpec(event_types=tuple(fitted["event_types"]))
-            matrix = history.features(spec, dense, np.full(len(ids), at))
-            risk, effects = learning.contributions(
-                fitted["estimator"], matrix, fitted["means"]
-            )
+            fitted = scorer(version.pk)
+            matrix = history.features(fitted.spec, dense, np.full(len(ids), at))
+            risk, effects = fitted.risks(matrix)
             written += _risks_store(
                 organization=organization,
                 version=version,
                 customers=customers,
                 risk=risk,
                 reasons=[
-                    learning.reasons(effects[i], matrix[i], fitted["names"])
+                    learning.reasons(effects[i], matrix[i], fitted.names)
                     for i in range(len(ids))
                 ],
                 now=now,
