@@ -54,8 +54,9 @@ def _answers(organization: Organization) -> QuerySet[Answer]:
 # metric or segment key), when, until when (a case's closing), a number (journey
 # position or score) and a flag (the answer's response has a comment).
 ROW = ("h_kind", "h_customer", "h_label", "h_at", "h_until", "h_number", "h_flag")
-NO_TIME = Value(None, output_field=DateTimeField())
-NO_NUMBER = Value(None, output_field=FloatField())
+# Typed NULLs: PostgreSQL resolves a UNION's column types pair by pair, from the left.
+NO_TIME = Cast(Value(None), DateTimeField())
+NO_NUMBER = Cast(Value(None), FloatField())
 
 
 def _rows(queryset: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:

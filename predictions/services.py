@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
 from cx.services.customers import customers_attributes_set
+from cx.versioning import versioned
 from predictions import learning, selectors
 from predictions.features import LONG_DAYS, History
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
@@ -257,6 +258,22 @@ def customers_score(
             values={customer: values[customer.pk] for customer in customers}
         )
     return written
+
+
+def customers_rescore(*, organization_id: int, customer_ids: list[int]) -> int:
+    """Score these customers of the organisation now (after their events committed)."""
+    organization = Organization.objects.get(pk=organization_id)
+    customers = list(
+        Customer.objects.for_organization(organization).filter(pk__in=customer_ids)
+    )
+    versions = versioned(
+        organization,
+        "predictions.current_versions",
+        lambda: selectors.current_versions(organization),
+    )
+    return customers_score(
+        organization=organization, customers=customers, versions=versions
+    )
 
 
 def _risks_store(

@@ -53,7 +53,7 @@ def test_a_published_model_validates_scores_customers_and_rescores_on_events(
     )
     assert "Advisor chat" in said or "CES" in said  # the planted factor, by name
 
-    # An event re-scores its customer in the ingestion transaction; rising to the
+    # An event has its customer re-scored by a worker after commit; rising to the
     # threshold publishes a webhook with the reasons.
     WebhookEndpoint.objects.create(
         organization=aurora,
@@ -72,8 +72,12 @@ def test_a_published_model_validates_scores_customers_and_rescores_on_events(
         event_id="new-chat", type="chat.ended", occurred_at=timezone.now(),
         customer=CustomerIn(external_id=calm.customer.external_id),
     )  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as published_later:
         events_record(organization=aurora, events=[posted])
+    calm.refresh_from_db()
+    assert not calm.at_risk  # not scored in the ingestion transaction
+    for callback in published_later:
+        callback()
 
     calm.refresh_from_db()
     assert calm.at_risk and calm.scored_at > riskiest.scored_at
