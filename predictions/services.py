@@ -20,11 +20,14 @@ from django.utils.module_loading import import_string
 
 from cx.models import Customer, Organization
 from cx.services.customers import customers_attributes_set
+from cx.services.segments import segment_ensure
 from cx.versioning import versioned
 from predictions import learning, selectors
 from predictions.features import LONG_DAYS, History
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
 from predictions.scoring import Scorer, scorer_from
+from surveys.models import Survey, TriggerRule
+from surveys.services.rules import trigger_rule_create
 
 logger = logging.getLogger(__name__)
 
@@ -380,39 +383,30 @@ def proactive_rule_create(
     *,
     organization: Organization,
     definition: PredictionDefinition,
-    survey: Any,
+    survey: Survey,
     event_type: str,
     threshold: float,
     holdout_percent: int,
-) -> Any:
+    name: str = "",
+) -> TriggerRule:
     """Create a trigger rule reaching customers at or above ``threshold`` risk.
 
-    The risk segment ("<prediction> ≥ threshold") is created once per threshold; the
-    rule keeps ``holdout_percent`` of eligible customers back to measure the effect.
+    The risk segment ("<prediction> ≥ threshold") is created once per threshold, by
+    ``cx``'s segment service; the rule, by ``surveys``' rule service, keeps
+    ``holdout_percent`` of eligible customers back to measure the effect.
     """
-    from cx.models import Segment
-    from surveys.models import TriggerRule
-
-    key = f"risk-{definition.key}-{round(threshold * 100)}"[:60]
-    segment, _created = Segment.objects.get_or_create(
+    segment = segment_ensure(
         organization=organization,
-        key=key,
-        defaults={
-            "name": f"{definition.name} ≥ {threshold:.0%}",
-            "rule": {
-                "attribute": definition.attribute,
-                "operator": "gte",
-                "value": threshold,
-            },
-        },
+        key=f"risk-{definition.key}-{round(threshold * 100)}"[:60],
+        name=f"{definition.name} ≥ {threshold:.0%}",
+        rule={"attribute": definition.attribute, "operator": "gte", "value": threshold},
     )
-    rule = TriggerRule.objects.create(
+    return trigger_rule_create(
         organization=organization,
-        name=f"{definition.name} ≥ {threshold:.0%} → {survey.name}"[:200],
+        name=(name or f"{definition.name} ≥ {threshold:.0%} → {survey.name}")[:200],
         survey=survey,
         event_type=event_type,
+        segments_all=[segment],
         holdout_percent=holdout_percent,
         priority=10,
     )
-    rule.segments_all.add(segment)
-    return rule
