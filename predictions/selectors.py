@@ -287,12 +287,18 @@ def risks_of_customer(
 
 
 def event_labels(organization: Organization) -> dict[str, str]:
-    """Return the touchpoint name of each mapped event type (for reasons in words)."""
-    return dict(
+    """Return the touchpoint name of each mapped event type and the name of each
+    segment as ``segment:<key>`` (for reasons in words)."""
+    labels = dict(
         TouchpointEventType.objects.for_organization(organization).values_list(
             "event_type", "touchpoint__name"
         )
     )
+    for key, name in Segment.objects.for_organization(organization).values_list(
+        "key", "name"
+    ):
+        labels[f"segment:{key}"] = name
+    return labels
 
 
 def as_array(values: Iterable[int]) -> np.ndarray:
