@@ -209,7 +209,7 @@ def test_report_shows_the_prediction_its_reliability_and_the_measured_effect(
     # The card's rows (beside the chart, so read from the HTML the PDF is made of).
     html = report.report_html(assessment=assessment, language="en")
     for row in ("Training period", "Test period", "AUC of the last score given",
-                "Brier score (base rate&#x27;s)", "Riskiest tenth vs base rate",
+                "Brier score (base rate", "Riskiest tenth vs base rate",
                 "Top factors", "Reliability on the test period"):  # fmt: skip
         assert row in html, row
     # The effect: acted-on vs held-out rates, the difference and the split check.
