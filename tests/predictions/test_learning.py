@@ -217,3 +217,20 @@ def test_cases_and_segment_changes_after_the_moment_change_no_feature():
         moved[:, names.index("cases:90")] > before[:, names.index("cases:90")]
     ).all()
     assert (moved[:, names.index("segment:struggling")] == 1).all()
+
+
+def test_the_cached_scorer_gives_scikit_learns_risks_and_reasons(planted):
+    from predictions.scoring import scorer_from
+    from predictions.services import _pickled
+
+    scorer = scorer_from(_pickled(planted))
+    rows = np.random.default_rng(2).poisson(2.0, size=(50, len(planted.names)))
+    rows = rows.astype(float)
+    risk, effects = scorer.risks(rows)
+    expected_risk, expected_effects = learning.contributions(
+        planted.estimator, rows, planted.means
+    )
+
+    assert scorer.weights is not None  # the logistic model, folded to one vector
+    np.testing.assert_allclose(risk, expected_risk, atol=1e-9)
+    np.testing.assert_allclose(effects, expected_effects, atol=1e-9)
