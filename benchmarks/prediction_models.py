@@ -213,6 +213,13 @@ def scoring_after_an_event() -> list[tuple[str, str, str, str, str]]:
             "≤ +5 ms " + ("met" if added <= 5 else "NOT met"),
         ),
         (
+            "one event, median, scoring the customer",
+            f"{statistics.median(timings['with']):.2f} ms",
+            f"{statistics.median(timings['without']):.2f} ms (no scoring)",
+            f"+{statistics.median(timings['with']) - statistics.median(timings['without']):.2f} ms",
+            "",
+        ),
+        (
             "scoring one customer in the worker, p95",
             f"{p95(worker):.2f} ms",
             "",
