@@ -390,7 +390,7 @@ LOGGING = {
 
 # --- Composition -------------------------------------------------------------------------
 # Other apps plug into the core here, so that cx never imports them.
-# Predictions score first, so trigger rules see each customer's current risk.
+# Predictions hand the events' customers to a worker for re-scoring after commit.
 CX_EVENT_RECEIVERS: list[str] = [
     "predictions.receivers.events_scored",
     "surveys.services.triggers.events_match",

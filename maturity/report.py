@@ -42,6 +42,7 @@ from maturity.method import (
 )
 from maturity.models import Assessment
 from maturity.selectors import previous_assessment
+from predictions.report import prediction_section
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "maturity" / "report.css"
 REPORT_LANGUAGES = ("fi", "sv", "en")
@@ -350,6 +351,10 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
         "chart_ladder": ladder,
         "closed_loop": closed_loop(assessment=assessment),
         "heatmap": journey_heatmap(assessment=assessment),
+        # Predictions, their models and the measured effect of acting (as of today).
+        "predictions": prediction_section(organization=assessment.organization),
+        # The roadmap's actions link to the product's pages (absolute: a PDF has no base).
+        "site_url": settings.SITE_URL,
         "level_probabilities": [
             (int(k), round(100 * float(p)))
             for k, p in sorted(result["level_probabilities"].items())

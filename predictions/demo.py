@@ -23,7 +23,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from cx.demo import Progress
-from cx.models import Customer, Event, Organization, Segment, Touchpoint
+from cx.models import Customer, Event, Organization, Touchpoint
 from predictions import services
 from predictions.models import ModelVersion, PredictionDefinition
 from surveys.models import (
@@ -100,18 +100,12 @@ def _proactive_rule(
         .order_by("pk")
         .first()
     )
-    segment = Segment.objects.create(
-        organization=organization, key="risk-abandon-30",
-        name="Abandonment risk ≥ 30 %",
-        rule={"attribute": definition.attribute, "operator": "gte", "value": THRESHOLD},
-    )  # fmt: skip
     assert survey is not None, "the demo's surveys are loaded before its predictions"
-    rule = TriggerRule.objects.create(
-        organization=organization, name="Struggling applicant → call-back offer",
-        survey=survey, event_type="chat.ended", holdout_percent=10, priority=10,
+    return services.proactive_rule_create(
+        organization=organization, definition=definition, survey=survey,
+        event_type="chat.ended", threshold=THRESHOLD, holdout_percent=10,
+        name="Struggling applicant → call-back offer",
     )  # fmt: skip
-    rule.segments_all.add(segment)
-    return rule
 
 
 def _daytime(moment: datetime, rng: random.Random, zone: tzinfo) -> datetime:

@@ -18,7 +18,11 @@ def _number(value: float) -> str:
 def feature_words(
     feature: str, value: float | None, labels: dict[str, str] | None = None
 ) -> str:
-    """Return a feature (with the customer's value, if given) as a person would say it."""
+    """Return a feature (with the customer's value, if given) as a person would say it.
+
+    ``labels`` names event types by their touchpoint and ``segment:<key>`` by the
+    segment's name (``selectors.event_labels``).
+    """
     labels = labels or {}
     parts = feature.split(":")
     if parts[0] == "events" and parts[1] != "all":
@@ -66,6 +70,27 @@ def feature_words(
         if value is None:
             return _("comments in the last 90 days")
         return _("%(count)s comments in the last 90 days") % {"count": int(value)}
+    if feature == "cases:open":
+        if value is None:
+            return _("open follow-up cases")
+        return ngettext(
+            "%(count)s open follow-up case",
+            "%(count)s open follow-up cases",
+            int(value),
+        ) % {"count": int(value)}
+    if feature.startswith("cases:"):
+        if value is None:
+            return _("follow-up cases in the last 90 days")
+        return ngettext(
+            "%(count)s follow-up case in the last 90 days",
+            "%(count)s follow-up cases in the last 90 days",
+            int(value),
+        ) % {"count": int(value)}
+    if parts[0] == "segment":
+        name = labels.get(feature, parts[1])
+        if value is not None and not value:
+            return _("not in the segment “%(name)s”") % {"name": name}
+        return _("in the segment “%(name)s”") % {"name": name}
     if feature.startswith("answers"):
         if value is None:
             return _("answers in the last 90 days")

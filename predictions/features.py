@@ -14,6 +14,11 @@ Features, per customer and moment (their names are keys the reasons put into wor
 - ``last_score:<metric>`` the last NPS, CSAT and CES score given (a neutral midpoint
   when none was given), ``answers:90``, ``low_scores:90`` (detractor, CSAT ≤ 2,
   CES ≤ 3, FCR no) and ``comments:90`` over the last 90 days
+- ``cases:open`` follow-up cases open at the moment (opened before it, not closed
+  before it) and ``cases:90`` cases opened in the last 90 days
+- ``segment:<key>`` whether the customer was in the segment at their latest response
+  before the moment (the segment snapshot taken when it completed, never today's
+  attributes, which may have changed since)
 """
 
 from __future__ import annotations
@@ -50,9 +55,14 @@ def normalised(metric: str, score: float) -> float:
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """Which event types the features count (the most frequent ones when trained)."""
+    """Which event types and segments the features read (the most frequent ones).
+
+    ``cases`` is False only for models trained before case features existed.
+    """
 
     event_types: tuple[str, ...]
+    segments: tuple[str, ...] = ()
+    cases: bool = True
 
     def names(self) -> list[str]:
         names = [
@@ -67,6 +77,9 @@ class FeatureSpec:
             f"low_scores:{ANSWER_DAYS}",
             f"comments:{ANSWER_DAYS}",
         ]
+        if self.cases:
+            names += ["cases:open", f"cases:{ANSWER_DAYS}"]
+        names += [f"segment:{key}" for key in self.segments]
         return names
 
 
@@ -96,6 +109,10 @@ class History:
     metric_keys: np.ndarray  # (customer · M + metric) · SPAN + t
     metric_scores: np.ndarray
     type_index: dict[str, int] = field(default_factory=dict)
+    case_opened: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    case_closed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    segments: tuple[str, ...] = ()
+    segment_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
     def build(
@@ -110,16 +127,27 @@ class History:
         answer_scores: Sequence[float] | np.ndarray = (),
         answer_times: Sequence[int] | np.ndarray = (),
         answer_comments: Sequence[bool] | np.ndarray = (),
+        case_customers: Sequence[int] | np.ndarray = (),
+        case_opened: Sequence[int] | np.ndarray = (),
+        case_closed: Sequence[int | None] | np.ndarray = (),
+        segment_customers: Sequence[int] | np.ndarray = (),
+        segment_keys: Sequence[str] | np.ndarray = (),
+        segment_times: Sequence[int] | np.ndarray = (),
         customer_ids: Sequence[int] | np.ndarray | None = None,
     ) -> History:
-        """Return the history of these events and scored answers (ids are customer pks)."""
+        """Return the history of these events, scored answers, follow-up cases (opened,
+        closed or None) and segment snapshots (ids are customer pks)."""
         ev_customers = np.asarray(event_customers, dtype=np.int64)
         an_customers = np.asarray(answer_customers, dtype=np.int64)
+        ca_customers = np.asarray(case_customers, dtype=np.int64)
+        sg_customers = np.asarray(segment_customers, dtype=np.int64)
         ids = np.unique(
             np.concatenate(
                 [
                     ev_customers,
                     an_customers,
+                    ca_customers,
+                    sg_customers,
                     np.asarray(
                         customer_ids if customer_ids is not None else [], np.int64
                     ),
@@ -128,7 +156,10 @@ class History:
         )
         ev_times = np.asarray(event_times, dtype=np.int64)
         an_times = np.asarray(answer_times, dtype=np.int64)
-        everything = np.concatenate([ev_times, an_times])
+        opened = np.asarray(case_opened, dtype=np.int64)
+        closed = np.array([-1 if c is None else c for c in case_closed], np.int64)
+        sg_times = np.asarray(segment_times, dtype=np.int64)
+        everything = np.concatenate([ev_times, an_times, opened, sg_times])
         base = int(everything.min()) - 400 * DAY if len(everything) else 0
         types, type_codes = np.unique(
             np.asarray(event_types, dtype=object).astype(str), return_inverse=True
@@ -164,7 +195,20 @@ class History:
         metric_keys, metric_scores = _sorted(
             (an_idx * len(METRICS) + metric_codes) * SPAN + an_rel, scores
         )
+        ca_idx = np.searchsorted(ids, ca_customers)
+        shut = closed >= 0
+        names, segment_codes = np.unique(
+            np.asarray(segment_keys, dtype=object).astype(str), return_inverse=True
+        )
+        s = max(len(names), 1)
+        sg_idx = np.searchsorted(ids, sg_customers)
         return cls(
+            case_opened=np.sort(ca_idx * SPAN + opened - base),
+            case_closed=np.sort((ca_idx * SPAN + closed - base)[shut]),
+            segments=tuple(str(n) for n in names),
+            segment_keys=np.sort(
+                (sg_idx * s + segment_codes.astype(np.int64)) * SPAN + sg_times - base
+            ),
             customer_ids=ids,
             types=tuple(str(t) for t in types),
             base=base,
@@ -250,7 +294,60 @@ class History:
         columns.append(hi - lo)
         columns.append(self.answer_low[hi] - self.answer_low[lo])
         columns.append(self.answer_comments[hi] - self.answer_comments[lo])
+        if spec.cases:
+            columns += self._case_columns(prefix, t)
+        columns += self._segment_columns(spec, customers, t, last_answer=hi - 1)
         return np.column_stack([np.asarray(c, dtype=float) for c in columns])
+
+    def _case_columns(self, prefix: np.ndarray, t: np.ndarray) -> list[np.ndarray]:
+        """Return cases open at ``t`` and cases opened in the 90 days before it."""
+        opened = self._count(self.case_opened, prefix, 0, t)
+        closed = self._count(self.case_closed, prefix, 0, t)
+        recent = self._count(self.case_opened, prefix, t - ANSWER_DAYS * DAY, t)
+        return [opened - closed, recent]
+
+    def _segment_columns(
+        self,
+        spec: FeatureSpec,
+        customers: np.ndarray,
+        t: np.ndarray,
+        *,
+        last_answer: np.ndarray,
+    ) -> list[np.ndarray]:
+        """Return 1 where the customer was in each segment at their latest response.
+
+        The latest snapshot of the segment before ``t`` counts when it is no older
+        than the customer's latest scored answer before ``t`` (taken at that response,
+        or at a later one without a score).
+        """
+        n = len(customers)
+        prefix = customers * SPAN
+        safe = np.maximum(last_answer, 0)
+        answered = (
+            (last_answer >= 0) & (self.answer_keys[safe] >= prefix)
+            if len(self.answer_keys)
+            else np.zeros(n, bool)
+        )
+        answered_at = (
+            np.where(answered, self.answer_keys[safe] - prefix, -1)
+            if len(self.answer_keys)
+            else np.full(n, -1)
+        )
+        s = max(len(self.segments), 1)
+        index = {key: i for i, key in enumerate(self.segments)}
+        columns = []
+        for key in spec.segments:
+            code = index.get(key)
+            if code is None or not len(self.segment_keys):
+                columns.append(np.zeros(n))
+                continue
+            s_prefix = (customers * s + code) * SPAN
+            idx = np.searchsorted(self.segment_keys, s_prefix + t) - 1
+            found = np.maximum(idx, 0)
+            snapped = (idx >= 0) & (self.segment_keys[found] >= s_prefix)
+            when = self.segment_keys[found] - s_prefix
+            columns.append((snapped & (when >= answered_at)).astype(float))
+        return columns
 
     def last_score(self, customers: np.ndarray, at: np.ndarray) -> np.ndarray:
         """Return each customer's last score before ``at`` on a 0–1 scale (NaN if none)."""

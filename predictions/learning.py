@@ -46,6 +46,7 @@ Progress = Callable[[int, str], None]
 MAX_EXAMPLES = 300_000
 SELECTION_MARGIN = 0.01
 TOP_TYPES = 12
+TOP_SEGMENTS = 8
 
 
 def logistic() -> Pipeline:
@@ -95,6 +96,15 @@ def top_types(history: History, *, limit: int = TOP_TYPES) -> tuple[str, ...]:
     counts = np.bincount(codes, minlength=len(history.types))
     order = np.argsort(-counts, kind="stable")[:limit]
     return tuple(history.types[i] for i in order if counts[i] > 0)
+
+
+def top_segments(history: History, *, limit: int = TOP_SEGMENTS) -> tuple[str, ...]:
+    """Return the segments most often snapshotted (the ones the features read)."""
+    s = max(len(history.segments), 1)
+    codes = (history.segment_keys // (1 << 32)) % s
+    counts = np.bincount(codes, minlength=len(history.segments))
+    order = np.argsort(-counts, kind="stable")[:limit]
+    return tuple(history.segments[i] for i in order if counts[i] > 0)
 
 
 def examples(
@@ -177,7 +187,7 @@ def _train(
 ) -> Trained:
     tell = progress or (lambda percent, step: None)
     candidates = candidates or CANDIDATES
-    spec = FeatureSpec(event_types=top_types(history))
+    spec = FeatureSpec(event_types=top_types(history), segments=top_segments(history))
     names = spec.names()
     cutoffs = cutoff_grid(
         history, now=now, horizon_days=horizon_days, step_days=step_days

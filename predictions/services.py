@@ -21,9 +21,14 @@ from cx.models import Customer, Organization
 from cx.plugins import plugins
 from cx.publish import publish_now, publish_on_commit
 from cx.services.customers import customers_attributes_set
+from cx.services.segments import segment_ensure
+from cx.versioning import versioned
 from predictions import learning, selectors
-from predictions.features import LONG_DAYS, FeatureSpec, History
+from predictions.features import LONG_DAYS, History
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
+from predictions.scoring import Scorer, scorer_from
+from surveys.models import Survey, TriggerRule
+from surveys.services.rules import trigger_rule_create
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +134,10 @@ def training_run(*, version_id: int, now: datetime | None = None) -> None:
     ).get(pk=version_id)
     definition = version.definition
     try:
-        history = selectors.history_of(definition.organization)
+        history = selectors.history_of(
+            definition.organization,
+            segments_excluded=selectors.risk_segment_keys(definition.organization),
+        )
         trained = learning.train(
             history,
             outcome_for(definition, history),
@@ -183,6 +191,8 @@ def _pickled(trained: learning.Trained) -> bytes:
         {
             "estimator": trained.estimator,
             "event_types": trained.spec.event_types,
+            "segments": trained.spec.segments,
+            "cases": trained.spec.cases,
             "names": trained.names,
             "means": trained.means,
         }
@@ -190,13 +200,13 @@ def _pickled(trained: learning.Trained) -> bytes:
 
 
 @cache
-def _loaded(version_id: int) -> dict[str, Any]:
-    """Return a published version's fitted model (cached: a version never changes)."""
+def scorer(version_id: int) -> Scorer:
+    """Return a published version's scorer (once per process: a version never changes)."""
     raw = ModelVersion.objects.values_list("model", flat=True).get(pk=version_id)
     assert (
         raw is not None
     )  # only published versions, which hold their model, are loaded
-    return pickle.loads(bytes(raw))  # noqa: S301 — written by _pickled above
+    return scorer_from(bytes(raw))
 
 
 def customers_score(
@@ -228,19 +238,16 @@ def customers_score(
     values: dict[int, dict[str, float]] = {pk: {} for pk in ids}
     with transaction.atomic():
         for version in versions:
-            fitted = _loaded(version.pk)
-            spec = FeatureSpec(event_types=tuple(fitted["event_types"]))
-            matrix = history.features(spec, dense, np.full(len(ids), at))
-            risk, effects = learning.contributions(
-                fitted["estimator"], matrix, fitted["means"]
-            )
+            fitted = scorer(version.pk)
+            matrix = history.features(fitted.spec, dense, np.full(len(ids), at))
+            risk, effects = fitted.risks(matrix)
             written += _risks_store(
                 organization=organization,
                 version=version,
                 customers=customers,
                 risk=risk,
                 reasons=[
-                    learning.reasons(effects[i], matrix[i], fitted["names"])
+                    learning.reasons(effects[i], matrix[i], fitted.names)
                     for i in range(len(ids))
                 ],
                 now=now,
@@ -251,6 +258,22 @@ def customers_score(
             values={customer: values[customer.pk] for customer in customers}
         )
     return written
+
+
+def customers_rescore(*, organization_id: int, customer_ids: list[int]) -> int:
+    """Score these customers of the organisation now (after their events committed)."""
+    organization = Organization.objects.get(pk=organization_id)
+    customers = list(
+        Customer.objects.for_organization(organization).filter(pk__in=customer_ids)
+    )
+    versions = versioned(
+        organization,
+        "predictions.current_versions",
+        lambda: selectors.current_versions(organization),
+    )
+    return customers_score(
+        organization=organization, customers=customers, versions=versions
+    )
 
 
 def _risks_store(
@@ -353,39 +376,30 @@ def proactive_rule_create(
     *,
     organization: Organization,
     definition: PredictionDefinition,
-    survey: Any,
+    survey: Survey,
     event_type: str,
     threshold: float,
     holdout_percent: int,
-) -> Any:
+    name: str = "",
+) -> TriggerRule:
     """Create a trigger rule reaching customers at or above ``threshold`` risk.
 
-    The risk segment ("<prediction> ≥ threshold") is created once per threshold; the
-    rule keeps ``holdout_percent`` of eligible customers back to measure the effect.
+    The risk segment ("<prediction> ≥ threshold") is created once per threshold, by
+    ``cx``'s segment service; the rule, by ``surveys``' rule service, keeps
+    ``holdout_percent`` of eligible customers back to measure the effect.
     """
-    from cx.models import Segment
-    from surveys.models import TriggerRule
-
-    key = f"risk-{definition.key}-{round(threshold * 100)}"[:60]
-    segment, _created = Segment.objects.get_or_create(
+    segment = segment_ensure(
         organization=organization,
-        key=key,
-        defaults={
-            "name": f"{definition.name} ≥ {threshold:.0%}",
-            "rule": {
-                "attribute": definition.attribute,
-                "operator": "gte",
-                "value": threshold,
-            },
-        },
+        key=f"risk-{definition.key}-{round(threshold * 100)}"[:60],
+        name=f"{definition.name} ≥ {threshold:.0%}",
+        rule={"attribute": definition.attribute, "operator": "gte", "value": threshold},
     )
-    rule = TriggerRule.objects.create(
+    return trigger_rule_create(
         organization=organization,
-        name=f"{definition.name} ≥ {threshold:.0%} → {survey.name}"[:200],
+        name=(name or f"{definition.name} ≥ {threshold:.0%} → {survey.name}")[:200],
         survey=survey,
         event_type=event_type,
+        segments_all=[segment],
         holdout_percent=holdout_percent,
         priority=10,
     )
-    rule.segments_all.add(segment)
-    return rule

@@ -20,3 +20,10 @@ def trainings_schedule_task() -> None:
 @shared_task(acks_late=True)
 def trainings_sweep_task() -> None:
     services.trainings_sweep()
+
+
+@shared_task(acks_late=True)
+def customers_score_task(organization_id: int, customer_ids: list[int]) -> None:
+    services.customers_rescore(
+        organization_id=organization_id, customer_ids=customer_ids
+    )

@@ -121,6 +121,7 @@ def models(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}#prediction-{definition.pk}")
     cards = []
     measured = effects.effects_of(organization)
+    labels = selectors.event_labels(organization)
     for definition in selectors.definitions_of(organization):
         versions = list(
             ModelVersion.objects.filter(definition=definition).order_by("-number")[:5]
@@ -129,9 +130,7 @@ def models(request: HttpRequest) -> HttpResponse:
             (v for v in versions if v.state == ModelVersion.State.PUBLISHED), None
         )
         factors = [
-            explain.feature_words(
-                f["feature"], None, selectors.event_labels(organization)
-            )
+            explain.feature_words(f["feature"], None, labels)
             for f in (published.card.get("top_factors", []) if published else [])[:3]
         ]
         cards.append(

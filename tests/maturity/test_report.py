@@ -192,3 +192,37 @@ def test_report_escapes_names_and_fetches_nothing(
     text = _pdf_text(pdf, tmp_path)
     assert '<img src="http' in text  # shown as text, truncated to the cell
     assert "Chat <b>x</b> &" in text
+
+
+def test_report_shows_the_prediction_its_reliability_and_the_measured_effect(
+    db, django_capture_on_commit_callbacks, tmp_path, settings
+):
+    settings.SITE_URL = "https://cx.foresight.example"
+    organization = builders.level_4_predictive("foresight-report")
+    assessment = _assessed(organization, django_capture_on_commit_callbacks)
+
+    text = _pdf_text(report.report_pdf(assessment=assessment, language="en"), tmp_path)
+    flat = " ".join(text.split())
+    assert "Predictions and the effect of acting on them" in flat
+    assert "Abandons the application · model card, version 1" in flat
+    assert "Effect of acting" in flat and "holdout 20 %" in flat
+    # The card's rows (beside the chart, so read from the HTML the PDF is made of).
+    html = report.report_html(assessment=assessment, language="en")
+    for row in ("Training period", "Test period", "AUC of the last score given",
+                "Brier score (base rate", "Riskiest tenth vs base rate",
+                "Top factors", "Reliability on the test period"):  # fmt: skip
+        assert row in html, row
+    # The effect: acted-on vs held-out rates, the difference and the split check.
+    assert " pp (" in html and "as planned (p = " in html
+    # The roadmap's actions link to the product's pages.
+    assert 'href="https://cx.foresight.example/' in html
+
+
+def test_report_without_a_published_prediction_has_no_predictions_section(
+    db, django_capture_on_commit_callbacks
+):
+    organization = builders.level_4_predictive("hindsight-report", prediction=False)
+    assessment = _assessed(organization, django_capture_on_commit_callbacks)
+
+    html = report.report_html(assessment=assessment, language="en")
+    assert 'id="predictions"' not in html

@@ -146,3 +146,91 @@ def test_future_data_changes_no_feature():
     # The same data counted at a later moment does change: the test can see a change.
     moved = appended.features(spec, customers, np.full(len(customers), at + 100))
     assert not np.array_equal(before, moved)
+
+
+def _with_cases_and_segments(generated, *, extra=None):
+    """Return a history of ``generated`` plus follow-up cases and segment snapshots."""
+    rng = np.random.default_rng(5)
+    customers = np.unique(generated.answer_customers)
+    opened = generated.start + rng.integers(0, 100, len(customers)) * 86_400
+    closed = [
+        int(o + 5 * 86_400) if k % 2 else None for k, o in enumerate(opened)
+    ]  # every other case still open
+    snap_customers = generated.answer_customers
+    snap_keys = np.where(generated.answer_scores <= 3, "struggling", "gold")
+    snap_times = generated.answer_times
+    parts = {
+        "case_customers": list(customers), "case_opened": list(opened),
+        "case_closed": closed, "segment_customers": list(snap_customers),
+        "segment_keys": list(snap_keys), "segment_times": list(snap_times),
+    }  # fmt: skip
+    for name, more in (extra or {}).items():
+        parts[name] = list(parts[name]) + list(more)
+    return History.build(
+        event_customers=generated.event_customers,
+        event_types=generated.event_types,
+        event_times=generated.event_times,
+        answer_customers=generated.answer_customers,
+        answer_metrics=["ces"] * len(generated.answer_customers),
+        answer_scores=generated.answer_scores,
+        answer_times=generated.answer_times,
+        answer_comments=np.zeros(len(generated.answer_customers), bool),
+        **parts,
+    )
+
+
+def test_cases_and_segment_changes_after_the_moment_change_no_feature():
+    generated = generate(1500, seed=8)
+    history = _with_cases_and_segments(generated)
+    at = generated.start + 60 * 86_400
+    spec = learning.FeatureSpec(
+        event_types=learning.top_types(history),
+        segments=learning.top_segments(history),
+    )
+    assert set(spec.segments) == {"struggling", "gold"}
+    customers = np.arange(len(history.customer_ids))
+    moments = np.full(len(customers), at)
+    before = history.features(spec, customers, moments)
+    ids = history.customer_ids
+    # At and after the moment: a new case for everyone, every case closed, and every
+    # customer snapshotted into both segments (their membership "changed").
+    appended = _with_cases_and_segments(
+        generated,
+        extra={
+            "case_customers": ids, "case_opened": np.full(len(ids), at),
+            "case_closed": [at + 3600] * len(ids),
+            "segment_customers": np.concatenate([ids, ids]),
+            "segment_keys": ["struggling"] * len(ids) + ["gold"] * len(ids),
+            "segment_times": np.full(2 * len(ids), at + 60),
+        },
+    )  # fmt: skip
+    after = appended.features(spec, customers, moments)
+
+    np.testing.assert_array_equal(before, after)
+    names = spec.names()
+    open_cases = before[:, names.index("cases:open")]
+    struggling = before[:, names.index("segment:struggling")]
+    assert open_cases.any() and struggling.any() and not struggling.all()
+    # Counted at a later moment, the appended cases and snapshots do show.
+    moved = appended.features(spec, customers, moments + 7200)
+    assert (
+        moved[:, names.index("cases:90")] > before[:, names.index("cases:90")]
+    ).all()
+    assert (moved[:, names.index("segment:struggling")] == 1).all()
+
+
+def test_the_cached_scorer_gives_scikit_learns_risks_and_reasons(planted):
+    from predictions.scoring import scorer_from
+    from predictions.services import _pickled
+
+    scorer = scorer_from(_pickled(planted))
+    rows = np.random.default_rng(2).poisson(2.0, size=(50, len(planted.names)))
+    rows = rows.astype(float)
+    risk, effects = scorer.risks(rows)
+    expected_risk, expected_effects = learning.contributions(
+        planted.estimator, rows, planted.means
+    )
+
+    assert scorer.weights is not None  # the logistic model, folded to one vector
+    np.testing.assert_allclose(risk, expected_risk, atol=1e-9)
+    np.testing.assert_allclose(effects, expected_effects, atol=1e-9)

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from cx.models import Customer, Event
+from cx.models import Customer, Event, Segment
 from cx.services.customers import CustomerIn
 from cx.services.events import EventIn, events_record
+from followups.models import FollowUp
 from predictions import explain, selectors, services
 from predictions.features import FeatureSpec
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition
+from surveys.models import Response, ResponseSegment
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,7 @@ def test_a_published_model_validates_scores_customers_and_rescores_on_events(
     )
     assert "Advisor chat" in said or "CES" in said  # the planted factor, by name
 
-    # An event re-scores its customer in the ingestion transaction; rising to the
+    # An event has its customer re-scored by a worker after commit; rising to the
     # threshold publishes a webhook with the reasons.
     WebhookEndpoint.objects.create(
         organization=aurora,
@@ -72,8 +74,12 @@ def test_a_published_model_validates_scores_customers_and_rescores_on_events(
         event_id="new-chat", type="chat.ended", occurred_at=timezone.now(),
         customer=CustomerIn(external_id=calm.customer.external_id),
     )  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as published_later:
         events_record(organization=aurora, events=[posted])
+    calm.refresh_from_db()
+    assert not calm.at_risk  # not scored in the ingestion transaction
+    for callback in published_later:
+        callback()
 
     calm.refresh_from_db()
     assert calm.at_risk and calm.scored_at > riskiest.scored_at
@@ -102,13 +108,41 @@ def test_too_little_history_is_refused_and_says_why(
     assert words and "history" in words[0]
 
 
-def test_events_after_the_prediction_time_change_no_feature(aurora, small_bank):
+def test_data_after_the_prediction_time_changes_no_feature(aurora, small_bank):
     at = timezone.now() - timedelta(days=30)
+    responses = Response.objects.filter(
+        organization=aurora, state=Response.State.COMPLETED
+    ).select_related("customer")
+    gold = Segment.objects.create(
+        organization=aurora, key="gold", name="Gold", rule={"attribute": "tier",
+        "operator": "eq", "value": "gold"},
+    )  # fmt: skip
+    earlier = [r for r in responses if r.completed_at < at][:300]
+    later = [r for r in responses if r.completed_at >= at][:300]
+    # Before the moment: snapshots and open cases, which the features see.
+    for response in earlier:
+        ResponseSegment.objects.create(
+            organization=aurora, response=response, segment=gold, key="gold",
+            completed_at=response.completed_at,
+        )  # fmt: skip
+        FollowUp.objects.create(
+            organization=aurora, response=response, customer=response.customer,
+            reason="low CES", opened_at=response.completed_at,
+            due_at=response.completed_at + timedelta(days=2),
+        )  # fmt: skip
     before = selectors.history_of(aurora)
-    spec = FeatureSpec(event_types=("chat.ended", "loan.page_viewed"))
+    spec = FeatureSpec(
+        event_types=("chat.ended", "loan.page_viewed"), segments=("gold",)
+    )
     everyone = np.arange(len(before.customer_ids))
     moments = np.full(len(everyone), int(at.timestamp()))
     features = before.features(spec, everyone, moments)
+    names = spec.names()
+    assert features[:, names.index("cases:open")].any()
+    assert features[:, names.index("segment:gold")].any()
+
+    # After the moment: events, cases closed and opened, new snapshots, and the
+    # segments and attributes of today changed.
     customers = list(Customer.objects.filter(organization=aurora)[:200])
     Event.objects.bulk_create(
         Event(
@@ -119,10 +153,32 @@ def test_events_after_the_prediction_time_change_no_feature(aurora, small_bank):
         for c in customers
         for k in range(3)
     )  # fmt: skip
+    FollowUp.objects.filter(organization=aurora).update(
+        state=FollowUp.State.CLOSED, closed_at=at + timedelta(hours=1),
+        root_cause="process", action_taken="Called back.",
+    )  # fmt: skip
+    for response in later:
+        FollowUp.objects.create(
+            organization=aurora, response=response, customer=response.customer,
+            reason="low CES", opened_at=response.completed_at,
+            due_at=response.completed_at + timedelta(days=2),
+        )  # fmt: skip
+        ResponseSegment.objects.create(
+            organization=aurora, response=response, segment=gold, key="gold",
+            completed_at=response.completed_at,
+        )  # fmt: skip
+    Segment.objects.filter(pk=gold.pk).update(rule={"all": []})
+    Customer.objects.filter(organization=aurora).update(attributes={"tier": "gold"})
     after = selectors.history_of(aurora)
 
     assert (after.customer_ids == before.customer_ids).all()
     np.testing.assert_array_equal(features, after.features(spec, everyone, moments))
+    # The same rows counted a day later do change the features: the test can fail.
+    a_day_later = moments + 86_400
+    assert not np.array_equal(
+        before.features(spec, everyone, a_day_later),
+        after.features(spec, everyone, a_day_later),
+    )
 
 
 def test_a_detractor_prediction_labels_the_next_answer_at_its_touchpoint(
