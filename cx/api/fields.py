@@ -121,6 +121,9 @@ class MemberField(serializers.PrimaryKeyRelatedField):
             if len(members) != 1:
                 self.fail("no_member")
             return members[0]
+        if not isinstance(data, int) or isinstance(data, bool):
+            # As the schema says: an integer id or an address, not "12" as text.
+            self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 
 
