@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from cx.models import Journey, Organization, Touchpoint
@@ -14,6 +16,9 @@ from insights.text import drivers, impact
 from insights.text.models import CommentAnalysis, ResponseTheme, TextModel, Theme
 from insights.text.services import latest_model
 from surveys.models import Answer, Response, ResponseSegment
+
+# Key drivers of unchanged inputs are kept this long (the inputs are the key).
+DRIVERS_CACHE_SECONDS = 24 * 3600
 
 METRICS = ("nps", "ces")
 
@@ -220,9 +225,7 @@ def key_drivers(
         return []
     y = np.array([scores[pk] for pk in ids], dtype=float)
     x = np.array([[pk in held for *_, held, _q in columns] for pk in ids], dtype=float)
-    found = drivers.key_drivers(
-        x, y, [f"{i}" for i in range(len(columns))], bootstrap=bootstrap
-    )
+    found = _drivers_of(x, y, bootstrap)
     rows = []
     for driver in found:
         kind, name, held, query = columns[int(driver.name)]
@@ -238,6 +241,25 @@ def key_drivers(
             )
         )
     return rows
+
+
+def _drivers_of(x: np.ndarray, y: np.ndarray, bootstrap: int) -> list[drivers.Driver]:
+    """Return ``drivers.key_drivers`` of the matrix, computed once per distinct input.
+
+    The bootstrap is seeded, so equal inputs give equal drivers: the result is cached
+    under a digest of the inputs themselves (a new answer or theme changes the key), and
+    the dashboard's ranking and the themes page do not recompute it on every view.
+    """
+    digest = hashlib.sha256()
+    for part in (x.shape, x.tobytes(), y.tobytes(), bootstrap):
+        digest.update(repr(part).encode() if not isinstance(part, bytes) else part)
+    key = f"insights:drivers:{digest.hexdigest()}"
+    found: list[drivers.Driver] | None = cache.get(key)
+    if found is None:
+        names = [f"{i}" for i in range(x.shape[1])]
+        found = drivers.key_drivers(x, y, names, bootstrap=bootstrap)
+        cache.set(key, found, timeout=DRIVERS_CACHE_SECONDS)
+    return found
 
 
 def themes_panel(
