@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -71,3 +74,24 @@ def refuse_unknown_parameters(
             errors[name] = ["May not be empty."]
     if errors:
         raise ValidationError(errors)
+
+
+UNTIL_AFTER_SINCE = "400 when 'until' is not later than 'since'."
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC (any offset the client sends is accepted)."""
+
+    def filter(self, qs, value):  # type: ignore[no-untyped-def]
+        return super().filter(qs, value.astimezone(UTC) if value else value)
+
+
+class TimeWindowForm(forms.Form):
+    """The form of a filter set with ``since`` and ``until``: until after since."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since is not None and until is not None and until <= since:
+            self.add_error("until", _("Must be later than since."))
+        return cleaned

@@ -16,7 +16,7 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, When
 
 from cx.models import Organization
 from insights.api.metrics import MAX_ID
-from surveys.api.triggers import UTCDateTimeFilter
+from cx.api.filters import TimeWindowForm, UTCDateTimeFilter
 from surveys.models import Answer, Question, Response
 
 
@@ -84,6 +84,7 @@ class ResponseFilter(django_filters.FilterSet):
     class Meta:
         model = Response
         fields = ["state", "origin"]
+        form = TimeWindowForm
 
     def filter_customer(
         self, responses: QuerySet[Response], name: str, value: str

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 import django_filters
 from rest_framework import serializers
 
 from cx.api.fields import OrganizationScopedField, StrictModelSerializer
+from cx.api.filters import UTCDateTimeFilter
 from cx.api.views import OrganizationViewSet
 from cx.models import Segment, Touchpoint
 from surveys.models import Invitation, Suppression, Survey, TriggerRule
@@ -68,13 +68,6 @@ class TriggerRuleViewSet(OrganizationViewSet):
     model = TriggerRule
     serializer_class = TriggerRuleSerializer
     filterset_fields = ["survey", "touchpoint", "is_active"]
-
-
-class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 moment, compared in UTC (any offset the client sends is accepted)."""
-
-    def filter(self, qs, value):  # type: ignore[no-untyped-def]
-        return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
 class DeliveryFilter(django_filters.FilterSet):
