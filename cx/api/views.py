@@ -272,9 +272,7 @@ class CustomerViewSet(AuditedReadsMixin, OrganizationViewSet):
         items = incoming.validated_data["customers"]
         stored = customer_services.customers_batch_upsert(
             organization=organization_of(request),
-            customers=[
-                (s.customer_in(item), item["opted_out"]) for item in items
-            ],
+            customers=[(s.customer_in(item), item["opted_out"]) for item in items],
         )
         results = [
             {

@@ -14,9 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, When
 
+from cx.api.filters import TimeWindowForm, UTCDateTimeFilter
 from cx.models import Organization
 from insights.api.metrics import MAX_ID
-from cx.api.filters import TimeWindowForm, UTCDateTimeFilter
 from surveys.models import Answer, Question, Response
 
 

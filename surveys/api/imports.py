@@ -159,7 +159,11 @@ class ResponseImportView(APIView):
         rejected = outcome.errors
         if len(rejected) == len(rows):
             raise ValidationError(
-                {"responses": {str(index): errors for index, errors in rejected.items()}}
+                {
+                    "responses": {
+                        str(index): errors for index, errors in rejected.items()
+                    }
+                }
             )
         created = outcome.count(RowStatus.STORED)
         body = {

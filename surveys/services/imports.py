@@ -145,7 +145,9 @@ def _row_errors(
     """Return the field errors of a row's own fields (its answers apart)."""
     errors: dict[str, list[str]] = {}
     if row.origin not in ORIGINS:
-        errors["origin"] = [_("Use one of %(origins)s.") % {"origins": ", ".join(ORIGINS)}]
+        errors["origin"] = [
+            _("Use one of %(origins)s.") % {"origins": ", ".join(ORIGINS)}
+        ]
     if row.language and row.language not in Language.values:
         errors["language"] = [_("Use fi, sv or en.")]
     if row.touchpoint_id is not None and row.touchpoint_id not in touchpoints:
@@ -265,7 +267,7 @@ def responses_import(
         if "external_id" in str(error) or "response_external_id_once" in str(error):
             raise ImportConflict from error
         raise
-    stored = iter(response for _, response, _ in valid)
+    stored = iter(response for _row, response, _answers in valid)
     for index, row_outcome in enumerate(outcome.rows):
         if row_outcome.status is RowStatus.STORED:
             row_outcome.response_id = next(stored).pk
@@ -290,18 +292,22 @@ def _store(
         organization=organization,
         customers=[
             CustomerIn(external_id=row.customer_external_id)
-            for row, _, _ in valid
+            for row, _response, _answers in valid
             if row.customer_external_id
         ],
     )
-    for row, response, _ in valid:
+    for row, response, _answers in valid:
         response.customer_id = customer_ids.get(row.customer_external_id)
     for start in range(0, len(valid), CHUNK):
         chunk = valid[start : start + CHUNK]
-        responses = Response.objects.bulk_create([response for _, response, _ in chunk])
+        responses = Response.objects.bulk_create(
+            [response for _row, response, _answers in chunk]
+        )
         answers = []
         scored = []
-        for response, (_, _, response_answers) in zip(responses, chunk, strict=True):
+        for response, (_row, _response, response_answers) in zip(
+            responses, chunk, strict=True
+        ):
             nps = None
             for answer in response_answers:
                 answer.response = response

@@ -124,8 +124,9 @@ def test_a_customer_is_never_silently_anonymised(api, aurora, yearly_survey):
     assert "names no customer" in errors["0"]["anonymous"][0]
     assert "names its customer" in errors["1"]["customer"][0]
     assert into_anonymous.status_code == 400
-    assert "survey is anonymous" in (
-        into_anonymous.json()["errors"]["responses"]["0"]["customer"][0]
+    assert (
+        "survey is anonymous"
+        in (into_anonymous.json()["errors"]["responses"]["0"]["customer"][0])
     )
     assert not Response.objects.exists()
     assert not Customer.objects.exists()  # nothing upserted for refused rows
@@ -160,7 +161,9 @@ def test_an_import_racing_another_is_a_409_with_nothing_stored(
     api, yearly_survey, monkeypatch
 ):
     payload = {"survey": yearly_survey.pk, "responses": [_row("y-1"), _row("y-2")]}
-    api.post(URL, {"survey": yearly_survey.pk, "responses": [_row("y-2")]}, format="json")
+    api.post(
+        URL, {"survey": yearly_survey.pk, "responses": [_row("y-2")]}, format="json"
+    )
     # The other import commits y-2 between this one's look-up and its insert.
     monkeypatch.setattr(imports, "_stored_before", lambda organization, rows: {})
 
