@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from cx.api.permissions import organization_of
 
 PAGING = ("cursor", "page_size")
+BOOLEAN_VALUES = ("true", "false")
 
 
 class OrganizationFilterBackend(DjangoFilterBackend):
@@ -60,8 +61,9 @@ class OrganizationFilterBackend(DjangoFilterBackend):
 def refuse_unknown_parameters(
     request: Request, filters: dict[str, Any], extra: tuple[str, ...] = PAGING
 ) -> None:
-    """Raise a 400 for a query parameter the operation does not document, or an empty
-    value for a filter that is not free text (an empty choice is no choice)."""
+    """Raise a 400 for a query parameter the operation does not document, an empty
+    value for a filter that is not free text (an empty choice is no choice), or a
+    yes/no filter given anything but true or false."""
     errors: dict[str, list[str]] = {}
     for name, value in request.query_params.items():
         if name not in filters and name not in extra:
@@ -72,6 +74,12 @@ def refuse_unknown_parameters(
             and not isinstance(filters[name], django_filters.CharFilter)
         ):
             errors[name] = ["May not be empty."]
+        elif (
+            isinstance(filters.get(name), django_filters.BooleanFilter)
+            and value not in BOOLEAN_VALUES
+        ):
+            # The schema says boolean: "1", "0" or "True" are no JSON booleans.
+            errors[name] = [_("Use true or false.")]
     if errors:
         raise ValidationError(errors)
 

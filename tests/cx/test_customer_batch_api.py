@@ -86,3 +86,14 @@ def test_a_read_only_key_may_not_upsert(aurora):
 
     assert response.status_code == 403
     assert not Customer.objects.exists()
+
+
+def test_a_yes_no_filter_takes_only_true_or_false(api, aurora):
+    Customer.objects.create(organization=aurora, external_id="c-1", opted_out=True)
+
+    listed = api.get("/api/v1/customers/", {"opted_out": "true"})
+    refused = api.get("/api/v1/customers/", {"opted_out": "0"})
+
+    assert [row["external_id"] for row in listed.json()["results"]] == ["c-1"]
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["opted_out"] == ["Use true or false."]
