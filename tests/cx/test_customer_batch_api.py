@@ -97,3 +97,10 @@ def test_a_yes_no_filter_takes_only_true_or_false(api, aurora):
     assert [row["external_id"] for row in listed.json()["results"]] == ["c-1"]
     assert refused.status_code == 400
     assert refused.json()["errors"]["opted_out"] == ["Use true or false."]
+
+
+def test_the_follow_up_queue_refuses_a_yes_no_filter_given_a_number(api):
+    refused = api.get("/api/v1/followups/", {"overdue": "1"})
+
+    assert refused.status_code == 400
+    assert "overdue" in refused.json()["errors"]
