@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cx.api.fields import OrganizationScopedField, StrictModelSerializer
+from cx.api.filters import refuse_unknown_parameters
 from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
 from cx.models import Customer, Touchpoint
@@ -156,6 +159,27 @@ class VersionViewSet(OrganizationViewSet):
     filterset_fields = ["definition", "state"]
 
 
+# The risk list's query parameters, refused when anything else is asked.
+RISK_FILTERS = {
+    "definition": django_filters.NumberFilter(),
+    "at_risk": django_filters.BooleanFilter(),
+}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "definition",
+            OpenApiTypes.INT,
+            description="Only this prediction definition's risks.",
+        ),
+        OpenApiParameter(
+            "at_risk",
+            OpenApiTypes.BOOL,
+            description="true: only customers at risk; false: only those not.",
+        ),
+    ]
+)
 class RiskList(ListAPIView):
     """Customers' current risks, riskiest first, with their top three reasons."""
 
@@ -164,6 +188,7 @@ class RiskList(ListAPIView):
     def get_queryset(self) -> QuerySet[CustomerRisk]:
         if getattr(self, "swagger_fake_view", False):
             return CustomerRisk.objects.none()
+        refuse_unknown_parameters(self.request, RISK_FILTERS)
         risks = (
             CustomerRisk.objects.for_organization(organization_of(self.request))
             .select_related("customer", "version")
@@ -176,8 +201,9 @@ class RiskList(ListAPIView):
                     {"definition": ["A prediction definition id."]}
                 )
             risks = risks.filter(definition_id=int(definition))
-        if self.request.query_params.get("at_risk") in ("true", "1"):
-            risks = risks.filter(at_risk=True)
+        at_risk = self.request.query_params.get("at_risk")
+        if at_risk is not None:
+            risks = risks.filter(at_risk=at_risk == "true")
         return risks
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -37,7 +37,8 @@ def events_scored(
     )
     if customer_ids:
         # Not a row with a state: a lost message leaves the risk as last scored until
-        # the customer's next event or the next published version, which scores every active customer.
+        # the customer's next event or the next published version (which scores every
+        # active customer).
         publish_on_commit(_dispatch, organization.pk, customer_ids)
     return {}
 

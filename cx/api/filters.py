@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -14,6 +16,7 @@ from rest_framework.request import Request
 from cx.api.permissions import organization_of
 
 PAGING = ("cursor", "page_size")
+BOOLEAN_VALUES = ("true", "false")
 
 
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -65,8 +68,9 @@ class OrganizationFilterBackend(DjangoFilterBackend):
 def refuse_unknown_parameters(
     request: Request, filters: dict[str, Any], extra: tuple[str, ...] = PAGING
 ) -> None:
-    """Raise a 400 for a query parameter the operation does not document, or an empty
-    value for a filter that is not free text (an empty choice is no choice)."""
+    """Raise a 400 for a query parameter the operation does not document, an empty
+    value for a filter that is not free text (an empty choice is no choice), or a
+    yes/no filter given anything but true or false."""
     errors: dict[str, list[str]] = {}
     for name, value in request.query_params.items():
         if name not in filters and name not in extra:
@@ -77,5 +81,25 @@ def refuse_unknown_parameters(
             and not isinstance(filters[name], django_filters.CharFilter)
         ):
             errors[name] = ["May not be empty."]
+        elif (
+            isinstance(filters.get(name), django_filters.BooleanFilter)
+            and value not in BOOLEAN_VALUES
+        ):
+            # The schema says boolean: "1", "0" or "True" are no JSON booleans.
+            errors[name] = [_("Use true or false.")]
     if errors:
         raise ValidationError(errors)
+
+
+UNTIL_AFTER_SINCE = "400 when 'until' is not later than 'since'."
+
+
+class TimeWindowForm(forms.Form):
+    """The form of a filter set with ``since`` and ``until``: until after since."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since is not None and until is not None and until <= since:
+            self.add_error("until", _("Must be later than since."))
+        return cleaned

@@ -14,6 +14,7 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 
 from cx.api.errors import PROBLEM_JSON
+from cx.api.filters import UNTIL_AFTER_SINCE
 from cx.api.permissions import required_scope
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -94,6 +95,23 @@ def _add_links(paths: dict[str, Any]) -> None:
                 }
 
 
+def _document_time_windows(operation: dict[str, Any]) -> None:
+    """Say on an operation taking both 'since' and 'until' that until comes later.
+
+    OpenAPI cannot relate two parameters, so the rule is written on the operation and
+    on its 400 answer.
+    """
+    names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+    if not {"since", "until"} <= names:
+        return
+    description = operation.get("description", "")
+    if UNTIL_AFTER_SINCE not in description:
+        operation["description"] = f"{description}\n\n{UNTIL_AFTER_SINCE}".strip()
+    bad_request = operation["responses"]["400"]
+    if UNTIL_AFTER_SINCE not in bad_request["description"]:
+        bad_request["description"] += " " + UNTIL_AFTER_SINCE
+
+
 def add_error_responses(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
@@ -112,6 +130,7 @@ def add_error_responses(
             for code, response in list(responses.items()):
                 if code[0] in "45":
                     responses[code] = _as_problem(response, COMMON_ERRORS.get(code, ""))
+            _document_time_windows(operation)
     _strict_request_bodies(result)
     _add_links(paths)
     return result

@@ -40,12 +40,26 @@ class CustomerInSerializer(StrictSerializer):
     attributes = JSONObjectField(required=False, default=dict)
 
     def to_customer(self) -> CustomerIn:
-        data = {k: v for k, v in self.validated_data.items() if k != "opted_out"}
-        return CustomerIn(**data)
+        return customer_in(self.validated_data)
+
+
+def customer_in(validated: dict[str, Any]) -> CustomerIn:
+    """Return the service input for a validated customer (``opted_out`` apart)."""
+    return CustomerIn(**{k: v for k, v in validated.items() if k != "opted_out"})
 
 
 class CustomerUpsertSerializer(CustomerInSerializer):
     opted_out = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+CUSTOMER_BATCH_MAX = 1000
+
+
+class CustomerBatchInSerializer(StrictSerializer):
+    # DRF passes max_length to the ListSerializer of many=True; the stubs lack it.
+    customers = CustomerUpsertSerializer(  # type: ignore[call-arg]
+        many=True, allow_empty=False, max_length=CUSTOMER_BATCH_MAX
+    )
 
 
 class EventInSerializer(StrictSerializer):
@@ -401,3 +415,15 @@ class JourneySerializer(StrictModelSerializer):
             "owner_email", "touchpoints", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at"]
+
+
+class CustomerBatchItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in 'customers'.")
+    status = serializers.IntegerField(help_text="201 created, 200 updated")
+    customer = CustomerSerializer()
+
+
+class CustomerBatchOutSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    results = CustomerBatchItemSerializer(many=True)

@@ -24,6 +24,7 @@ from webhooks import api as webhook_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("events", views.EventViewSet, basename="event")
 router.register("segments", views.SegmentViewSet, basename="segment")
 router.register("processes", views.ProcessViewSet, basename="process")
 router.register("journeys", views.JourneyViewSet, basename="journey")
@@ -62,7 +63,6 @@ router.register(
 )
 
 urlpatterns = [
-    path("events/", views.EventView.as_view(), name="event-list"),
     path("events/batch/", views.EventBatchView.as_view(), name="event-batch"),
     path(
         "responses/import/",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -19,12 +21,16 @@ from rest_framework.views import APIView
 
 from cx.api import serializers as s
 from cx.api.event_input import parse_event
-from cx.api.filters import OrganizationFilterBackend
+from cx.api.filters import (
+    OrganizationFilterBackend,
+    TimeWindowForm,
+    UTCDateTimeFilter,
+)
 from cx.api.permissions import organization_of
 from cx.audit.api import AuditedReadsMixin
 from cx.audit.models import Action, Channel, Subject
 from cx.audit.services import audit_record
-from cx.models import Customer, Journey, Process, Segment, Touchpoint
+from cx.models import Customer, Event, Journey, Process, Segment, Touchpoint
 from cx.roles import Scope
 from cx.selectors import event_details
 from cx.services import customers as customer_services
@@ -76,8 +82,67 @@ def outcome_details(
     return {**event_details(missing), **known} if missing else known
 
 
-class EventView(APIView):
+class EventFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(
+        field_name="customer__external_id",
+        max_length=200,
+        help_text="The customer's external id.",
+    )
+    type = django_filters.CharFilter(
+        field_name="type", max_length=200, help_text="The event type, exactly."
+    )
+    since = UTCDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte", label="Occurred from (incl.)"
+    )
+    until = UTCDateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="lt",
+        label="Occurred before; must be later than since",
+    )
+
+    class Meta:
+        model = Event
+        fields = ["customer", "type", "since", "until"]
+        form = TimeWindowForm
+
+
+class EventViewSet(AuditedReadsMixin, OrganizationViewSet):
+    """Business events: ingested one at a time, read back newest first."""
+
+    audit_subject = Subject.EVENT
+    audit_list_subject = Subject.EVENTS
+    http_method_names = ["get", "post", "head", "options"]
+    model = Event
+    serializer_class = s.EventOutSerializer
+    filterset_class = EventFilter
+    lookup_value_regex = "[0-9]+"
     write_scope = Scope.EVENTS_WRITE
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return super().get_queryset().select_related("customer", "touchpoint__journey")
+
+    @extend_schema(
+        summary="The organisation's events, newest first",
+        description="Filter by customer (external id), type and time of occurrence.",
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        responses={200: s.EventWithDetailsSerializer},
+        summary="An event with the invitations it scheduled and the suppressions",
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()
+        audit_record(
+            request=request,
+            organization=organization_of(request),
+            channel=Channel.API,
+            action=Action.VIEWED,
+            subject=Subject.EVENT,
+            subject_id=event.pk,
+        )
+        return Response({**s.event_as_dict(event), **event_details([event])[event.pk]})
 
     @extend_schema(
         request=s.EventInSerializer,
@@ -89,7 +154,7 @@ class EventView(APIView):
         },
         summary="Ingest one business event (idempotent by event_id)",
     )
-    def post(self, request: Request) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # EventInSerializer is the documented schema; parse_event applies its rules
         # at a fraction of the cost (tests/cx/test_event_input.py holds them equal).
         event, errors = parse_event(request.data)
@@ -194,6 +259,42 @@ class CustomerViewSet(AuditedReadsMixin, OrganizationViewSet):
         return Response(
             s.CustomerSerializer(customer).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        request=s.CustomerBatchInSerializer,
+        responses={200: s.CustomerBatchOutSerializer},
+        summary="Create or update up to 1,000 customers by external id",
+        description="Each item is what a single upsert takes, validated the same way. "
+        "The batch is validated as a whole: an invalid item refuses it (400, the "
+        "errors under 'customers' by item position) and nothing is stored. Items "
+        "naming the same external id are folded into one customer, the later fields "
+        "winning.",
+    )
+    @action(detail=False, methods=["post"], url_path="batch")
+    def batch(self, request: Request) -> Response:
+        incoming = s.CustomerBatchInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        items = incoming.validated_data["customers"]
+        stored = customer_services.customers_batch_upsert(
+            organization=organization_of(request),
+            customers=[(s.customer_in(item), item["opted_out"]) for item in items],
+        )
+        results = [
+            {
+                "index": index,
+                "status": 201 if created else 200,
+                "customer": s.CustomerSerializer(customer).data,
+            }
+            for index, (customer, created) in enumerate(stored)
+        ]
+        created_count = sum(1 for _, created in stored if created)
+        return Response(
+            {
+                "created": created_count,
+                "updated": len(stored) - created_count,
+                "results": results,
+            }
         )
 
     @transaction.atomic

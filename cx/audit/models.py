@@ -33,6 +33,8 @@ class Subject(models.TextChoices):
     FOLLOWUPS = "followups", _("follow-up cases (a list)")
     CUSTOMER = "customer", _("customer")
     CUSTOMERS = "customers", _("customers (a list)")
+    EVENT = "event", _("event")
+    EVENTS = "events", _("events (a list)")
     MEMBERSHIP = "membership", _("membership")
     API_KEY = "api_key", _("API key")
 

@@ -210,6 +210,42 @@ def customer_upsert(
 
 
 @transaction.atomic
+def customers_batch_upsert(
+    *,
+    organization: Organization,
+    customers: Sequence[tuple[CustomerIn, bool | None]],
+) -> list[tuple[Customer, bool]]:
+    """Upsert many customers and set their ``opted_out`` where given (None: keep).
+
+    Return, per item, the customer as stored and whether this call created it (only
+    the first item naming a new external id counts as created).
+    """
+    now = timezone.now()
+    stored = customers_upsert_rows(
+        organization=organization,
+        customers=[customer for customer, _ in customers],
+        now=now,
+    )
+    opted_out = {
+        customer.external_id: flag for customer, flag in customers if flag is not None
+    }
+    for flag in (True, False):
+        changed = [stored[key] for key, value in opted_out.items() if value is flag]
+        Customer.objects.filter(pk__in=[customer.pk for customer in changed]).update(
+            opted_out=flag, updated_at=now
+        )
+        for customer in changed:
+            customer.opted_out = flag
+    results: list[tuple[Customer, bool]] = []
+    seen: set[str] = set()
+    for wanted, _ in customers:
+        row = stored[wanted.external_id]
+        results.append((row, row.created_at == now and row.external_id not in seen))
+        seen.add(row.external_id)
+    return results
+
+
+@transaction.atomic
 def customer_update(*, customer: Customer, opted_out: bool | None = None) -> Customer:
     """Change the flags that an upsert does not touch."""
     if opted_out is not None and customer.opted_out != opted_out:

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, When
 
-from cx.api.filters import UTCDateTimeFilter
+from cx.api.filters import TimeWindowForm, UTCDateTimeFilter
 from cx.models import Organization
 from insights.api.metrics import MAX_ID
 from surveys.models import Answer, Question, Response
@@ -84,6 +84,7 @@ class ResponseFilter(django_filters.FilterSet):
     class Meta:
         model = Response
         fields = ["state", "origin"]
+        form = TimeWindowForm
 
     def filter_customer(
         self, responses: QuerySet[Response], name: str, value: str

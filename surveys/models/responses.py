@@ -125,6 +125,16 @@ class Response(models.Model):
             "Set on history loaded from another tool; origin keeps how it was collected."
         ),
     )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_(
+            "The importing tool's own id of an imported response: a repeated import "
+            "of it is recognised."
+        ),
+    )
     started_at = models.DateTimeField(_("started"))
     completed_at = models.DateTimeField(
         _("completed"), null=True, blank=True, db_index=True
@@ -142,6 +152,12 @@ class Response(models.Model):
                 condition=models.Q(state="started", completed_at__isnull=True)
                 | models.Q(state="completed", completed_at__isnull=False),
                 name="response_completed_has_time",
+            ),
+            # A retried import finds what it stored by this id, never stores it twice.
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="response_external_id_once",
             ),
         ]
         indexes = [

@@ -70,7 +70,8 @@ def _tally(count_report):
         count_report.add(
             ABUSE,
             check=f"Schemathesis, all checks, {TALLY['operations']} operations, "
-            f"{EXAMPLES} examples each, positive, negative and stateful",
+            f"{EXAMPLES} examples each, positive, negative and stateful: calls "
+            f"failing a check ({TALLY['failures']} failures)",
             attempts=TALLY["calls"],
             got_through=TALLY["failures"],
         )

@@ -55,9 +55,10 @@ def test_api_import_keeps_origin_and_anonymity(api, yearly_survey, mortgage):
 
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["imported"], body["rejected"]) == (2, 2)
-    assert "outside 0–10" in body["errors"]["2"]["answers"][0]
-    assert "Unknown question 'colour'." in body["errors"]["3"]["answers"]
+    assert (body["created"], body["rejected"]) == (2, 2)
+    results = body["results"]
+    assert "outside 0–10" in results[2]["errors"]["answers"][0]
+    assert "Unknown question 'colour'." in results[3]["errors"]["answers"]
     yearly, triggered = Response.objects.order_by("completed_at")
     assert (yearly.origin, yearly.is_anonymous) == (Response.Origin.LIST, True)
     assert yearly.imported_at is not None and yearly.state == "completed"

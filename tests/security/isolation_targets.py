@@ -63,6 +63,7 @@ def api_objects(a: Tenant) -> dict[str, object]:
     """A's object for each API resource; a new resource needs a line here."""
     return {
         "customers": a.customer.external_id,
+        "events": a.event.pk,
         "segments": a.segment.pk,
         "processes": a.process.pk,
         "journeys": a.journey.pk,

@@ -1,7 +1,9 @@
 """Import past survey results from a CSV file (e.g. last year's anonymous survey).
 
-Columns: ``completed_at`` (ISO 8601), and optionally ``origin`` (periodic, event,
-public_link), ``anonymous`` (yes/no), ``customer`` (external id), ``touchpoint`` (name),
+Columns: ``completed_at`` (ISO 8601), and optionally ``external_id`` (your own id of
+the response: a file imported again stores it once), ``origin`` (periodic, event,
+public_link), ``anonymous`` (yes/no; empty: anonymous exactly when no customer is
+named), ``customer`` (external id; created if unknown), ``touchpoint`` (name),
 ``language``; every other column is a question key of the survey, holding the answer
 (choice keys of a multiple-choice question separated by ``|``).
 """
@@ -19,10 +21,16 @@ from tqdm import tqdm
 
 from cx.models import Organization, Touchpoint
 from surveys.models import Survey
-from surveys.services.imports import ImportedResponse, responses_import
+from surveys.services.imports import (
+    ImportConflict,
+    ImportedResponse,
+    RowStatus,
+    responses_import,
+)
 
 META_COLUMNS = {
     "completed_at",
+    "external_id",
     "origin",
     "anonymous",
     "customer",
@@ -64,25 +72,35 @@ class Command(BaseCommand):
         if rows and "completed_at" not in rows[0]:
             raise CommandError("The CSV needs a 'completed_at' column.")
 
-        imported = rejected = 0
+        imported = rejected = duplicates = 0
         with tqdm(total=len(rows), desc="Importing", unit="row") as progress:
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 parsed, problems = self._parse(chunk, start, touchpoints)
-                outcome = responses_import(
-                    organization=organization,
-                    survey=survey,
-                    rows=[response for _, response in parsed],
-                )
+                try:
+                    outcome = responses_import(
+                        organization=organization,
+                        survey=survey,
+                        rows=[response for _, response in parsed],
+                    )
+                except ImportConflict as error:
+                    raise CommandError(
+                        "Another import stored some of these rows meanwhile; "
+                        "run the command again."
+                    ) from error
                 imported += outcome.imported
+                duplicates += outcome.count(RowStatus.ALREADY_STORED)
                 for index, errors in outcome.errors.items():
                     problems[parsed[index][0]] = str(errors)
                 rejected += len(problems)
                 for line, problem in sorted(problems.items()):
                     self.stderr.write(f"row {line + 2}: {problem}")
                 progress.update(len(chunk))
+        before = f" {duplicates} were stored before." if duplicates else ""
         self.stdout.write(
-            self.style.SUCCESS(f"Imported {imported} responses; rejected {rejected}.")
+            self.style.SUCCESS(
+                f"Imported {imported} responses; rejected {rejected}.{before}"
+            )
         )
 
     @staticmethod
@@ -114,12 +132,18 @@ class Command(BaseCommand):
                             if k not in META_COLUMNS and v != ""
                         },
                         origin=(row.get("origin") or "periodic").strip(),
-                        anonymous=(row.get("anonymous") or "yes").strip().lower()
-                        in {"yes", "true", "1"},
+                        anonymous=_flag(row.get("anonymous") or ""),
                         customer_external_id=(row.get("customer") or "").strip(),
                         touchpoint_id=touchpoints.get(touchpoint_name),
                         language=(row.get("language") or "").strip(),
+                        external_id=(row.get("external_id") or "").strip(),
                     ),
                 )
             )
         return parsed, problems
+
+
+def _flag(text: str) -> bool | None:
+    """Return yes/no as a boolean, or None when the cell is empty."""
+    text = text.strip().lower()
+    return text in {"yes", "true", "1"} if text else None
