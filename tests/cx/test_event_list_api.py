@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from audit.models import AuditEntry
-
+from cx.audit.models import AuditEntry
 from cx.models import Event
 from tests.surveys.conftest import chat_event, chat_rule, chat_survey  # noqa: F401
 
