@@ -38,7 +38,7 @@ from cx.services.organizations import api_key_create
 from followups.models import FollowUp, FollowUpPolicy
 from insights import feedback
 from insights.models import MetricTarget, ResponseNote, Tag
-from insights.text.models import Theme
+from insights.text.models import TextModel, Theme, ThemeAlert
 from insights.text.services import theme_add_rule
 from maturity.models import Assessment
 from maturity.services import assessment_request
@@ -247,6 +247,16 @@ def tenant(django_capture_on_commit_callbacks) -> Callable[..., Tenant]:  # type
         theme = theme_add_rule(
             organization=organization, label=f"{title} theme", keywords=f"{prefix}"
         )
+        # A training of the comment model and a rising-theme alert (both in the admin).
+        TextModel.objects.create(
+            organization=organization, state=TextModel.State.READY,
+            started_at=timezone.now(), finished_at=timezone.now(), comments=12,
+        )  # fmt: skip
+        ThemeAlert.objects.create(
+            organization=organization, theme=theme, week=timezone.now().date(),
+            touchpoint=touchpoint, count=4, n=40, baseline_share=0.01, p_value=0.001,
+            recipient=owner.email,
+        )  # fmt: skip
         revoked = api_key_create(organization=organization, name=f"{prefix}-revoked")
         revoked.api_key.revoke()
         prediction = PredictionDefinition.objects.create(

@@ -87,7 +87,12 @@ def test_invitations_and_suppressions_are_listed_with_filters(api, chat_rule):
         api.get("/api/v1/suppressions/", {"reason": "opted_out"}).json()["results"]
         == []
     )
-    assert api.post("/api/v1/invitations/", {}, format="json").status_code == 405
+    # Invitations are made by rules; the one POST is an own-channel invitation, which
+    # names its survey and customer (tests/surveys/test_own_channel.py).
+    refused = api.post("/api/v1/invitations/", {}, format="json")
+    assert refused.status_code == 400
+    assert {"survey", "customer"} <= set(refused.json()["errors"])
+    assert api.delete("/api/v1/invitations/", format="json").status_code == 405
 
 
 def test_other_tenants_see_none_of_it(api, outsider_api, chat_rule):
