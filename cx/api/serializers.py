@@ -353,7 +353,8 @@ def owner_email_field() -> serializers.CharField:
     return serializers.CharField(
         source="owner.email",
         read_only=True,
-        default=None,
+        # No default: DRF skips a read-only field's default in a partial update, so a
+        # PATCH answer would lose the field; without one a missing owner reads as null.
         allow_null=True,
         help_text="The owner's email address; null without an owner.",
     )
