@@ -16,12 +16,20 @@ from insights.deviations import deviations
 from insights.models import DeviationAlert
 
 
-def _recipient(touchpoint: Touchpoint) -> tuple[str, int | None]:
-    """Return the address and user id of whoever answers for ``touchpoint``."""
-    for holder in (touchpoint, touchpoint.process, touchpoint.journey):
-        if holder is not None and holder.owner is not None and holder.owner.email:
-            return holder.owner.email, holder.owner.pk
-    owner = touchpoint.organization.cx_owner
+def recipient_of(
+    organization: Organization, touchpoint: Touchpoint | None
+) -> tuple[str, int | None]:
+    """Return the address and user id of whoever answers for ``touchpoint``.
+
+    The touchpoint's owner, else its process's, else its journey's; without any of
+    them (or without a touchpoint), the organisation's CX owner; ("", None) when
+    nobody is named.
+    """
+    if touchpoint is not None:
+        for holder in (touchpoint, touchpoint.process, touchpoint.journey):
+            if holder is not None and holder.owner is not None and holder.owner.email:
+                return holder.owner.email, holder.owner.pk
+    owner = organization.cx_owner
     return (owner.email, owner.pk) if owner is not None else ("", None)
 
 
@@ -33,7 +41,7 @@ def deviation_alerts_send(*, organization: Organization) -> list[DeviationAlert]
         touchpoint = Touchpoint.objects.select_related(
             "owner", "process__owner", "journey__owner", "organization__cx_owner"
         ).get(pk=cast(int, deviation.touchpoint["id"]), organization=organization)
-        recipient, user_id = _recipient(touchpoint)
+        recipient, user_id = recipient_of(organization, touchpoint)
         try:
             with transaction.atomic():
                 alert = DeviationAlert.objects.create(

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cx.emails import render
 from cx.models import Organization, Touchpoint
-from insights.alerts import _recipient as recipient_of  # one rule for who is told
+from insights.alerts import recipient_of  # one rule for who is told
 from insights.text import rising
 from insights.text.models import CommentAnalysis, ResponseTheme, Theme, ThemeAlert
 
@@ -84,11 +84,7 @@ def theme_alerts_send(
             if where
             else None
         )
-        if touchpoint is not None:
-            recipient, user_id = recipient_of(touchpoint)
-        else:
-            owner = organization.cx_owner
-            recipient, user_id = (owner.email, owner.pk) if owner else ("", None)
+        recipient, user_id = recipient_of(organization, touchpoint)
         try:
             with transaction.atomic():
                 alert = ThemeAlert.objects.create(
