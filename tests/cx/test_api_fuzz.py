@@ -80,7 +80,7 @@ def _tally(count_report):
 @pytest.fixture
 def api_key(db):
     organization = organization_create(slug="fuzz", name="Fuzz Oy")
-    return api_key_create(organization=organization, scopes=["manage"]).secret_key
+    return api_key_create(organization=organization, scopes=["manage", "owner"]).secret_key
 
 
 def _count(case: Any, response: Any) -> None:
