@@ -53,8 +53,9 @@ test: $(STAMP) $(AXE)
 # experimental `positive_data_acceptance`, because an opaque cursor, a name already
 # used (409) and rules across fields (`until` after `since`) make schema-valid input a
 # documented 400/409 that no OpenAPI keyword can express. The negative-data check is
-# skipped only for cases whose invalid part never reaches the API (an empty list as a
-# query value, sent as nothing; an API key the test replaces by a valid one).
+# skipped only for cases whose invalid part never reaches the API (a query value of
+# nulls or an empty list, sent as nothing; an API key the test replaces by a valid one).
+# The fuzz key holds `manage` and `owner`, so memberships are fuzzed past their 403.
 fuzz: $(STAMP)
 	CX_FUZZ_EXAMPLES=$${CX_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/cx/test_api_fuzz.py -q
 

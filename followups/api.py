@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cx.api.fields import StrictSerializer
-from cx.api.filters import OrganizationFilterBackend
+from cx.api.filters import IdFilter, OrganizationFilterBackend
 from cx.api.permissions import organization_of
 from cx.audit.api import AuditedReadsMixin
 from cx.audit.models import Action, Channel, Subject
@@ -37,14 +37,12 @@ class FollowUpFilter(django_filters.FilterSet):
         method="filter_state",
         help_text="A state, or 'unresolved' (open or in progress).",
     )
-    owner = django_filters.NumberFilter(
-        field_name="owner_id", help_text="The owner's user id."
-    )
+    owner = IdFilter(field_name="owner_id", help_text="The owner's user id.")
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text="true: unresolved past their due time."
     )
-    touchpoint = django_filters.NumberFilter(field_name="touchpoint_id")
-    journey = django_filters.NumberFilter(field_name="journey_id")
+    touchpoint = IdFilter(field_name="touchpoint_id")
+    journey = IdFilter(field_name="journey_id")
     customer = django_filters.CharFilter(
         field_name="customer__external_id",
         max_length=200,

@@ -1,11 +1,13 @@
 """API: ``followup-policy/``, when a response opens a case and how fast it is due.
 
 Read with ``read``; changed with ``manage`` (PUT and PATCH both change only the fields
-given) through ``followups.services.followup_policy_set``, with the admin's checks.
+given) through ``followups.services.followup_policy_set``, with the admin's checks;
+each change is written to the audit log with the key as actor.
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,6 +16,7 @@ from rest_framework.views import APIView
 
 from cx.api.fields import OrganizationScopedField, StrictModelSerializer
 from cx.api.permissions import organization_of
+from cx.audit.services import Action, Channel, Subject, audit_record
 from followups import services
 from followups.models import FollowUpPolicy
 from surveys.models import Survey
@@ -87,7 +90,23 @@ class FollowUpPolicyView(APIView):
             data=request.data, partial=True, context={"organization": organization}
         )
         incoming.is_valid(raise_exception=True)
-        policy = services.followup_policy_set(
-            organization=organization, fields=dict(incoming.validated_data)
-        )
+        fields = dict(incoming.validated_data)
+        with transaction.atomic():
+            policy = services.followup_policy_set(
+                organization=organization, fields=fields
+            )
+            # The detail is stored as JSON: the recovery survey is named by its id.
+            detail = {
+                name: value.pk if isinstance(value, Survey) else value
+                for name, value in fields.items()
+            }
+            audit_record(
+                request=request,
+                organization=organization,
+                channel=Channel.API,
+                action=Action.CHANGED,
+                subject=Subject.FOLLOWUP_POLICY,
+                subject_id=policy.pk,
+                detail=detail,
+            )
         return Response(FollowUpPolicySerializer(policy).data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cx.api.fields import OrganizationScopedField, StrictModelSerializer
-from cx.api.filters import refuse_unknown_parameters
+from cx.api.filters import IdFilter, refuse_unknown_parameters
+from cx.api.pagination import MAX_ID
 from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
 from cx.models import Customer, Touchpoint
@@ -161,7 +163,7 @@ class VersionViewSet(OrganizationViewSet):
 
 # The risk list's query parameters, refused when anything else is asked.
 RISK_FILTERS = {
-    "definition": django_filters.NumberFilter(),
+    "definition": IdFilter(),
     "at_risk": django_filters.BooleanFilter(),
 }
 
@@ -170,7 +172,7 @@ RISK_FILTERS = {
     parameters=[
         OpenApiParameter(
             "definition",
-            OpenApiTypes.INT,
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             description="Only this prediction definition's risks.",
         ),
         OpenApiParameter(
@@ -196,11 +198,13 @@ class RiskList(ListAPIView):
         )
         definition = self.request.query_params.get("definition")
         if definition is not None:
-            if not definition.isdigit():
+            try:
+                definition_id = RISK_FILTERS["definition"].field.clean(definition)
+            except DjangoValidationError as error:
                 raise serializers.ValidationError(
-                    {"definition": ["A prediction definition id."]}
-                )
-            risks = risks.filter(definition_id=int(definition))
+                    {"definition": error.messages}
+                ) from None
+            risks = risks.filter(definition_id=definition_id)
         at_risk = self.request.query_params.get("at_risk")
         if at_risk is not None:
             risks = risks.filter(at_risk=at_risk == "true")

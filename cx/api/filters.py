@@ -10,9 +10,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from cx.api.pagination import MAX_ID
 from cx.api.permissions import organization_of
 
 PAGING = ("cursor", "page_size")
@@ -24,6 +26,20 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 
     def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
         return super().filter(qs, value.astimezone(UTC) if value else value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number from 1 that the database can hold, else a 400.
+
+    A plain ``NumberFilter`` takes any decimal (``9.3e18``) and hands it to the
+    database, where one past 64 bits is a 500 (SQLite cannot bind it).
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class OrganizationFilterBackend(DjangoFilterBackend):

@@ -1,5 +1,6 @@
 """The audit log: who viewed, exported or erased customers' personal data, and when;
-and who gave, changed or took away access to the organisation (memberships, API keys).
+who gave, changed or took away access to the organisation (memberships, API keys);
+and who changed its configuration through the API (targets, policies, public links).
 
 Entries name what was touched by its id only (a response, a follow-up case, a customer),
 never by the customer's name or address, so that the log itself holds no personal data
@@ -37,6 +38,10 @@ class Subject(models.TextChoices):
     EVENTS = "events", _("events (a list)")
     MEMBERSHIP = "membership", _("membership")
     API_KEY = "api_key", _("API key")
+    METRIC_TARGETS = "targets", _("metric targets")
+    CONTACT_POLICY = "contact_policy", _("contact policy")
+    FOLLOWUP_POLICY = "followup_policy", _("follow-up policy")
+    PUBLIC_LINK = "public_link", _("public link")
 
 
 class Channel(models.TextChoices):
@@ -83,7 +88,7 @@ class AuditEntry(models.Model):
     )
     channel = models.CharField(_("through"), max_length=8, choices=Channel.choices)
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
-    subject = models.CharField(_("what"), max_length=10, choices=Subject.choices)
+    subject = models.CharField(_("what"), max_length=16, choices=Subject.choices)
     subject_id = models.BigIntegerField(_("id"), null=True, blank=True)
     detail = models.JSONField(
         _("detail"),

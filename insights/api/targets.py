@@ -1,7 +1,8 @@
 """API: ``targets/``, the values the organisation aims at per metric (and journey).
 
 Read with the ``read`` scope; set with ``manage`` through the same service as the
-dashboard's form (``insights.targets.metric_targets_set``), so the same ranges hold.
+dashboard's form (``insights.targets.metric_targets_set``), so the same ranges hold;
+each change is written to the audit log with the key as actor.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 
 from cx.api.fields import OrganizationScopedField, StrictSerializer
 from cx.api.permissions import organization_of
+from cx.audit.services import Action, Channel, Subject, audit_record
 from cx.models import Journey
 from insights.metrics import Metric
 from insights.models import MetricTarget
@@ -106,5 +108,13 @@ class TargetsView(APIView):
                 organization=organization,
                 values={Metric(name): value for name, value in data.items()},
                 journey=journey,
+            )
+            audit_record(
+                request=request,
+                organization=organization,
+                channel=Channel.API,
+                action=Action.CHANGED,
+                subject=Subject.METRIC_TARGETS,
+                detail={"journey": journey.pk if journey else None, "targets": data},
             )
         return Response(self._targets(request))

@@ -10,13 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, When
 
-from cx.api.filters import TimeWindowForm, UTCDateTimeFilter
+from cx.api.filters import IdFilter, TimeWindowForm, UTCDateTimeFilter
 from cx.models import Organization
-from insights.api.metrics import MAX_ID
 from surveys.models import Answer, Question, Response
 
 
@@ -31,15 +29,6 @@ def score_of_response() -> Subquery:
         .values("number")[:1]
     )
     return Subquery(answers)
-
-
-class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number the database can hold, else a 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class ScoreFilter(django_filters.NumberFilter):

@@ -1,7 +1,8 @@
 """API: ``contact-policy/`` (limits against survey fatigue) and ``public-links/``.
 
 Reads need ``read``, changes ``manage``; both go through ``surveys.services.policies``
-with the model's own validation, as the admin's forms do.
+with the model's own validation, as the admin's forms do, and each change is written
+to the audit log with the key as actor.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,6 +21,7 @@ from rest_framework.views import APIView
 from cx.api.fields import OrganizationScopedField, StrictSerializer
 from cx.api.filters import OrganizationFilterBackend
 from cx.api.permissions import organization_of
+from cx.audit.services import Action, Channel, Subject, audit_record
 from surveys.models import ContactPolicy, Survey
 from surveys.services import policies
 
@@ -50,11 +53,22 @@ class ContactPolicyView(APIView):
         summary="Set the contact policy",
     )
     def put(self, request: Request) -> Response:
+        organization = organization_of(request)
         incoming = ContactPolicySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        policy = policies.contact_policy_set(
-            organization=organization_of(request), **incoming.validated_data
-        )
+        with transaction.atomic():
+            policy = policies.contact_policy_set(
+                organization=organization, **incoming.validated_data
+            )
+            audit_record(
+                request=request,
+                organization=organization,
+                channel=Channel.API,
+                action=Action.CHANGED,
+                subject=Subject.CONTACT_POLICY,
+                subject_id=policy.pk,
+                detail=dict(incoming.validated_data),
+            )
         return Response(ContactPolicySerializer(policy).data)
 
 
@@ -108,9 +122,12 @@ class PublicLinkViewSet(
             data=request.data, context={"organization": organization_of(request)}
         )
         incoming.is_valid(raise_exception=True)
-        survey, created = policies.survey_public_link_open(
-            survey=incoming.validated_data["survey"]
-        )
+        with transaction.atomic():
+            survey, created = policies.survey_public_link_open(
+                survey=incoming.validated_data["survey"]
+            )
+            if created:
+                _audit_public_link(request, survey, Action.CREATED)
         return Response(
             PublicLinkSerializer(survey).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -118,5 +135,20 @@ class PublicLinkViewSet(
 
     @extend_schema(summary="Close a survey's public link (it answers 404 from now on)")
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        policies.survey_public_link_close(survey=self.get_object())
+        survey = self.get_object()
+        with transaction.atomic():
+            policies.survey_public_link_close(survey=survey)
+            _audit_public_link(request, survey, Action.REMOVED)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _audit_public_link(request: Request, survey: Survey, action: Action) -> None:
+    """Record that the caller opened (created) or closed (removed) a public link."""
+    audit_record(
+        request=request,
+        organization=survey.organization,
+        channel=Channel.API,
+        action=action,
+        subject=Subject.PUBLIC_LINK,
+        subject_id=survey.pk,
+    )

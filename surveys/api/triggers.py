@@ -18,7 +18,7 @@ from cx.api.fields import (
     StrictModelSerializer,
     StrictSerializer,
 )
-from cx.api.filters import UTCDateTimeFilter
+from cx.api.filters import IdFilter, UTCDateTimeFilter
 from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
 from cx.models import Customer, Segment, Touchpoint
@@ -91,7 +91,7 @@ class DeliveryFilter(django_filters.FilterSet):
     )
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    touchpoint = django_filters.NumberFilter(field_name="event__touchpoint")
+    touchpoint = IdFilter(field_name="event__touchpoint")
 
 
 class InvitationFilter(DeliveryFilter):
@@ -101,7 +101,7 @@ class InvitationFilter(DeliveryFilter):
 
 
 class SuppressionFilter(DeliveryFilter):
-    survey = django_filters.NumberFilter(field_name="rule__survey")
+    survey = IdFilter(field_name="rule__survey")
 
     class Meta:
         model = Suppression

@@ -131,6 +131,15 @@ def test_filters_find_the_case_by_state_customer_and_overdue(api, case):
     assert ids(f"journey={case.journey_id + 1000}") == []
 
 
+@pytest.mark.parametrize("name", ["journey", "touchpoint", "owner"])
+@pytest.mark.parametrize("value", ["9.223372036854776e+18", str(2**63), "1.5", "0"])
+def test_an_id_filter_no_database_id_can_be_is_a_400_not_a_500(api, case, name, value):
+    refused = api.get("/api/v1/followups/", {name: value})
+
+    assert refused.status_code == 400
+    assert name in refused.json()["errors"]
+
+
 def test_another_organisation_gets_404_and_a_read_only_key_403(
     outsider_api, read_only_api, case
 ):

@@ -85,6 +85,14 @@ def test_another_organisation_sees_none_of_it(aurora, outsider_api):
     )
 
 
+@pytest.mark.parametrize("value", [str(2**63), "9.3e18", "²", "0"])
+def test_a_definition_no_database_id_can_be_is_a_400_not_a_500(api, value):
+    refused = api.get("/api/v1/predictions/risks/", {"definition": value})
+
+    assert refused.status_code == 400
+    assert "definition" in refused.json()["errors"]
+
+
 def test_a_customers_risks_are_one_object(api, aurora):
     from cx.models import Customer
 
