@@ -176,28 +176,30 @@ TEXTS: dict[str, dict[str, list[str]]] = {
     },
     # The planted theme "application form crashes": the new form's users.
     "new_form": {
+        # Told in words of their own (crash, form): a crash comment that also spoke of
+        # attachments, sending or doing it twice would read like the other complaints.
         "fi": [
-            "Uusi hakulomake kaatui liitteiden kohdalla kahdesti.",
-            "Lomake kaatui juuri kun lähetin sen, ja kaikki piti täyttää uudelleen.",
-            "Uusi lomake jumittui ja kaatui heti alussa.",
+            "Uusi hakulomake kaatui heti.",
+            "Lomake kaatui, ja kaikki tiedot katosivat.",
+            "Uusi lomake jumittui ja kaatui.",
             "Hakulomake kaatuu aina palkkatodistuksen kohdalla.",
-            "Lomake kaatui kolme kertaa ennen kuin hakemus meni läpi.",
+            "Lomake kaatuili jatkuvasti.",
             "Uusi lomake kaatuili koko ajan, todella turhauttavaa.",
         ],
         "sv": [
-            "Det nya formuläret kraschade när jag laddade upp lönebeskedet.",
-            "Formuläret kraschade två gånger innan ansökan gick igenom.",
-            "Ansökningsformuläret hängde sig och kraschade.",
-            "Formuläret kraschar hela tiden vid bilagorna.",
-            "Det nya formuläret kraschade och jag fick börja om.",
+            "Det nya formuläret kraschade.",
+            "Formuläret kraschade hela tiden.",
+            "Formuläret hängde sig och kraschade.",
+            "Formuläret kraschar vid lönebeskedet.",
+            "Det nya formuläret kraschade, hopplöst.",
         ],
         "en": [
-            "The new application form crashed twice at the attachments step.",
-            "The form crashed just as I pressed send and I lost everything.",
-            "The new form froze and crashed on the first page.",
-            "Your application form keeps crashing when I add my pay slip.",
-            "The form crashed three times before my application went through.",
-            "Crashed again! The new form is unusable.",
+            "The new form crashed.",
+            "The form crashed and everything I typed was lost.",
+            "The new form froze and crashed.",
+            "The form keeps crashing at the pay slip.",
+            "The form crashed over and over.",
+            "Crashed! The new form is unusable.",
         ],
     },
     "chat": {

@@ -103,8 +103,8 @@ class Answers(Cases):
         the mood), so that the rest of the history stays the same.
         """
         draw = self.theme_rng.random()
-        if kind == "offer" and mood < 0.2:
-            return "offer_wait" if given or draw < 0.7 else ""
+        if kind == "offer" and mood < 0.4:
+            return "offer_wait" if given or draw < 0.9 else ""
         if kind == "application" and new_form and not given and draw < 0.4:
             return "new_form"
         if kind == "praise":

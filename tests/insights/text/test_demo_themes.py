@@ -25,9 +25,12 @@ from insights.text.models import ResponseTheme, Theme
 from insights.text.selectors import Scope, theme_impacts
 from surveys.models import Answer
 
-# Run by `make demo-story`, not `make test`: alone it passes on SQLite and PostgreSQL,
-# but inside the whole suite on PostgreSQL it failed for a reason not yet found.
-pytestmark = [pytest.mark.django_db, pytest.mark.demo_story]
+# The story must hold whatever ids the database hands out: trigger sampling hashes the
+# organisation's and the rule's ids, so on PostgreSQL (whose sequences a rolled-back
+# test does not reset) the demo's sample, and so its comments, differ from run to run.
+# Checked by hand at id offsets 1 to 123,456 and at clocks in June, October (the DST
+# change), December and January.
+pytestmark = pytest.mark.django_db
 
 KIND = {
     "Application form crashes": "new_form",
