@@ -40,7 +40,11 @@ def _context(
     """Return the page's data for the query string, or a 400 naming what is wrong."""
     organization = membership.organization
     try:
-        query = dashboard_query(organization=organization, params=request.GET)
+        query = dashboard_query(
+            organization=organization,
+            params=request.GET,
+            drill_down=role_may(membership.role, Permission.VIEW_FEEDBACK),
+        )
     except ValidationError as error:
         return _bad_request(error)
     DashboardVisit.objects.get_or_create(
@@ -59,6 +63,7 @@ def _context(
         "refresh": REFRESH_SECONDS,
         "query_string": urlencode(query.params()),
         "may": permissions_of(membership.role),
+        "drill_down": query.drill_down,
         "may_set_targets": role_may(membership.role, Permission.CONFIGURE_CX),
         **data,
     }

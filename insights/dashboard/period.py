@@ -26,13 +26,19 @@ DEFAULT_PERIOD = 30
 
 @dataclass(frozen=True)
 class DashboardQuery:
-    """The period (``days`` ending ``today``) and the journey and segment filters."""
+    """The period (``days`` ending ``today``) and the journey and segment filters.
+
+    ``drill_down`` says whether the viewer may open the answers, cases and lists behind
+    a number (an executive may not): without it every ``*_url`` is "" and the pages show
+    the number without a link.
+    """
 
     organization: Organization
     days: int
     today: date
     journey: Journey | None = None
     segment: Segment | None = None
+    drill_down: bool = True
 
     @property
     def first_day(self) -> date:
@@ -96,6 +102,8 @@ class DashboardQuery:
         adds ``touchpoint=…`` or ``segment=<key>``; ``every_segment`` leaves the
         dashboard's segment out (the funnel counts every customer).
         """
+        if not self.drill_down:
+            return ""
         first, last = (
             (self.previous_first_day, self.previous_last_day)
             if previous
@@ -115,6 +123,8 @@ class DashboardQuery:
 
     def queue_url(self, *, state: str) -> str:
         """Return the follow-up queue of the cases opened in the period, in ``state``."""
+        if not self.drill_down:
+            return ""
         query: dict[str, object] = {
             "state": state,
             "since": self.first_day.isoformat(),
@@ -131,6 +141,8 @@ class DashboardQuery:
         (segments are recorded only on answers); ``narrower`` adds ``step=…`` or
         ``reason=…``.
         """
+        if not self.drill_down:
+            return ""
         query: dict[str, object] = {
             "kind": kind,
             "since": self.first_day.isoformat(),
@@ -152,7 +164,7 @@ def _object_id(params: Mapping[str, Any], name: str) -> int | None:
 
 
 def dashboard_query(
-    *, organization: Organization, params: Mapping[str, Any]
+    *, organization: Organization, params: Mapping[str, Any], drill_down: bool = True
 ) -> DashboardQuery:
     """Read ``period``, ``journey`` and ``segment`` from a query string.
 
@@ -200,4 +212,5 @@ def dashboard_query(
         today=timezone.localdate(timezone=organization.tzinfo),
         journey=journey,
         segment=segment,
+        drill_down=drill_down,
     )

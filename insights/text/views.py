@@ -36,14 +36,22 @@ def _number(raw: str) -> int | None:
 
 
 def _examples(theme: Theme) -> list[str]:
-    """Return a few of the theme's most typical comments (its heaviest)."""
-    texts = []
+    """Return a few of the theme's most typical comments (its heaviest), each once.
+
+    Customers often say the same thing in the same words, and the same words weigh
+    the same: the heaviest comments are read until ``EXAMPLES`` different ones are found.
+    """
+    texts: list[str] = []
     for tagged in (
         ResponseTheme.objects.filter(theme=theme)
         .order_by("-weight", "-response_id")
-        .prefetch_related("response__answers")[:EXAMPLES]
+        .prefetch_related("response__answers")[: EXAMPLES * 10]
     ):
-        texts += [a.text for a in tagged.response.answers.all() if a.text][:1]
+        for text in [a.text for a in tagged.response.answers.all() if a.text][:1]:
+            if text not in texts:
+                texts.append(text)
+        if len(texts) == EXAMPLES:
+            break
     return texts
 
 

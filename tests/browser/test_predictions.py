@@ -8,6 +8,7 @@ the risk segment with a holdout. axe finds nothing on any page visited.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,17 +24,22 @@ from tests.browser.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENS = Path("/work/notes/screens/predictions")
-
 
 def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Keep the page at 1440 px and 390 px (for people to look at; not asserted)."""
-    if not SCREENS.parent.exists():
-        return
-    SCREENS.mkdir(parents=True, exist_ok=True)
+    """Check that the page fits 1440 px and a 390 px phone without sideways scrolling;
+    keep it at both widths when ``CX_SCREENS`` names a folder (for people to look at)."""
+    folder = os.environ.get("CX_SCREENS")
     for width, height in ((1440, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=f"{folder}/predictions-{name}-{width}.png", full_page=True
+            )
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, (
+            f"the {name} page is {wide} px wide on a {width} px screen"
+        )
     page.set_viewport_size({"width": 1440, "height": 900})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from cx.services.organizations import member_add, staff_user_create
 from insights.text import services
 from insights.text.alerts import theme_alerts_send, week_start
 from insights.text.models import ResponseTheme, Theme, ThemeAlert
+from surveys.models import Answer
 from tests.insights.text.conftest import store_comments
 from tests.insights.text.corpus import corpus
 
@@ -147,3 +149,22 @@ def test_a_rising_theme_is_alerted_once_to_the_touchpoint_owner(
     assert mail.outbox[0].subject == 'Kommentit aiheesta "App crashes" lisääntyvät'
     assert theme_alerts_send(organization=aurora) == []  # once a week
     assert ThemeAlert.objects.count() == 1
+
+
+def test_a_themes_examples_are_different_comments(client, bertil, aurora, trained):
+    crash = _crash(aurora)
+    # Its two heaviest comments say the same thing in the same words.
+    for tagged in ResponseTheme.objects.filter(theme=crash).order_by(
+        "-weight", "-response_id"
+    )[:2]:
+        Answer.objects.filter(response_id=tagged.response_id).exclude(text="").update(
+            text="The form crashed again."
+        )
+    client.force_login(bertil)
+    page = client.get("/dashboard/themes/")
+    quotes = re.findall(
+        r'<blockquote class="example">([^<]*)</blockquote>', page.content.decode()
+    )
+
+    assert page.status_code == 200
+    assert quotes.count("The form crashed again.") == 1
