@@ -98,3 +98,28 @@ def test_outsider_cannot_see_aurora_in_the_admin(client, olli, both_orgs_data):
 
     assert b"Olga Other" in page.content
     assert b"Aili Aurora" not in page.content
+
+
+def test_a_raw_id_box_names_only_the_members_own_rows(aino_client, both_orgs_data):
+    """The follow-up form's customer box shows the name of the id it holds: Aurora's
+    customer's, never Other Oy's (an id typed or passed in the address)."""
+    url = reverse("admin:followups_followup_add")
+    ours = Customer.objects.get(external_id="aurora-1")
+
+    assert "Aili Aurora" in aino_client.get(url, {"customer": ours.pk}).text
+    theirs = aino_client.get(url, {"customer": both_orgs_data.pk})
+    assert theirs.status_code == 200
+    assert "Olga Other" not in theirs.text
+    assert aino_client.get(url, {"customer": "not-an-id"}).status_code == 200
+
+
+def test_a_rules_segment_lists_offer_only_the_members_segments(
+    aino_client, aurora, other_org
+):
+    Segment.objects.create(organization=aurora, key="ours", name="Aurora regulars")
+    Segment.objects.create(organization=other_org, key="theirs", name="Other regulars")
+
+    page = aino_client.get(reverse("admin:surveys_triggerrule_add")).text
+
+    assert page.count("Aurora regulars") == 2  # segments_all and segments_none
+    assert "Other regulars" not in page

@@ -280,3 +280,49 @@ def test_a_bulk_action_acts_only_where_the_role_allows(
     )
 
     assert list(Process.objects.values_list("name", flat=True)) == ["theirs"]
+
+
+def test_a_row_cannot_be_pulled_in_from_where_the_role_may_not_change_it(
+    rf, aurora, other_org, mixed
+):
+    """Moving Other Oy's process (Mixed is an analyst there) into Aurora (where Mixed
+    manages) changes Other Oy's row, so it is refused and the row stays where it was."""
+    from django.core.exceptions import PermissionDenied
+
+    model_admin = admin.site._registry[Process]
+    theirs = Process.objects.create(organization=other_org, name="theirs")
+    theirs.organization = aurora
+    request = rf.post("/")
+    request.user = mixed
+
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, theirs, None, True)
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_model(request, Process.objects.get(name="theirs"))
+    assert Process.objects.get(name="theirs").organization == other_org
+
+
+def test_writes_the_role_allows_go_through_below_the_views(
+    rf, aurora, other_org, mixed
+):
+    model_admin = admin.site._registry[Process]
+    renamed = Process.objects.create(organization=aurora, name="old name")
+    Process.objects.create(organization=aurora, name="deleted alone")
+    Process.objects.bulk_create(
+        [
+            Process(organization=aurora, name="deleted in bulk"),
+            Process(organization=other_org, name="theirs"),
+        ]
+    )
+    request = rf.post("/")
+    request.user = mixed
+
+    renamed.name = "new name"
+    model_admin.save_model(request, renamed, None, True)
+    model_admin.delete_model(request, Process.objects.get(name="deleted alone"))
+    model_admin.delete_queryset(request, Process.objects.filter(name="deleted in bulk"))
+
+    assert sorted(Process.objects.values_list("name", flat=True)) == [
+        "new name",
+        "theirs",
+    ]
