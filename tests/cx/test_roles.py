@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cx.admin_scoping import OrganizationScopedAdmin
-from cx.models import Customer, Process, Role
+from cx.models import Customer, Process, Role, Segment
 from cx.roles import Permission, role_may
 from cx.services.organizations import member_add
 from surveys.models import Survey
@@ -326,3 +326,29 @@ def test_writes_the_role_allows_go_through_below_the_views(
         "new name",
         "theirs",
     ]
+
+
+def test_the_survey_inline_is_read_only_where_the_role_is(client, other_org, mixed):
+    """Mixed manages Aurora's surveys; Other Oy's, where Mixed is an analyst, and
+    their questions are read only."""
+    theirs = Survey.objects.create(organization=other_org, name="Other's")
+    client.force_login(mixed)
+
+    page = client.get(reverse("admin:surveys_survey_change", args=[theirs.pk]))
+    inline = page.context["inline_admin_formsets"][0]
+
+    assert (inline.has_view_permission, inline.has_change_permission) == (True, False)
+    assert (inline.has_add_permission, inline.has_delete_permission) == (False, False)
+
+
+def test_a_rules_segments_are_offered_only_where_the_role_may_configure(
+    client, aurora, other_org, mixed
+):
+    Segment.objects.create(organization=aurora, key="ours", name="Aurora regulars")
+    Segment.objects.create(organization=other_org, key="theirs", name="Other regulars")
+    client.force_login(mixed)
+
+    page = client.get(reverse("admin:surveys_triggerrule_add")).content.decode()
+
+    assert "Aurora regulars" in page
+    assert "Other regulars" not in page
