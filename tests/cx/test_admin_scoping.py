@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cx.models import ApiKey, Customer, Event, Journey, Process, Segment, Touchpoint
+from surveys.models import ResponseSegment
+from tests.factories import ResponseFactory, SurveyFactory
 
 
 @pytest.fixture
@@ -123,3 +125,18 @@ def test_a_rules_segment_lists_offer_only_the_members_segments(
 
     assert page.count("Aurora regulars") == 2  # segments_all and segments_none
     assert "Other regulars" not in page
+
+
+def test_the_responses_segment_filter_lists_only_the_members_segment_keys(
+    aino_client, aurora, other_org
+):
+    for organization, key in [(aurora, "aurora-regulars"), (other_org, "other-vips")]:
+        response = ResponseFactory(survey=SurveyFactory(organization=organization))
+        ResponseSegment.objects.create(
+            organization=organization, response=response, key=key
+        )
+
+    page = aino_client.get(reverse("admin:surveys_response_changelist")).text
+
+    assert "?segments__key=aurora-regulars" in page
+    assert "other-vips" not in page
