@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cx.models import ApiKey, Customer, Event, Journey, Process, Segment, Touchpoint
+from cx.models import (
+    ApiKey,
+    Customer,
+    Event,
+    Journey,
+    Process,
+    Role,
+    Segment,
+    Touchpoint,
+)
+from cx.services.organizations import member_add
 from surveys.models import ResponseSegment
 from tests.factories import ResponseFactory, SurveyFactory
 
@@ -140,3 +150,20 @@ def test_the_responses_segment_filter_lists_only_the_members_segment_keys(
 
     assert "?segments__key=aurora-regulars" in page
     assert "other-vips" not in page
+
+
+def test_an_action_acts_only_where_the_role_allows_it_not_where_it_allows_changes(
+    aino_client, aino, other_org, both_orgs_data
+):
+    """Aino owns Aurora and is CX manager of Other Oy: she may change customers in
+    both, and erase them only in Aurora."""
+    member_add(organization=other_org, user=aino, role=Role.CX_MANAGER)
+    aili = Customer.objects.get(external_id="aurora-1")
+
+    aino_client.post(
+        reverse("admin:cx_customer_changelist"),
+        {"action": "erase", "_selected_action": [aili.pk, both_orgs_data.pk]},
+    )
+
+    assert Customer.objects.get(pk=aili.pk).name == ""
+    assert Customer.objects.get(pk=both_orgs_data.pk).name == "Olga Other"
