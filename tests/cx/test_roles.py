@@ -299,6 +299,8 @@ def test_a_row_cannot_be_pulled_in_from_where_the_role_may_not_change_it(
         model_admin.save_model(request, theirs, None, True)
     with pytest.raises(PermissionDenied):
         model_admin.delete_model(request, Process.objects.get(name="theirs"))
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_queryset(request, Process.objects.all())
     assert Process.objects.get(name="theirs").organization == other_org
 
 
