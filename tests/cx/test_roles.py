@@ -354,3 +354,11 @@ def test_a_rules_segments_are_offered_only_where_the_role_may_configure(
 
     assert "Aurora regulars" in page
     assert "Other regulars" not in page
+
+
+def test_the_admin_index_lists_what_a_role_may_only_view(client, staff):
+    client.force_login(staff[Role.ANALYST])
+
+    index = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("admin:cx_customer_changelist") in index
