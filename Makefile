@@ -77,10 +77,15 @@ reliability: $(STAMP)
 # Mutation testing (docs/mutation.md) of the modules that decide money-and-trust
 # outcomes, against the tests listed in pyproject's [tool.mutmut]; one process (the
 # machine is shared). MUTANTS narrows the run to a module, e.g.
-# `make mutation MUTANTS='followups.rules.*'`; results are kept under mutants/.
+# `make mutation MUTANTS='followups.rules.*'`; results are kept under mutants/. The tests
+# run on SQLite, or on PostgreSQL with DATABASE_URL=postgres://… (which alone reaches the
+# undeliverable check made by the insert); their test database has a fixed name and is
+# reused by each mutant's pytest session (CX_TEST_DB_KEEP, tests/settings.py); the
+# SQLite one is made anew at the start of a run.
 MUTANTS ?=
 mutation: $(STAMP)
-	$(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	rm -f mutants/var/test-kept.sqlite3
+	CX_TEST_DB_KEEP=1 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
 	$(BIN)/mutmut export-cicd-stats
 	cat mutants/mutmut-cicd-stats.json
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 500
-NOT_OURS = {".venv", "node_modules", "var", "static", ".git", "build", "dist"}
+# mutants/: make mutation's copy of the project, every function there mutated.
+NOT_OURS = {
+    ".venv", "node_modules", "var", "static", ".git", "build", "dist", "mutants",
+}  # fmt: skip
 
 
 def generated(text: str) -> bool:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cx.models import ApiKey, Customer, Event, Journey, Process, Segment, Touchpoint
+from cx.models import (
+    ApiKey,
+    Customer,
+    Event,
+    Journey,
+    Process,
+    Role,
+    Segment,
+    Touchpoint,
+)
+from cx.services.organizations import member_add
+from surveys.models import ResponseSegment
+from tests.factories import ResponseFactory, SurveyFactory
 
 
 @pytest.fixture
@@ -98,3 +110,60 @@ def test_outsider_cannot_see_aurora_in_the_admin(client, olli, both_orgs_data):
 
     assert b"Olga Other" in page.content
     assert b"Aili Aurora" not in page.content
+
+
+def test_a_raw_id_box_names_only_the_members_own_rows(aino_client, both_orgs_data):
+    """The follow-up form's customer box shows the name of the id it holds: Aurora's
+    customer's, never Other Oy's (an id typed or passed in the address)."""
+    url = reverse("admin:followups_followup_add")
+    ours = Customer.objects.get(external_id="aurora-1")
+
+    assert "Aili Aurora" in aino_client.get(url, {"customer": ours.pk}).text
+    theirs = aino_client.get(url, {"customer": both_orgs_data.pk})
+    assert theirs.status_code == 200
+    assert "Olga Other" not in theirs.text
+    assert aino_client.get(url, {"customer": "not-an-id"}).status_code == 200
+
+
+def test_a_rules_segment_lists_offer_only_the_members_segments(
+    aino_client, aurora, other_org
+):
+    Segment.objects.create(organization=aurora, key="ours", name="Aurora regulars")
+    Segment.objects.create(organization=other_org, key="theirs", name="Other regulars")
+
+    page = aino_client.get(reverse("admin:surveys_triggerrule_add")).text
+
+    assert page.count("Aurora regulars") == 2  # segments_all and segments_none
+    assert "Other regulars" not in page
+
+
+def test_the_responses_segment_filter_lists_only_the_members_segment_keys(
+    aino_client, aurora, other_org
+):
+    for organization, key in [(aurora, "aurora-regulars"), (other_org, "other-vips")]:
+        response = ResponseFactory(survey=SurveyFactory(organization=organization))
+        ResponseSegment.objects.create(
+            organization=organization, response=response, key=key
+        )
+
+    page = aino_client.get(reverse("admin:surveys_response_changelist")).text
+
+    assert "?segments__key=aurora-regulars" in page
+    assert "other-vips" not in page
+
+
+def test_an_action_acts_only_where_the_role_allows_it_not_where_it_allows_changes(
+    aino_client, aino, other_org, both_orgs_data
+):
+    """Aino owns Aurora and is CX manager of Other Oy: she may change customers in
+    both, and erase them only in Aurora."""
+    member_add(organization=other_org, user=aino, role=Role.CX_MANAGER)
+    aili = Customer.objects.get(external_id="aurora-1")
+
+    aino_client.post(
+        reverse("admin:cx_customer_changelist"),
+        {"action": "erase", "_selected_action": [aili.pk, both_orgs_data.pk]},
+    )
+
+    assert Customer.objects.get(pk=aili.pk).name == ""
+    assert Customer.objects.get(pk=both_orgs_data.pk).name == "Olga Other"

@@ -251,3 +251,15 @@ def test_keys_issued_before_scopes_get_manage_so_nothing_breaks():
     assert ApiKey.objects.create(organization=fresh, lookup="x").scopes == (
         "events:write"
     )
+
+
+def test_memberships_need_the_owner_scope_even_to_read(aurora):
+    manager = key_client(aurora, "manage", "read")
+
+    listed = manager.get("/api/v1/memberships/")
+
+    assert listed.status_code == 403
+    assert listed.json()["detail"] == (
+        "This API key's scopes (read, manage) do not allow this; it needs 'owner'."
+    )
+    assert key_client(aurora, "owner").get("/api/v1/memberships/").status_code == 200

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cx.admin_scoping import OrganizationScopedAdmin
-from cx.models import Customer, Process, Role
+from cx.models import Customer, Process, Role, Segment
 from cx.roles import Permission, role_may
 from cx.services.organizations import member_add
 from surveys.models import Survey
@@ -280,3 +280,85 @@ def test_a_bulk_action_acts_only_where_the_role_allows(
     )
 
     assert list(Process.objects.values_list("name", flat=True)) == ["theirs"]
+
+
+def test_a_row_cannot_be_pulled_in_from_where_the_role_may_not_change_it(
+    rf, aurora, other_org, mixed
+):
+    """Moving Other Oy's process (Mixed is an analyst there) into Aurora (where Mixed
+    manages) changes Other Oy's row, so it is refused and the row stays where it was."""
+    from django.core.exceptions import PermissionDenied
+
+    model_admin = admin.site._registry[Process]
+    theirs = Process.objects.create(organization=other_org, name="theirs")
+    theirs.organization = aurora
+    request = rf.post("/")
+    request.user = mixed
+
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, theirs, None, True)
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_model(request, Process.objects.get(name="theirs"))
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_queryset(request, Process.objects.all())
+    assert Process.objects.get(name="theirs").organization == other_org
+
+
+def test_writes_the_role_allows_go_through_below_the_views(
+    rf, aurora, other_org, mixed
+):
+    model_admin = admin.site._registry[Process]
+    renamed = Process.objects.create(organization=aurora, name="old name")
+    Process.objects.create(organization=aurora, name="deleted alone")
+    Process.objects.bulk_create(
+        [
+            Process(organization=aurora, name="deleted in bulk"),
+            Process(organization=other_org, name="theirs"),
+        ]
+    )
+    request = rf.post("/")
+    request.user = mixed
+
+    renamed.name = "new name"
+    model_admin.save_model(request, renamed, None, True)
+    model_admin.delete_model(request, Process.objects.get(name="deleted alone"))
+    model_admin.delete_queryset(request, Process.objects.filter(name="deleted in bulk"))
+
+    assert sorted(Process.objects.values_list("name", flat=True)) == [
+        "new name",
+        "theirs",
+    ]
+
+
+def test_the_survey_inline_is_read_only_where_the_role_is(client, other_org, mixed):
+    """Mixed manages Aurora's surveys; Other Oy's, where Mixed is an analyst, and
+    their questions are read only."""
+    theirs = Survey.objects.create(organization=other_org, name="Other's")
+    client.force_login(mixed)
+
+    page = client.get(reverse("admin:surveys_survey_change", args=[theirs.pk]))
+    inline = page.context["inline_admin_formsets"][0]
+
+    assert (inline.has_view_permission, inline.has_change_permission) == (True, False)
+    assert (inline.has_add_permission, inline.has_delete_permission) == (False, False)
+
+
+def test_a_rules_segments_are_offered_only_where_the_role_may_configure(
+    client, aurora, other_org, mixed
+):
+    Segment.objects.create(organization=aurora, key="ours", name="Aurora regulars")
+    Segment.objects.create(organization=other_org, key="theirs", name="Other regulars")
+    client.force_login(mixed)
+
+    page = client.get(reverse("admin:surveys_triggerrule_add")).content.decode()
+
+    assert "Aurora regulars" in page
+    assert "Other regulars" not in page
+
+
+def test_the_admin_index_lists_what_a_role_may_only_view(client, staff):
+    client.force_login(staff[Role.ANALYST])
+
+    index = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("admin:cx_customer_changelist") in index

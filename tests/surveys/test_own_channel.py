@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core import mail
 
 from surveys.models import Invitation, TriggerRule, UndeliverableAddress
@@ -49,3 +51,22 @@ def test_the_trigger_rule_api_takes_the_channel(api, chat_rule):
 
     assert changed.json()["channel"] == "own"
     assert odd.status_code == 400 and "channel" in odd.json()["errors"]
+
+
+def test_an_own_channel_link_is_the_customers_for_the_rules_expiry(
+    api, aurora, chat_rule: TriggerRule
+):
+    """The link handed over is sent now, by the caller: it opens for the event's
+    customer, in their language, until the rule's expiry, and counts as a contact."""
+    chat_rule.channel = "own"
+    chat_rule.expiry_days = 5
+    chat_rule.save()
+
+    api.post("/api/v1/events/", chat_event(1, language="en"), format="json")
+
+    invitation = Invitation.objects.get()
+    assert (invitation.rule, invitation.customer.external_id) == (chat_rule, "c-1")
+    assert (invitation.origin, invitation.language) == ("event", "en")
+    assert invitation.sent_at == invitation.due_at
+    assert invitation.expires_at - invitation.sent_at == timedelta(days=5)
+    assert invitation.email == ""

@@ -175,9 +175,10 @@ def test_a_batch_invites_good_addresses_and_refuses_bounced_ones(
         "c3@example.com",
     ]
     refused = Suppression.objects.get()
-    assert (refused.reason, refused.customer.external_id) == (
+    assert (refused.reason, refused.customer.external_id, refused.detail) == (
         Reason.UNDELIVERABLE,
         "c-2",
+        "c2@example.com",
     )
 
 
