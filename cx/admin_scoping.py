@@ -23,14 +23,6 @@ from django.http import HttpRequest
 
 from cx.models import Organization
 from cx.roles import Permission, roles_with
-from cx.staff import signed_in_user
-
-
-def organizations_of(request: HttpRequest) -> QuerySet[Organization]:
-    """Return the organisations the logged-in staff user may see."""
-    if request.user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(memberships__user=signed_in_user(request))
 
 
 def organizations_allowing(
@@ -67,11 +59,9 @@ def may(
 def scoped_choices(
     queryset: QuerySet[Any],
     request: HttpRequest,
-    organizations: QuerySet[Organization] | None = None,
+    organizations: QuerySet[Organization],
 ) -> QuerySet[Any]:
     """Return the choices of ``queryset`` that ``organizations`` own.
-
-    ``organizations`` defaults to the staff user's organisations.
 
     Users are the staff user's colleagues, or not yet in any organisation (so that
     they can be made members); never another organisation's staff.
@@ -79,8 +69,6 @@ def scoped_choices(
     if request.user.is_superuser:
         return queryset
     model = queryset.model
-    if organizations is None:
-        organizations = organizations_of(request)
     if model is Organization:
         return queryset.filter(pk__in=organizations)
     if model is get_user_model():
@@ -123,7 +111,7 @@ class ScopedChoicesMixin:
 
     def choice_organizations(self, request: HttpRequest) -> QuerySet[Organization]:
         """Return the organisations whose rows a form of this admin may offer."""
-        return organizations_of(request)
+        raise NotImplementedError
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any

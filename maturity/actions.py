@@ -141,6 +141,13 @@ def _blocking(result: Mapping[str, Any]) -> set[str]:
     return {str(blocker).split(" ", 1)[0] for blocker in result.get("held_back_by", [])}
 
 
+def _next_step(markers: Iterable[Mapping[str, Any]], level: int) -> bool:
+    """Return whether every marker below ``level`` is met: one at ``level`` is then the
+    dimension's next step up, even above the next level (a dimension that meets its
+    evidence but is held back by its self-assessment rises only through it)."""
+    return all(marker.get("met") for marker in markers if marker["level"] < level)
+
+
 def actions(result: Mapping[str, Any], *, limit: int | None = None) -> list[Action]:
     """Return the unmet markers as actions, what unblocks the next level first.
 
@@ -160,7 +167,10 @@ def actions(result: Mapping[str, Any], *, limit: int | None = None) -> list[Acti
             text = where.text or (defined.action if defined else "")
             if not text:
                 continue
-            unblocks = dimension["key"] in blocking and marker["level"] <= next_level
+            unblocks = dimension["key"] in blocking and (
+                marker["level"] <= next_level
+                or _next_step(dimension["markers"], marker["level"])
+            )
             action = Action(
                 text=_(text),
                 dimension=dimension["key"],

@@ -10,6 +10,7 @@ from datetime import datetime
 import numpy as np
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils.formats import get_format
 
 from cx.models import Journey, Organization, Touchpoint
 from insights.text import drivers, impact
@@ -65,13 +66,25 @@ class ThemeRow:
     def change_shown(self) -> str:
         """Return the impact with its sign ("+6.6", "−10.2")."""
         change = self.impact.change
-        if change is None:
+        return "" if change is None else _points(change, signed=True)
+
+    @property
+    def interval_shown(self) -> str:
+        """Return the impact's 95 % interval as the change is written ("−7.0 … −4.3")."""
+        low, high = self.impact.ci_low, self.impact.ci_high
+        if low is None or high is None:
             return ""
-        return f"{change:+.1f}".replace("-", "−")
+        return f"{_points(low)} … {_points(high)}"
 
     @property
     def rank_key(self) -> float:
         return abs(self.impact.change) if self.impact.change is not None else -1.0
+
+
+def _points(value: float, *, signed: bool = False) -> str:
+    """Return NPS points to one decimal, with a true minus and the language's comma."""
+    figure = f"{value:+.1f}" if signed else f"{value:.1f}"
+    return figure.replace("-", "−").replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
 def themes_of(organization: Organization) -> QuerySet[Theme]:

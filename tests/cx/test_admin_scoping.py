@@ -10,12 +10,17 @@ from cx.models import (
     Customer,
     Event,
     Journey,
+    Membership,
     Process,
     Role,
     Segment,
     Touchpoint,
 )
-from cx.services.organizations import member_add
+from cx.services.organizations import (
+    member_add,
+    organization_create,
+    staff_user_create,
+)
 from surveys.models import ResponseSegment
 from tests.factories import ResponseFactory, SurveyFactory
 
@@ -167,3 +172,48 @@ def test_an_action_acts_only_where_the_role_allows_it_not_where_it_allows_change
 
     assert Customer.objects.get(pk=aili.pk).name == ""
     assert Customer.objects.get(pk=both_orgs_data.pk).name == "Olga Other"
+
+
+def test_the_membership_form_offers_colleagues_and_newcomers_never_others(
+    aino_client, aino, aurora, other_org, olli, admin_user
+):
+    """The user box of a new membership takes a colleague (once, though they share two
+    of Aino's organisations with her) or a user in no organisation; never another
+    organisation's staff member, nor a superuser."""
+    third = organization_create(slug="third", name="Third Oy")
+    second = organization_create(slug="second", name="Second Oy")
+    for organization in (third, second):
+        member_add(organization=organization, user=aino, role=Role.OWNER)
+    colleague = staff_user_create(
+        username="kaisa", email="k@aurora.example", password="pw"
+    )
+    for organization in (aurora, second):
+        member_add(organization=organization, user=colleague, role=Role.ANALYST)
+    newcomer = staff_user_create(
+        username="uusi", email="uusi@example.com", password="pw"
+    )
+    url = reverse("admin:cx_membership_add")
+
+    def add(user):
+        return aino_client.post(
+            url,
+            {
+                "organization": third.pk,
+                "user": user.pk,
+                "role": Role.ANALYST,
+                "language": "",
+            },
+        )
+
+    for outsider in (olli, admin_user):
+        refused = add(outsider)
+        assert refused.status_code == 200
+        assert "Select a valid choice" in refused.text
+    for insider in (colleague, newcomer):
+        assert add(insider).status_code == 302
+    members = Membership.objects.filter(organization=third)
+    assert set(members.values_list("user__username", flat=True)) == {
+        "aino",
+        "kaisa",
+        "uusi",
+    }

@@ -68,3 +68,30 @@ def test_every_marker_says_where_its_action_is_done():
     from maturity.method import MARKERS
 
     assert {marker.key for marker in MARKERS} == set(actions.WHERE)
+
+
+def test_a_blocking_dimension_whose_lower_markers_are_met_gets_its_next_step():
+    """D7 meets every marker up to level 3 but its self-assessment holds it below 3:
+    the level-4 marker is the way up, so it is an unblocker and reaches the roadmap
+    ahead of actions that unblock nothing."""
+    result = result_with_nothing_met()
+    result["level"] = 2
+    result["held_back_by"] = ["D7 Governance & ownership (2.8)"]
+    for dimension in result["dimensions"]:
+        for marker in dimension["markers"]:
+            marker["met"] = dimension["key"] == "D7" and marker["level"] <= 3
+    d7 = next(a for a in actions.actions(result) if a.dimension == "D7")
+
+    assert d7.unblocks
+    assert actions.actions(result, limit=1) == [d7]
+    horizons = dict(actions.timeline(actions.actions(result)))
+    assert d7 in horizons[d7.horizon]
+
+    # With a lower marker of D7 unmet, the level-4 one is no step of the way.
+    for dimension in result["dimensions"]:
+        for marker in dimension["markers"]:
+            if marker["key"] == "d7_owner_set":
+                marker["met"] = False
+    by_marker = {a.marker: a for a in actions.actions(result) if a.dimension == "D7"}
+    assert by_marker["d7_owner_set"].unblocks
+    assert not by_marker["d7_targets_in_management"].unblocks

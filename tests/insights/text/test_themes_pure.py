@@ -115,3 +115,25 @@ def test_the_planted_touchpoint_drives_the_score_and_a_shuffled_one_nothing():
     assert drivers[0].ci_low > 0 and drivers[0].effect < 0
     shuffled = key_drivers(x, rng.permutation(y), names, bootstrap=120, seed=1)
     assert not [driver.name for driver in shuffled if driver.significant]
+
+
+def test_a_themes_change_and_interval_are_written_alike_in_each_language():
+    """The report and the themes page write "−5.6 (−7.0 … −4.3)": one minus sign and
+    the language's decimal comma for the figure and its interval alike."""
+    from django.utils import translation
+
+    from insights.text.impact import Impact
+    from insights.text.selectors import ThemeRow
+
+    row = ThemeRow(
+        theme=None,  # type: ignore[arg-type]
+        volume=84,
+        share=0.1,
+        impact=Impact(84, 900, 60.0, -18.0, -12.4, -5.6, -7.04, 4.3),
+    )
+    with translation.override("en"):
+        assert (row.change_shown, row.interval_shown) == ("−5.6", "−7.0 … 4.3")
+    with translation.override("fi"):
+        assert (row.change_shown, row.interval_shown) == ("−5,6", "−7,0 … 4,3")
+    unknown = ThemeRow(None, 3, 0.0, Impact(3, 3, None, None, None, None, None, None))  # type: ignore[arg-type]
+    assert (unknown.change_shown, unknown.interval_shown) == ("", "")
