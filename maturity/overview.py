@@ -42,10 +42,30 @@ class Blocker:
     score: float
     needed: int
     missing: tuple[str, ...] = ()  # what the dimension lacks for the next level
+    evidence: float | None = None
+    claim: float | None = None  # the self-assessment
 
     @property
     def shown(self) -> str:
         return charts.decimal(self.score)
+
+    @property
+    def held_by_claim(self) -> bool:
+        """The data reaches the next level; the self-assessment keeps the score below."""
+        return (
+            not self.missing
+            and self.evidence is not None
+            and self.claim is not None
+            and self.evidence >= self.needed > self.claim
+        )
+
+    @property
+    def evidence_shown(self) -> str:
+        return charts.decimal(self.evidence or 0.0)
+
+    @property
+    def claim_shown(self) -> str:
+        return charts.decimal(self.claim or 0.0)
 
 
 def dimension_name(key: str) -> str:
@@ -85,11 +105,17 @@ def blockers(result: dict[str, Any]) -> list[Blocker]:
                 for m in d.get("markers", [])
                 if not m.get("met") and int(m["level"]) <= level + 1
             ),
+            _optional(d.get("evidence_score")),
+            _optional(d.get("self_assessed_level")),
         )
         for d in result.get("dimensions", [])
         if d["key"] in keys
     ]
     return sorted(found, key=lambda blocker: blocker.score)
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def index_held_back(result: dict[str, Any]) -> bool:
