@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cx.api.fields import StrictSerializer
-from cx.api.filters import IdFilter, OrganizationFilterBackend
+from cx.api.filters import IdFilter, OrganizationFilterBackend, YesNoFilter
 from cx.api.permissions import organization_of
 from cx.audit.api import AuditedReadsMixin
 from cx.audit.models import Action, Channel, Subject
@@ -38,7 +38,7 @@ class FollowUpFilter(django_filters.FilterSet):
         help_text="A state, or 'unresolved' (open or in progress).",
     )
     owner = IdFilter(field_name="owner_id", help_text="The owner's user id.")
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="filter_overdue", help_text="true: unresolved past their due time."
     )
     touchpoint = IdFilter(field_name="touchpoint_id")

@@ -29,6 +29,24 @@ class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
     pass
 
 
+class StrictQuerySerializer(StrictSerializer):
+    """The query string of an operation that is no list: unknown parameters and empty
+    values of anything but free text are refused, as the list filters refuse them
+    (:func:`cx.api.filters.refuse_unknown_parameters`); an empty choice is no choice."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        empty = {
+            str(name): ["May not be empty."]
+            for name, value in data.items()
+            if value == ""
+            and name in self.fields
+            and not isinstance(self.fields[name], serializers.CharField)
+        }
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     pass
 

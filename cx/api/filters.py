@@ -42,6 +42,11 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+@extend_schema_field({"type": "string", "enum": list(BOOLEAN_VALUES)})
+class YesNoFilter(django_filters.BooleanFilter):
+    """``true`` or ``false``, and so in the schema (which otherwise says "string")."""
+
+
 class OrganizationFilterBackend(DjangoFilterBackend):
     """Filter by the query string, where another organisation's object is no choice.
 
@@ -49,6 +54,7 @@ class OrganizationFilterBackend(DjangoFilterBackend):
     refuses only ids that exist nowhere, which tells the caller which ids others use.
     A list refuses what its schema does not offer: an unknown query parameter, or an
     empty value for a filter that is not free text, is a 400 (not silently ignored).
+    A view that reads parameters of its own names them in ``scope_parameters``.
     """
 
     def filter_queryset(
@@ -63,7 +69,9 @@ class OrganizationFilterBackend(DjangoFilterBackend):
     ) -> None:
         filterset_class = self.get_filterset_class(view, queryset)
         refuse_unknown_parameters(
-            request, filterset_class.base_filters if filterset_class else {}
+            request,
+            filterset_class.base_filters if filterset_class else {},
+            PAGING + tuple(getattr(view, "scope_parameters", ())),
         )
 
     def get_filterset(

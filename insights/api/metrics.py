@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from cx.api.fields import StrictSerializer
+from cx.api.fields import StrictQuerySerializer
 from cx.api.permissions import organization_of
 from cx.models.journeys import Channel
 from insights import metrics, selectors
@@ -32,7 +32,7 @@ def _id_filter(help_text: str) -> serializers.IntegerField:
     )
 
 
-class MetricsQuerySerializer(StrictSerializer):
+class MetricsQuerySerializer(StrictQuerySerializer):
     metric = serializers.ChoiceField(
         choices=[(metric.value, DEFINITIONS[metric].label) for metric in Metric]
     )

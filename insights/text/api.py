@@ -94,8 +94,10 @@ class ThemeSerializer(serializers.ModelSerializer):
 
 
 def _id(raw: str | None, name: str) -> int | None:
-    if not raw:
+    if raw is None:
         return None
+    if raw == "":
+        raise ValidationError({name: ["May not be empty."]})
     if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
         raise ValidationError({name: ["A whole number id."]})
     return int(raw)
@@ -121,6 +123,7 @@ class ThemeViewSet(OrganizationViewSet):
     model = Theme
     serializer_class = ThemeSerializer
     lookup_value_regex = "[0-9]+"
+    scope_parameters = ("journey", "touchpoint", "segment")  # read by _scope
 
     def get_queryset(self) -> QuerySet[Any]:
         return (

@@ -104,7 +104,7 @@ def test_the_feedback_list_filters_by_theme_and_sentiment(
 
 
 def test_the_api_lists_themes_with_impact_and_responses_with_themes(
-    api, aurora, trained
+    api, aurora, trained, mortgage
 ):
     crash = _crash(aurora)
     themes = api.get("/api/v1/themes/").json()
@@ -115,7 +115,14 @@ def test_the_api_lists_themes_with_impact_and_responses_with_themes(
     response = api.get(f"/api/v1/responses/{response_id}/").json()
     assert {"id": crash.pk, "label": crash.label} in response["themes"]
     assert response["sentiment"] in {"negative", "mixed"}
-    assert api.get("/api/v1/themes/", {"journey": "abc"}).status_code == 400
+    # The list takes the scope its schema documents (it refused it as unknown once).
+    scoped = api.get("/api/v1/themes/", {"journey": mortgage.pk, "segment": ""})
+    assert scoped.status_code == 200
+    in_journey = {theme["id"]: theme for theme in scoped.json()["results"]}
+    assert in_journey[crash.pk]["comments"] == crash.tagged.count()  # all on Mortgage
+    bad = api.get("/api/v1/themes/", {"journey": "abc"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == {"journey": ["A whole number id."]}
 
 
 def test_a_rising_theme_is_alerted_once_to_the_touchpoint_owner(
