@@ -55,10 +55,10 @@ def build_history() -> int:
         cursor.execute(
             """
             INSERT INTO surveys_response (organization_id, survey_id, customer_id,
-                touchpoint_id, journey_id, process_id, origin, is_anonymous, language, state,
-                started_at, completed_at, updated_at)
+                touchpoint_id, journey_id, process_id, origin, channel, external_id,
+                is_anonymous, language, state, started_at, completed_at, updated_at)
             SELECT %(org)s, %(survey)s, c.id, t.id, t.journey_id, t.process_id,
-                CASE WHEN r.g %% 10 < 8 THEN 'event' ELSE 'list' END,
+                CASE WHEN r.g %% 10 < 8 THEN 'event' ELSE 'list' END, 'email', '',
                 r.g %% 20 = 0, 'fi', 'completed',
                 %(now)s - (r.g %% 90) * interval '1 day', %(now)s - (r.g %% 90) * interval '1 day',
                 %(now)s
@@ -91,9 +91,9 @@ def build_history() -> int:
         cursor.execute(
             """
             INSERT INTO surveys_responsesegment (organization_id, response_id, segment_id,
-                key, touchpoint_id, completed_at, nps)
+                key, touchpoint_id, completed_at, nps, imported)
             SELECT r.organization_id, r.id, s.id, s.key, r.touchpoint_id, r.completed_at,
-                (r.id * 7) %% 11
+                (r.id * 7) %% 11, false
             FROM surveys_response r
             JOIN cx_segment s ON s.organization_id = r.organization_id
                 AND s.key = (ARRAY['valuable', 'returner', 'new'])[1 + r.id %% 3]

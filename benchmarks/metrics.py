@@ -94,10 +94,10 @@ def build(slug: str, responses: int, offset: int) -> int:
         cursor.execute(
             """
             INSERT INTO surveys_response (organization_id, survey_id, touchpoint_id,
-                journey_id, process_id, origin, is_anonymous, language, state,
-                started_at, completed_at, updated_at)
+                journey_id, process_id, origin, channel, external_id, is_anonymous,
+                language, state, started_at, completed_at, updated_at)
             SELECT %(org)s, %(survey)s, t.id, t.journey_id, t.process_id, 'event',
-                g / 100 %% 10 = 9, 'fi', 'completed',
+                'email', '', g / 100 %% 10 = 9, 'fi', 'completed',
                 %(until)s - (g %% 400) * interval '1 day' - (g %% 86400) * interval '1 s',
                 %(until)s - (g %% 400) * interval '1 day' - (g %% 86400) * interval '1 s',
                 %(until)s
@@ -126,8 +126,9 @@ def build(slug: str, responses: int, offset: int) -> int:
                 FROM cx_segment WHERE organization_id = %(org)s
             )
             INSERT INTO surveys_responsesegment (organization_id, response_id,
-                segment_id, key, touchpoint_id, completed_at)
-            SELECT r.organization_id, r.id, s.id, s.key, r.touchpoint_id, r.completed_at
+                segment_id, key, touchpoint_id, completed_at, imported)
+            SELECT r.organization_id, r.id, s.id, s.key, r.touchpoint_id, r.completed_at,
+                false
             FROM surveys_response r
             JOIN segment s ON s.k = r.id / 10 %% 5
                 OR (r.id %% 3 = 0 AND s.k = (r.id / 10 + 1) %% 5)
