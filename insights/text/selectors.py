@@ -119,6 +119,8 @@ def theme_impacts(
         response__in=responses, theme__active=True, theme__merged_into__isnull=True
     ).values_list("theme_id", "response_id"):
         members.setdefault(theme_id, set()).add(response_id)
+    if not members:  # no theme in scope: nothing to weigh the scores against
+        return []
     scores = _scores(responses, metric)
     ids = np.fromiter(scores, dtype=np.int64, count=len(scores))
     values = np.fromiter(scores.values(), dtype=float, count=len(scores))
@@ -187,6 +189,10 @@ class DriverRow:
 
 
 MAX_TOUCHPOINTS = 4
+# A driver analysis reads at most this many of its scope's latest scored answers:
+# enough for narrow intervals, and the same work for a journey of 2,000 answers as for
+# one of a million (the dashboard ranks every journey on each view).
+DRIVER_SAMPLE = 10_000
 MAX_THEMES = 3
 MAX_SEGMENTS = 1
 
@@ -201,20 +207,19 @@ def key_drivers(
 ) -> list[DriverRow]:
     """Return what drives ``journey``'s score: its touchpoints, themes and a segment."""
     scope = scope or Scope(journey=journey.pk)
-    responses = scope.responses(organization)
-    scores = _scores(responses, metric)
-    if len(scores) < drivers.MIN_RESPONSES:
+    latest = _latest_scores(scope.responses(organization), metric)
+    if len(latest) < drivers.MIN_RESPONSES:
         return []
-    ids = list(scores)
-    where = dict(responses.filter(pk__in=ids).values_list("pk", "touchpoint_id"))
+    ids = list(latest)
+    scores = {pk: score for pk, (score, _touchpoint) in latest.items()}
     columns: list[tuple[str, str, set[int], str]] = []
-    by_touchpoint = Counter(where.values())
+    by_touchpoint = Counter(touchpoint for _score, touchpoint in latest.values())
     names = dict(
         Touchpoint.objects.filter(pk__in=by_touchpoint).values_list("pk", "name")
     )
     for pk, _count in by_touchpoint.most_common(MAX_TOUCHPOINTS):
         if pk is not None:
-            held = {rid for rid, tp in where.items() if tp == pk}
+            held = {rid for rid, (_score, tp) in latest.items() if tp == pk}
             columns.append(("touchpoint", names[pk], held, f"touchpoint={pk}"))
     themed: dict[int, set[int]] = {}
     for theme_id, response_id in ResponseTheme.objects.filter(
@@ -254,6 +259,30 @@ def key_drivers(
             )
         )
     return rows
+
+
+def _latest_scores(
+    responses: QuerySet[Response], metric: str
+) -> dict[int, tuple[int, int | None]]:
+    """Return the latest ``DRIVER_SAMPLE`` scored responses: id → (score, touchpoint).
+
+    Newest first, each response's first answer of the metric; one query, however many
+    answers the scope holds.
+    """
+    answers = (
+        Answer.objects.filter(
+            response__in=responses, question__type=metric, number__isnull=False
+        )
+        .order_by("-response__completed_at", "-response_id", "pk")
+        .values_list("response_id", "number", "response__touchpoint_id")
+    )
+    latest: dict[int, tuple[int, int | None]] = {}
+    for response_id, number, touchpoint_id in answers[: 2 * DRIVER_SAMPLE].iterator():
+        if response_id not in latest:
+            latest[response_id] = (number, touchpoint_id)
+            if len(latest) == DRIVER_SAMPLE:
+                break
+    return latest
 
 
 def _drivers_of(x: np.ndarray, y: np.ndarray, bootstrap: int) -> list[drivers.Driver]:

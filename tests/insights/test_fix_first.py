@@ -62,3 +62,25 @@ def test_a_planted_driver_moves_its_journey_up_and_is_named(
     assert "Driven by the touchpoint “Loan pages”" in page
     listed = client.get(unescape(mortgage["because_href"]))
     assert listed.context["page"].paginator.count == 100
+
+
+def test_drivers_read_only_the_latest_answers(
+    aurora, answer, mortgage, pages, chat, monkeypatch
+):
+    """A driver analysis reads its scope's latest DRIVER_SAMPLE answers (the dashboard
+    ranks every journey on each view, over any volume): the loan pages' old detractors
+    are past; today they make promoters and the chat detractors."""
+    from insights.text import selectors as text
+
+    monkeypatch.setattr(text, "DRIVER_SAMPLE", 100)
+    now = timezone.now()
+    answer(pages, nps=[0] * 100, completed_at=now - timedelta(days=5))
+    answer(pages, nps=[10, 9] * 25, completed_at=now - timedelta(days=1))
+    answer(chat, nps=[0, 2] * 25, completed_at=now - timedelta(days=1))
+
+    rows = {
+        row.name: row for row in text.key_drivers(organization=aurora, journey=mortgage)
+    }
+
+    assert (rows["Loan pages"].n, rows["Loan pages"].performance) == (50, 100)
+    assert (rows["Advisor chat"].n, rows["Advisor chat"].performance) == (50, -100)
