@@ -215,7 +215,9 @@ def key_drivers(
     columns: list[tuple[str, str, set[int], str]] = []
     by_touchpoint = Counter(touchpoint for _score, touchpoint in latest.values())
     names = dict(
-        Touchpoint.objects.filter(pk__in=by_touchpoint).values_list("pk", "name")
+        Touchpoint.objects.filter(
+            pk__in=[pk for pk in by_touchpoint if pk is not None]
+        ).values_list("pk", "name")
     )
     for pk, _count in by_touchpoint.most_common(MAX_TOUCHPOINTS):
         if pk is not None:
@@ -278,7 +280,7 @@ def _latest_scores(
     )
     latest: dict[int, tuple[int, int | None]] = {}
     for response_id, number, touchpoint_id in answers[: 2 * DRIVER_SAMPLE].iterator():
-        if response_id not in latest:
+        if number is not None and response_id not in latest:  # not None: filtered
             latest[response_id] = (number, touchpoint_id)
             if len(latest) == DRIVER_SAMPLE:
                 break
