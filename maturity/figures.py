@@ -14,8 +14,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from followups.selectors import followup_sla
-from insights.metrics import DEFINITIONS, Kind, Metric
-from insights.selectors import metric_totals, target_for
+from insights.metrics import DEFINITIONS, Counts, Kind, Metric
+from insights.selectors import metric_counts, metric_total, target_for
 from maturity.models import Assessment
 
 HEADLINE_METRICS = (Metric.NPS, Metric.CSAT, Metric.CES, Metric.FCR)
@@ -97,20 +97,33 @@ def headline_metrics(
     """Return NPS, CSAT, CES, FCR and the response rate over the assessment's period.
 
     Counted as the dashboard counts them (``insights.selectors.metric_totals``, the
-    ungrouped ``metric_rows``), this period and the last assessment's in one pass.
+    ungrouped ``metric_rows``). An assessment stores its period's counts when it is
+    computed (``evidence.gather``); one stored before that is counted now, with the
+    last assessment's period, in one pass.
     """
     organization = assessment.organization
     wanted = (*HEADLINE_METRICS, Metric.RESPONSE_RATE)
+    stored = {"now": _stored_counts(assessment)}
     periods = {"now": (assessment.period_start, assessment.period_end)}
     if previous is not None:
+        stored["before"] = _stored_counts(previous)
         periods["before"] = (previous.period_start, previous.period_end)
-    found = metric_totals(
-        organization=organization, metrics_wanted=wanted, periods=periods
+    missing = {
+        when: period
+        for when, period in periods.items()
+        if any(metric not in stored[when] for metric in wanted)
+    }
+    counted = (
+        metric_counts(organization=organization, metrics_wanted=wanted, periods=missing)
+        if missing
+        else {}
     )
+    for (when, metric), counts in counted.items():
+        stored[when][metric] = counts
     headlines = []
     for metric in wanted:
-        row = found["now", metric]
-        earlier = found.get(("before", metric))
+        row = metric_total(metric, stored["now"][metric])
+        earlier = stored.get("before", {}).get(metric)
         headlines.append(
             Headline(
                 metric=metric,
@@ -119,11 +132,19 @@ def headline_metrics(
                 low=row.ci_low,
                 high=row.ci_high,
                 reason=row.reason,
-                previous=None if earlier is None else earlier.value,
+                previous=None
+                if earlier is None
+                else metric_total(metric, earlier).value,
                 target=target_for(organization=organization, metric=metric),
             )
         )
     return headlines
+
+
+def _stored_counts(assessment: Assessment) -> dict[Metric, Counts]:
+    """Return the headline counts the assessment stored ({} if computed before they were)."""
+    stored = (assessment.result or {}).get("headline_counts") or {}
+    return {Metric(metric): Counts(**counts) for metric, counts in stored.items()}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from cx.models import Organization
 from cx.outbox import Outbox
 from cx.publish import publish_on_commit
+from insights.metrics import Counts
 from maturity import evidence
 from maturity.method import (
     DIMENSION_BY_KEY,
@@ -204,6 +205,7 @@ def assessment_compute(*, assessment_id: int) -> None:
             nps_cells=found.nps_cells,
             history=history,
             imported=found.imported,
+            headline_counts=found.headline_counts,
         ),
         completed_at=timezone.now(),
     )
@@ -307,13 +309,15 @@ def result_as_json(
     nps_cells: list[list[int]] | None = None,
     history: evidence.History | None = None,
     imported: evidence.ImportedHistory | None = None,
+    headline_counts: Mapping[str, Counts] | None = None,
 ) -> dict[str, Any]:
     """Return every number behind the scored level, for storage and audit.
 
     ``nps_cells`` ([touchpoint, segment, answers, promoters, detractors], from
     ``evidence.gather``) are the period's NPS by touchpoint × segment: the report draws
     its heatmap from them. ``history`` says where the period starts and why;
-    ``imported`` counts the period's imported answers, kept apart from the markers.
+    ``imported`` counts the period's imported answers, kept apart from the markers;
+    ``headline_counts`` the counts behind the report's headline metrics (per metric).
     """
     imported = imported or evidence.ImportedHistory()
     imported_claims = imported.claims()
@@ -346,6 +350,9 @@ def result_as_json(
             "labelled_event": imported.labelled_event,
             "identified": imported.identified,
             "claims": imported_claims,
+        },
+        "headline_counts": {
+            metric: asdict(counts) for metric, counts in (headline_counts or {}).items()
         },
         "level_probabilities": {
             str(k): v for k, v in scored.level_probabilities.items()

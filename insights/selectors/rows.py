@@ -207,8 +207,25 @@ def metric_totals(
     report that states four metrics over this period and the last reads the answers
     once.
     """
-    threshold = min_sample()
-    found: dict[tuple[str, Metric], MetricRow] = {}
+    counted = metric_counts(
+        organization=organization, metrics_wanted=metrics_wanted, periods=periods
+    )
+    return {key: metric_total(key[1], counts) for key, counts in counted.items()}
+
+
+def metric_total(metric: Metric, counts: Counts) -> MetricRow:
+    """Return a metric's total from its counts (stored ones too), as the dashboard does."""
+    return MetricRow.of({}, counts, metrics.evaluate(metric, counts, min_sample()))
+
+
+def metric_counts(
+    *,
+    organization: Organization,
+    metrics_wanted: Sequence[Metric],
+    periods: Mapping[str, tuple[datetime, datetime]],
+) -> dict[tuple[str, Metric], Counts]:
+    """Return the counts behind ``metric_totals``: what an assessment stores."""
+    found: dict[tuple[str, Metric], Counts] = {}
     by_source: dict[Source, list[Metric]] = {}
     for metric in metrics_wanted:
         by_source.setdefault(DEFINITIONS[Metric(metric)].source, []).append(
@@ -246,7 +263,7 @@ def metric_totals(
         for when in periods:
             for metric in listed:
                 prefix = f"{when}__{metric}__"
-                counts = Counts(
+                found[when, metric] = Counts(
                     n=totals[f"{prefix}n"],
                     successes=totals.get(f"{prefix}successes") or 0,
                     failures=totals.get(f"{prefix}failures") or 0,
@@ -254,9 +271,6 @@ def metric_totals(
                     total_of_squares=float(
                         totals.get(f"{prefix}total_of_squares") or 0
                     ),
-                )
-                found[when, metric] = MetricRow.of(
-                    {}, counts, metrics.evaluate(metric, counts, threshold)
                 )
     return found
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cx.models import Organization
+from insights.metrics import Counts, Metric
+from insights.selectors import metric_counts
 from maturity.evidence.journeys import (
     coverage,
     nps_cells,
@@ -96,11 +98,24 @@ class Evidence:
     nps_cells: list[list[int]]
     # The period's imported answers, counted apart from the markers.
     imported: ImportedHistory = field(default_factory=ImportedHistory)
+    # The report's headline metrics over the period, counted beside the markers.
+    headline_counts: dict[str, Counts] = field(default_factory=dict)
 
 
 def collect(organization: Organization, period: Period) -> dict[str, Observation]:
     """Return every marker the product can measure for ``organization`` over ``period``."""
     return gather(organization, period).markers
+
+
+# The report's headline metrics (maturity.figures), counted with the evidence so that
+# the report reads them stored instead of scanning the period's answers again.
+HEADLINE_WANTED = (
+    Metric.NPS,
+    Metric.CSAT,
+    Metric.CES,
+    Metric.FCR,
+    Metric.RESPONSE_RATE,
+)
 
 
 def gather(organization: Organization, period: Period) -> Evidence:
@@ -114,6 +129,11 @@ def gather(organization: Organization, period: Period) -> Evidence:
             "identification": lambda: identification(organization, period),
             "segments": lambda: segments(organization, period),
             "closed_loop": lambda: closed_loop(organization, period),
+            "headlines": lambda: metric_counts(
+                organization=organization,
+                metrics_wanted=HEADLINE_WANTED,
+                periods={"now": (period.start, period.end)},
+            ),
             "set_up": lambda: (
                 touchpoint_map(organization),
                 [
@@ -139,4 +159,5 @@ def gather(organization: Organization, period: Period) -> Evidence:
         **employed,
         **prediction(organization, period, summary, journeys),
     }
-    return Evidence(markers, nps_cells(counts), summary.imported)
+    headlines = {metric.value: c for (_now, metric), c in found["headlines"].items()}
+    return Evidence(markers, nps_cells(counts), summary.imported, headlines)
