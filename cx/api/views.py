@@ -209,13 +209,14 @@ class EventBatchView(APIView):
             organization=organization_of(request), events=[event for _, event in valid]
         )
         details = outcome_details(outcomes)
+        as_dict = s.EventsAsDicts(zone)
         for (index, _), outcome in zip(valid, outcomes, strict=True):
             stored = outcome.event
             results.append(
                 {
                     "index": index,
                     "status": 201 if outcome.created else 200,
-                    "event": {**s.event_as_dict(stored, zone), **details[stored.pk]},
+                    "event": {**as_dict(stored), **details[stored.pk]},
                 }
             )
         results.sort(key=lambda result: result["index"])

@@ -88,6 +88,72 @@ def test_fast_event_output_matches_the_documented_serializer(api, mortgage):
         assert event_as_dict(event) == EventOutSerializer(event).data
 
 
+def test_a_batch_answer_shares_touchpoints_and_instants_without_mixing_them(
+    api, mortgage
+):
+    from cx.api.serializers import EventOutSerializer, EventsAsDicts
+    from cx.models import Event
+
+    types = ["web.loan_pages_viewed", "chat.ended", "unknown.type"]
+    api.post(
+        "/api/v1/events/batch/",
+        {
+            "events": [
+                {
+                    "event_id": f"e{n}",
+                    "type": types[n % 3],
+                    "occurred_at": f"2026-11-2{n % 3}T10:15:00+02:00",
+                }
+                for n in range(9)
+            ]
+        },
+        format="json",
+    )
+    as_dict = EventsAsDicts()
+
+    events = Event.objects.select_related("customer", "touchpoint__journey")
+    assert len(events) == 9
+    for event in events:
+        assert as_dict(event) == EventOutSerializer(event).data
+
+
+def test_the_quick_size_bound_agrees_with_measuring_every_object():
+    """An object the bound passes without encoding is one the exact measure passes;
+    near the limit, with escapes, multi-byte text or nesting it measures exactly."""
+    import json
+    import random
+
+    from cx.api import fields
+
+    def exact(value):
+        size = len(
+            json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        )
+        return size <= fields.OBJECT_MAX_BYTES
+
+    rng = random.Random(3)
+    alphabet = ["a", "ä", "€", "😀", "\x01", '"', "\\", "1"]
+    for _ in range(400):
+        length = rng.choice([1, 10, 1_000, 5_000, 12_000, 40_000, 70_000])
+        value = {
+            f"k{i}": rng.choice(
+                [
+                    "".join(rng.choice(alphabet) for _ in range(length // 4)),
+                    rng.randrange(10**12),
+                    rng.random(),
+                    True,
+                    None,
+                    {"nested": "x" * length},
+                ]
+            )
+            for i in range(rng.randrange(1, 6))
+        }
+        problem = fields.json_object_problem(value, max_keys=200)
+        assert (problem is None) == exact(value), (length, problem)
+        if fields._surely_small(value):
+            assert exact(value)
+
+
 def test_every_address_the_quick_check_passes_django_accepts():
     """The batch validator accepts everyday addresses with one expression; each of
     them must be one Django's validator (the serializer's) accepts too."""
