@@ -25,6 +25,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
+from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis import DataGenerationMethod
 from schemathesis.checks import ALL_CHECKS
 from schemathesis.specs.openapi.checks import negative_data_rejection
@@ -182,11 +183,23 @@ def test_api_keeps_to_its_schema_along_its_links(api_key):
             _count(case, response)
             _validate(case, response, key, additional_checks=additional_checks)
 
-    Workflow.run(
-        settings=settings(
-            max_examples=STATEFUL_EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            stateful_step_count=6,
-        )
-    )
+    # Hypothesis replays a run's choices and expects the same draws. A link fills its
+    # step with what the API answered (ids from PostgreSQL sequences, which a rollback
+    # does not rewind), so a replay can draw differently and Hypothesis gives up with
+    # FlakyStrategyDefinition, which says nothing of the API: the walk starts again
+    # (a check that fails still fails at once). Seen once in `make reliability`.
+    for attempt in range(3):
+        try:
+            Workflow.run(
+                settings=settings(
+                    max_examples=STATEFUL_EXAMPLES,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                    stateful_step_count=6,
+                    database=None,
+                )
+            )
+            return
+        except FlakyStrategyDefinition:
+            if attempt == 2:
+                raise
