@@ -183,7 +183,7 @@ def test_the_scans_run_side_by_side_on_postgresql_and_find_the_same(monkeypatch)
 
         side_by_side = evidence.collect(organization, period)
 
-    assert len(own_connections) == 4  # the fifth read runs on the caller's connection
+    assert len(own_connections) == 5  # the sixth read runs on the caller's connection
     # Fewer customers than the sample: the whole set is sampled, so every marker is
     # exact and the two runs agree to the last count.
     assert side_by_side == one_after_another
