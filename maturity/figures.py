@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from followups.selectors import followup_sla
 from insights.metrics import DEFINITIONS, Counts, Kind, Metric
 from insights.selectors import metric_counts, metric_total, target_for
+from maturity.evidence import HEADLINE_WANTED
 from maturity.models import Assessment
 
-HEADLINE_METRICS = (Metric.NPS, Metric.CSAT, Metric.CES, Metric.FCR)
 SHORT_NAMES = {
     Metric.NPS: "NPS",
     Metric.CSAT: "CSAT",
@@ -102,7 +102,7 @@ def headline_metrics(
     last assessment's period, in one pass.
     """
     organization = assessment.organization
-    wanted = (*HEADLINE_METRICS, Metric.RESPONSE_RATE)
+    wanted = HEADLINE_WANTED
     stored = {"now": _stored_counts(assessment)}
     periods = {"now": (assessment.period_start, assessment.period_end)}
     if previous is not None:

@@ -107,8 +107,8 @@ def collect(organization: Organization, period: Period) -> dict[str, Observation
     return gather(organization, period).markers
 
 
-# The report's headline metrics (maturity.figures), counted with the evidence so that
-# the report reads them stored instead of scanning the period's answers again.
+# The report's headline metrics (maturity.figures), in its order, counted with the
+# evidence so that the report reads them stored instead of scanning the answers again.
 HEADLINE_WANTED = (
     Metric.NPS,
     Metric.CSAT,

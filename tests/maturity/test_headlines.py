@@ -10,13 +10,11 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from insights.metrics import Metric
 from insights.selectors import metric_totals
 from maturity import figures, services
+from maturity.evidence import HEADLINE_WANTED as WANTED
 from maturity.models import Assessment
 from tests.maturity import builders
-
-WANTED = (Metric.NPS, Metric.CSAT, Metric.CES, Metric.FCR, Metric.RESPONSE_RATE)
 
 
 def _figures(headlines: list[figures.Headline]) -> list[tuple]:
