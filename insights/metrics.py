@@ -8,7 +8,7 @@ scores and rankings share these definitions, so a number means the same everywhe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -131,6 +131,34 @@ class Counts:
             self.total + other.total,
             self.total_of_squares + other.total_of_squares,
         )
+
+
+def tally_counts(metric: Metric, tally: Mapping[int, int]) -> Counts:
+    """Return a scored metric's counts from a tally of its answers (number → answers).
+
+    The same counts as the database's filtered aggregates (``insights.selectors``), from
+    a histogram instead: several metrics and periods are then counted in one pass.
+    """
+    definition = DEFINITIONS[metric]
+
+    def within(bounds: tuple[int, int] | None) -> int:
+        if bounds is None:
+            return 0
+        low, high = bounds
+        return sum(n for number, n in tally.items() if low <= number <= high)
+
+    mean = definition.kind is Kind.MEAN
+    return Counts(
+        n=sum(tally.values()),
+        successes=within(definition.success),
+        failures=within(definition.failure),
+        total=float(sum(number * n for number, n in tally.items())) if mean else 0.0,
+        total_of_squares=(
+            float(sum(number * number * n for number, n in tally.items()))
+            if mean
+            else 0.0
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -231,33 +231,19 @@ def metric_counts(
         by_source.setdefault(DEFINITIONS[Metric(metric)].source, []).append(
             Metric(metric)
         )
-    earliest = min(since for since, _until in periods.values())
-    latest = max(until for _since, until in periods.values())
     for source, listed in by_source.items():
         if source is Source.ANSWERS:
-            types = [DEFINITIONS[metric].question_type for metric in listed]
-            questions = Question.objects.filter(
-                survey__organization=organization, type__in=types
-            ).values("pk")
-            rows: QuerySet[Any] = Answer.objects.filter(
-                response__organization=organization,
-                response__state=Response.State.COMPLETED,
-                question__in=questions,
-                number__isnull=False,
-            )
-            time = f"response__{_RESPONSE_PATHS['time']}"
-        else:
-            rows, paths, _response = _base(organization, listed[0], None, None)
-            time = paths["time"]
-        rows = rows.filter(**{f"{time}__gte": earliest, f"{time}__lt": latest})
+            found |= _answer_counts(organization, listed, periods)
+            continue
+        rows, paths, _response = _base(organization, listed[0], None, None)
+        rows = _in_periods(rows, paths["time"], periods)
         aggregates: dict[str, Any] = {}
         for when, (since, until) in periods.items():
-            in_period = Q(**{f"{time}__gte": since, f"{time}__lt": until})
+            in_period = Q(
+                **{f"{paths['time']}__gte": since, f"{paths['time']}__lt": until}
+            )
             for metric in listed:
-                scope = in_period
-                if source is Source.ANSWERS:
-                    scope &= Q(question__type=DEFINITIONS[metric].question_type)
-                for name, aggregate in _counters(metric, scope).items():
+                for name, aggregate in _counters(metric, in_period).items():
                     aggregates[f"{when}__{metric}__{name}"] = aggregate
         totals = rows.aggregate(**aggregates)
         for when in periods:
@@ -267,12 +253,67 @@ def metric_counts(
                     n=totals[f"{prefix}n"],
                     successes=totals.get(f"{prefix}successes") or 0,
                     failures=totals.get(f"{prefix}failures") or 0,
-                    total=float(totals.get(f"{prefix}total") or 0),
-                    total_of_squares=float(
-                        totals.get(f"{prefix}total_of_squares") or 0
-                    ),
                 )
     return found
+
+
+def _in_periods(
+    rows: QuerySet[Any], time: str, periods: Mapping[str, tuple[datetime, datetime]]
+) -> QuerySet[Any]:
+    """Return ``rows`` whose ``time`` falls between the earliest and latest bound."""
+    earliest = min(since for since, _until in periods.values())
+    latest = max(until for _since, until in periods.values())
+    return rows.filter(**{f"{time}__gte": earliest, f"{time}__lt": latest})
+
+
+def _answer_counts(
+    organization: Organization,
+    listed: Sequence[Metric],
+    periods: Mapping[str, tuple[datetime, datetime]],
+) -> dict[tuple[str, Metric], Counts]:
+    """Return the scored metrics' counts from one tally of answers by type and number.
+
+    The database counts the answers of each question type × number (a few dozen
+    groups), per period; each metric's counts follow from that tally
+    (``metrics.tally_counts``). Every answer is read once and compared with nothing
+    but the periods' bounds — not once per metric and counter, as filtered aggregates
+    would. One period is the query's own bounds, so it needs no filter at all.
+    """
+    types = {DEFINITIONS[metric].question_type for metric in listed}
+    time = f"response__{_RESPONSE_PATHS['time']}"
+    rows = _in_periods(
+        Answer.objects.filter(
+            response__organization=organization,
+            response__state=Response.State.COMPLETED,
+            question__in=Question.objects.filter(
+                survey__organization=organization, type__in=types
+            ).values("pk"),
+            number__isnull=False,
+        ),
+        time,
+        periods,
+    )
+    named = dict(enumerate(periods))  # aliases the database accepts, whatever the names
+    counted = {
+        f"n_{i}": (
+            Count("*")
+            if len(periods) == 1
+            else Count("pk", filter=Q(**{f"{time}__gte": since, f"{time}__lt": until}))
+        )
+        for i, (since, until) in enumerate(periods.values())
+    }
+    tallies: dict[tuple[str, str | None], dict[int, int]] = {}
+    for row in rows.values("question__type", "number").annotate(**counted).order_by():
+        for i, when in named.items():
+            tally = tallies.setdefault((when, row["question__type"]), {})
+            tally[row["number"]] = row[f"n_{i}"]
+    return {
+        (when, metric): metrics.tally_counts(
+            metric, tallies.get((when, DEFINITIONS[metric].question_type), {})
+        )
+        for when in periods
+        for metric in listed
+    }
 
 
 def metric_rows(

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from cx.models import Customer, Event, Organization
 from maturity.evidence.period import Period
@@ -114,11 +125,13 @@ class ResponseSummary:
 def response_summary(organization: Organization, period: Period) -> ResponseSummary:
     """Return the period's response counts: one grouped pass, then the weeks.
 
-    The pass groups by touchpoint × origin × imported (a few dozen groups) and counts
-    the identified answers and the answers of each trend span in each with filtered
-    counts. The weeks with answers are not a grouping key of that pass (truncating a
-    million instants to weeks in the current time zone costs more than the rest of
-    it): ``_weeks_with_answers`` finds them along the completion-time index instead.
+    The pass groups by touchpoint × origin × imported × trend span (a few hundred
+    groups) and counts the identified answers in each with a filtered count. The span
+    is a grouping key, not a filtered count per span: each answer is placed by one
+    ``CASE`` along the span ends rather than compared with every span's bounds. The
+    weeks with answers are not a key of that pass (truncating a million instants to
+    weeks in the current time zone costs more than the rest of it):
+    ``_weeks_with_answers`` finds them along the completion-time index instead.
     """
     spans = period.trend_spans()
     rows = (
@@ -126,21 +139,16 @@ def response_summary(organization: Organization, period: Period) -> ResponseSumm
         .annotate(
             was_imported=ExpressionWrapper(
                 Q(imported_at__isnull=False), output_field=BooleanField()
-            )
+            ),
+            span=_span_of(spans),
         )
-        .values("touchpoint_id", "origin", "was_imported")
+        .values("touchpoint_id", "origin", "was_imported", "span")
         .annotate(
             # COUNT(*), not COUNT(id): no column to read and test for NULL per row.
             n=Count("*"),
             identified=Count(
                 "pk", filter=Q(customer__isnull=False, is_anonymous=False)
             ),
-            **{
-                f"span_{i}": Count(
-                    "pk", filter=Q(completed_at__gte=start, completed_at__lt=end)
-                )
-                for i, (start, end) in enumerate(spans)
-            },
         )
         .order_by()
     )
@@ -156,9 +164,8 @@ def response_summary(organization: Organization, period: Period) -> ResponseSumm
         summary.total += n
         summary.triggered += n if triggered else 0
         summary.identified += row["identified"]
-        for i in range(len(spans)):
-            # The span_<i> counts are annotated by name above; the stubs know fixed keys.
-            summary.span_answers[i] += row[f"span_{i}"]  # type: ignore[literal-required]
+        if row["span"] is not None:
+            summary.span_answers[row["span"]] += n
         touchpoint = row["touchpoint_id"]
         if touchpoint is not None:
             summary.touchpoints.add(touchpoint)
@@ -170,6 +177,23 @@ def response_summary(organization: Organization, period: Period) -> ResponseSumm
             completed(organization, period), period
         )
     return summary
+
+
+def _span_of(spans: list[tuple[datetime, datetime]]) -> Case:
+    """Return the index of the trend span an answer's completion falls in, or NULL.
+
+    The spans are contiguous and in order, so the first end after the instant names its
+    span; an instant before the first span (the remainder the spans leave out) has none.
+    """
+    return Case(
+        When(completed_at__lt=spans[0][0], then=None),
+        *(
+            When(completed_at__lt=end, then=Value(i))
+            for i, (_start, end) in enumerate(spans)
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
 
 
 def _weeks_with_answers(answers: QuerySet[Response], period: Period) -> int:

@@ -234,3 +234,19 @@ def test_a_minimum_sample_below_the_default_tiers_still_shows_the_value(
     result = metrics.evaluate(metric, counts, 1)
 
     assert result.value is not None and result.reason is None
+
+
+def test_counts_from_a_tally_of_answers_by_number():
+    # 2 × 10, 1 × 9, 3 × 7, 4 × 2: 10 answers, 3 promoters, 4 detractors.
+    tally = {10: 2, 9: 1, 7: 3, 2: 4}
+
+    assert metrics.tally_counts(Metric.NPS, tally) == Counts(
+        n=10, successes=3, failures=4
+    )
+    assert metrics.tally_counts(Metric.CES_EASY, tally) == Counts(n=10, successes=3)
+    # Mean: 2·10 + 9 + 3·7 + 4·2 = 58; squares 200 + 81 + 147 + 16 = 444.
+    assert metrics.tally_counts(Metric.CES, tally) == Counts(
+        n=10, total=58.0, total_of_squares=444.0
+    )
+    assert metrics.tally_counts(Metric.FCR, {1: 4, 0: 2}) == Counts(n=6, successes=4)
+    assert metrics.tally_counts(Metric.CSAT, {}) == Counts()

@@ -8,6 +8,7 @@ import pytest
 
 from cx.models import Journey, Touchpoint
 from insights import selectors
+from insights.metrics import Metric
 from insights.models import MetricTarget
 from tests.insights.conftest import WHEN, make_response, make_survey
 
@@ -315,3 +316,44 @@ def test_journeys_too_small_to_score_are_not_ranked(aurora, three_journeys, sett
 
 def test_no_target_no_ranking(aurora, three_journeys):
     assert selectors.underperforming_journeys(organization=aurora, metric="csat") == []
+
+
+def test_totals_over_overlapping_periods_agree_with_each_metric_row(
+    aurora, other_org, answer, chat, pages
+):
+    """``metric_totals`` tallies answers by number; ``metric_rows`` counts with filters.
+
+    Two ways to the same counts: every scored metric, alone in its period or beside an
+    overlapping one, has the n, value and interval its own row has.
+    """
+    answer(chat, nps=[10, 9, 3, 7], csat=[5, 4, 2, 1], ces=[7, 5, 2, 6], resolved=1)
+    answer(pages, nps=[0, 10], csat=5, ces=[1, 7], resolved=[0, 1])
+    answer(chat, nps=[6, 9, 10], csat=3, ces=4, completed_at=WHEN + timedelta(days=9))
+    answer(chat, nps=[10], completed_at=None)  # unfinished: in no period
+    make_response(make_survey(other_org, name="Feedback"), None, {"nps": 0, "csat": 1})
+    scored = [Metric.NPS, Metric.CSAT, Metric.CES, Metric.CES_EASY, Metric.FCR]
+    first = (WHEN - timedelta(days=1), WHEN + timedelta(days=1))
+    both = (WHEN - timedelta(days=1), WHEN + timedelta(days=10))
+
+    for periods in ({"first": first, "both": both}, {"both": both}):
+        totals = selectors.metric_totals(
+            organization=aurora, metrics_wanted=scored, periods=periods
+        )
+        for when, (since, until) in periods.items():
+            for metric in scored:
+                (row,) = selectors.metric_rows(
+                    organization=aurora,
+                    metric=metric,
+                    group_by=[],
+                    since=since,
+                    until=until,
+                )
+                total = totals[when, metric]
+                assert (total.n, total.value, total.ci_low, total.ci_high) == (
+                    row.n,
+                    row.value,
+                    row.ci_low,
+                    row.ci_high,
+                ), (when, metric)
+    assert totals["both", Metric.NPS].n == 9
+    assert totals["both", Metric.CES].value == pytest.approx(40 / 9)  # 20 + 8 + 12
