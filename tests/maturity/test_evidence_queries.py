@@ -99,9 +99,27 @@ def test_weeks_with_answers_are_the_weeks_a_grouping_by_week_finds(zone):
 def test_the_response_summary_counts_what_the_responses_say():
     organization = builders.level_3_understanding_driven()
     period = default_period()
+    spans = period.trend_spans()
+    # Answers on the edges of the trend spans: just before the first (in no span), at
+    # a span's first instant, at the last instant of the last.
+    edges = [
+        spans[0][0] - timedelta(microseconds=1),
+        spans[0][0],
+        spans[1][0],
+        spans[1][0] - timedelta(microseconds=1),
+        spans[-1][1] - timedelta(microseconds=1),
+    ]
+    for response, at in zip(heard(organization, period), edges, strict=False):
+        Response.objects.filter(pk=response.pk).update(completed_at=at)
     responses = heard(organization, period)
 
     summary = evidence.response_summary(organization, period)
+
+    live = [r for r in responses if r.imported_at is None]
+    assert summary.span_answers == [
+        sum(start <= r.completed_at < end for r in live) for start, end in spans
+    ]
+    assert 0 < sum(summary.span_answers) < summary.total  # some before the first span
 
     assert summary.total == len(responses) > 0
     assert summary.triggered == sum(r.origin == "event" for r in responses)
