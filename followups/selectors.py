@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from cx.digits import is_digits
 from cx.models import Membership, Organization
 from followups.models import FollowUp
 from followups.rules import reason_text
@@ -47,7 +48,7 @@ class QueueFilters:
     def from_query(cls, query: Any) -> QueueFilters:
         def number(key: str) -> int | None:
             raw = query.get(key, "").strip()
-            return int(raw) if raw.isdigit() and len(raw) < 9 else None
+            return int(raw) if is_digits(raw) and len(raw) < 9 else None
 
         def day(key: str) -> date | None:
             try:

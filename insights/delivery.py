@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cx.digits import is_digits
 from cx.models import Event, Organization
 from insights.feedback import parse_date
 from surveys.models import Invitation, Response, Suppression
@@ -52,7 +53,7 @@ class DeliveryFilters:
 
         def number(key: str) -> int | None:
             raw = str(query.get(key, "")).strip()
-            return int(raw) if raw.isdigit() and len(raw) < 12 else None
+            return int(raw) if is_digits(raw) and len(raw) < 12 else None
 
         kind = query.get("kind", "")
         step = query.get("step", "")

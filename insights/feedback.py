@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from cx.digits import is_digits
 from cx.models import Organization
 from insights.models import ResponseNote, ResponseTag, Tag
 from surveys.models import Answer, Response
@@ -92,7 +93,7 @@ class FeedbackFilters:
 
         def number(key: str) -> int | None:
             raw = query.get(key, "").strip()
-            return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 9 else None
+            return int(raw) if is_digits(raw.lstrip("-")) and len(raw) < 9 else None
 
         metric = query.get("metric", "")
         sentiment = query.get("sentiment", "")

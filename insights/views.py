@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cx.audit.models import Channel
+from cx.digits import is_digits
 from cx.models import Journey, Membership
 from cx.roles import Permission, permissions_of, role_may
 from cx.staff import signed_in_user, staff_membership
@@ -118,7 +119,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         journey = (
             Journey.objects.for_organization(membership.organization)
             .filter(
-                pk=request.POST["journey"] if request.POST["journey"].isdigit() else 0
+                pk=request.POST["journey"] if is_digits(request.POST["journey"]) else 0
             )
             .first()
         )

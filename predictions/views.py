@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from cx.digits import is_digits
 from cx.models import Customer, Event, Journey, Segment
 from cx.roles import Permission, permissions_of
 from cx.staff import signed_in_user, staff_membership
@@ -18,7 +19,7 @@ from surveys.models import Response
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and is_digits(value) else None
 
 
 @login_required

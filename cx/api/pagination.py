@@ -5,6 +5,8 @@ from typing import Any
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
+from cx.digits import is_digits
+
 MAX_ID = 2**63 - 1
 
 
@@ -20,7 +22,7 @@ class Pagination(CursorPagination):
         # (a forged one past 64 bits overflowed SQLite's integers: a 500, not a 400).
         position = cursor.position if cursor is not None else None
         if position is not None and not (
-            str(position).isdigit() and int(position) <= MAX_ID
+            is_digits(str(position)) and int(position) <= MAX_ID
         ):
             raise ValidationError({"cursor": ["Invalid cursor."]})
         return cursor
@@ -35,7 +37,7 @@ class Pagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not is_digits(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
             )

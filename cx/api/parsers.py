@@ -11,6 +11,8 @@ from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
+from cx.digits import is_digits
+
 MAX_DEPTH = 32
 
 
@@ -116,7 +118,7 @@ class StrictJSONParser(JSONParser):
         request = (parser_context or {}).get("request")
         limit = settings.API_MAX_BODY_BYTES
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and is_digits(declared) and int(declared) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cx.digits import is_digits
 from cx.models import Journey, Organization, Segment
 
 PERIODS = (7, 30, 90, 365)
@@ -158,7 +159,7 @@ def _object_id(params: Mapping[str, Any], name: str) -> int | None:
     raw = str(params.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not is_digits(raw) or len(raw) > 18:
         raise ValidationError({name: [_("Choose one from the list.")]})
     return int(raw)
 
@@ -173,7 +174,7 @@ def dashboard_query(
     """
     errors: dict[str, list[str]] = {}
     raw_period = str(params.get("period") or DEFAULT_PERIOD)
-    days = int(raw_period) if raw_period.isdigit() and len(raw_period) < 5 else 0
+    days = int(raw_period) if is_digits(raw_period) and len(raw_period) < 5 else 0
     if days not in PERIODS:
         errors["period"] = [
             _("Choose a period of %(days)s days.")

@@ -21,6 +21,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from cx.api.views import OrganizationViewSet
+from cx.digits import is_digits
 from insights.text.models import Theme
 from insights.text.selectors import Scope, ThemeRow, theme_impacts
 
@@ -98,7 +99,7 @@ def _id(raw: str | None, name: str) -> int | None:
         return None
     if raw == "":
         raise ValidationError({name: ["May not be empty."]})
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not is_digits(raw) or not 0 < int(raw) <= MAX_ID:
         raise ValidationError({name: ["A whole number id."]})
     return int(raw)
 

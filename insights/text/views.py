@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cx.digits import is_digits
 from cx.models import Journey, Membership
 from cx.publish import publish_on_commit
 from cx.roles import Permission, permissions_of
@@ -32,7 +33,7 @@ SHOWN_THEMES = 20
 
 def _number(raw: str) -> int | None:
     raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if is_digits(raw) and len(raw) < 10 else None
 
 
 def _examples(theme: Theme) -> list[str]:
