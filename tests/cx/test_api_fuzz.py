@@ -15,9 +15,11 @@ its experimental ``positive_data_acceptance`` is not among them (see the Makefil
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from typing import Any
 
+import jsonschema
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -28,6 +30,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis import DataGenerationMethod
 from schemathesis.checks import ALL_CHECKS
+from schemathesis.models import GenerationMetadata, TestPhase
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from schemathesis.types import NotSet
 
@@ -108,6 +111,8 @@ def _negation_not_sent(case: Any) -> bool:
     case with no query, path or body was made invalid in its headers, that is its API
     key, which the test replaces by a valid one. The request that arrives is then a
     valid one (``?cursor=`` alone), though Schemathesis still counts it negative.
+    So is a query value of the wrong type that reads the same in a query string: the
+    string ``"1"`` for an integer arrives as ``page_size=1``.
     """
     method = case.data_generation_method
     if method is None or not method.is_negative:
@@ -115,10 +120,50 @@ def _negation_not_sent(case: Any) -> bool:
     query = case.query or {}
     if any(_sent_as_nothing(value) for value in query.values()):
         return True
+    if _only_the_query_negated(case) and all(
+        _valid_as_sent(case, name, value) for name, value in query.items()
+    ):
+        return True
     has_body = case.body is not None and not isinstance(case.body, NotSet)
     # A link fills the path of a stateful step with a real id, replacing any invalid one.
     path_from_link = getattr(case, "source", None) is not None
     return not query and not has_body and (path_from_link or not case.path_parameters)
+
+
+def _only_the_query_negated(case: Any) -> bool:
+    """Whether the query is the only part made invalid (headers aside: see above)."""
+    meta = case.meta
+    if meta is None or meta.query is not DataGenerationMethod.negative:
+        return False
+    return all(
+        part is not DataGenerationMethod.negative
+        for part in (meta.path_parameters, meta.body, meta.cookies)
+    )
+
+
+def _valid_as_sent(case: Any, name: str, value: Any) -> bool:
+    """Whether query value ``value`` of ``name``, read as it arrives, fits its schema.
+
+    A query string carries text: an integer is digits, a boolean ``true``/``false``.
+    The value is put in that form, read back as the schema's type, and validated.
+    """
+    declared = {parameter.name: parameter for parameter in case.operation.query}
+    if name not in declared or not isinstance(value, str | int | bool):
+        return False  # an unknown parameter, or a list or object: sent as it is
+    schema = declared[name].definition.get("schema", {})
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    kind = schema.get("type")
+    if kind == "integer":
+        if not re.fullmatch(r"-?[0-9]+", text):
+            return False
+        read: Any = int(text)
+    elif kind == "boolean":
+        if text not in ("true", "false"):
+            return False
+        read = text == "true"
+    else:
+        read = text
+    return jsonschema.Draft202012Validator(schema).is_valid(read)
 
 
 def _validate(case: Any, response: Any, key: str, **kwargs: Any) -> None:
@@ -207,3 +252,33 @@ def test_api_keeps_to_its_schema_along_its_links(api_key):
         except FlakyStrategyDefinition:
             if attempt == 2 or TALLY["failures"] > failures_before:
                 raise
+
+
+@pytest.mark.parametrize(
+    ("query", "sent"),
+    [
+        ({"page_size": "1"}, False),  # a string, for an integer: "1" on the wire
+        ({"page_size": "1000", "cursor": ""}, False),
+        ({"page_size": "0"}, True),  # below the minimum, whatever its type
+        ({"page_size": "1001"}, True),
+        ({"page_size": "²"}, True),
+        ({"page_size": "--1"}, True),
+        ({"page_size": "true"}, True),
+        ({"page_size": "1", "unknown": "1"}, True),  # an unknown parameter is a 400
+        ({"page_size": ["1", "2"]}, True),
+    ],
+)
+def test_a_negative_query_that_reads_valid_on_the_wire_is_not_held_negative(
+    query, sent
+):
+    operation = schema["/api/v1/public-links/"]["GET"]
+    case = operation.make_case(query=query)
+    negative = DataGenerationMethod.negative
+    case.data_generation_method = negative
+    case.meta = GenerationMetadata(
+        query=negative, path_parameters=None, headers=negative, cookies=None,
+        body=None, phase=TestPhase.GENERATE, description=None, location=None,
+        parameter=None, parameter_location=None,
+    )  # fmt: skip
+
+    assert _negation_not_sent(case) is not sent
