@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cx.audit.services import Action, Channel, Subject, audit_record
-from cx.digits import is_digits
+from cx.digits import as_id
 from cx.models import Journey, Touchpoint
 from cx.roles import Permission, permissions_of
 from cx.staff import CarriedFilter, carried_filter, signed_in_user, staff_membership
@@ -85,7 +85,7 @@ def _act(request: HttpRequest, followup: FollowUp) -> HttpResponse | None:
         services.followup_reassign(
             followup=followup,
             user=signed_in_user(request),
-            owner_id=int(owner) if is_digits(owner) else 0,
+            owner_id=as_id(owner) or 0,
         )
     elif action == "note":
         services.followup_note_add(

@@ -93,7 +93,9 @@ class FeedbackFilters:
 
         def number(key: str) -> int | None:
             raw = query.get(key, "").strip()
-            return int(raw) if is_digits(raw.lstrip("-")) and len(raw) < 9 else None
+            return (
+                int(raw) if is_digits(raw.removeprefix("-")) and len(raw) < 9 else None
+            )
 
         metric = query.get("metric", "")
         sentiment = query.get("sentiment", "")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cx.audit.services import Action, Channel, Subject, audit_record
-from cx.digits import is_digits
+from cx.digits import as_id
 from cx.models import Journey, Organization, Segment, Touchpoint
 from cx.roles import Permission, permissions_of
 from cx.staff import CarriedFilter, carried_filter, signed_in_user, staff_membership
@@ -40,7 +40,9 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     organization = membership.organization
     errors: dict[str, list[str]] = {}
     if request.method == "POST":  # bulk tag the ticked responses
-        ids = [int(pk) for pk in request.POST.getlist("response") if is_digits(pk)]
+        ids = [
+            pk for pk in map(as_id, request.POST.getlist("response")) if pk is not None
+        ]
         try:
             feedback.responses_tag(
                 organization=organization,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cx.audit.models import Channel
-from cx.digits import is_digits
+from cx.digits import as_id
 from cx.models import Journey, Membership
 from cx.roles import Permission, permissions_of, role_may
 from cx.staff import signed_in_user, staff_membership
@@ -118,9 +118,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     if request.POST.get("journey"):
         journey = (
             Journey.objects.for_organization(membership.organization)
-            .filter(
-                pk=request.POST["journey"] if is_digits(request.POST["journey"]) else 0
-            )
+            .filter(pk=as_id(request.POST["journey"]) or 0)
             .first()
         )
         if journey is None:

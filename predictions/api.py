@@ -22,9 +22,9 @@ from rest_framework.views import APIView
 
 from cx.api.fields import OrganizationScopedField, StrictModelSerializer
 from cx.api.filters import IdFilter, refuse_unknown_parameters
-from cx.api.pagination import MAX_ID
 from cx.api.permissions import organization_of
 from cx.api.views import OrganizationViewSet
+from cx.digits import MAX_ID
 from cx.models import Customer, Touchpoint
 from predictions import effects, explain, selectors, services
 from predictions.models import CustomerRisk, ModelVersion, PredictionDefinition

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from cx.digits import is_digits
+from cx.digits import as_id
 from cx.models import Customer, Event, Journey, Segment
 from cx.roles import Permission, permissions_of
 from cx.staff import signed_in_user, staff_membership
@@ -18,24 +18,20 @@ from predictions.models import ModelVersion, PredictionDefinition
 from surveys.models import Response
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and is_digits(value) else None
-
-
 @login_required
 def at_risk(request: HttpRequest) -> HttpResponse:
     membership = staff_membership(request, permission=Permission.VIEW_FEEDBACK)
     organization = membership.organization
     definitions = list(selectors.definitions_of(organization).filter(is_active=True))
-    chosen = _int(request.GET.get("prediction"))
+    chosen = as_id(request.GET.get("prediction"))
     definition = next(
         (d for d in definitions if d.pk == chosen),
         definitions[0] if definitions else None,
     )
     journeys = Journey.objects.for_organization(organization).order_by("name")
     segments = Segment.objects.for_organization(organization).order_by("name")
-    journey_id = _int(request.GET.get("journey"))
-    segment = segments.filter(pk=_int(request.GET.get("segment")) or 0).first()
+    journey_id = as_id(request.GET.get("journey"))
+    segment = segments.filter(pk=as_id(request.GET.get("segment")) or 0).first()
     rows = []
     version = None
     if definition is not None:
@@ -113,7 +109,7 @@ def models(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         definition = (
             PredictionDefinition.objects.for_organization(organization)
-            .filter(pk=_int(request.POST.get("definition")) or 0)
+            .filter(pk=as_id(request.POST.get("definition")) or 0)
             .first()
         )
         if definition is None:
@@ -176,7 +172,7 @@ def proactive_rule(request: HttpRequest) -> HttpResponse:
     form = ProactiveRuleForm(
         request.POST if request.method == "POST" else None,
         organization=organization,
-        initial={"definition": _int(request.GET.get("prediction"))},
+        initial={"definition": as_id(request.GET.get("prediction"))},
     )
     if request.method == "POST" and form.is_valid():
         services.proactive_rule_create(organization=organization, **form.cleaned_data)

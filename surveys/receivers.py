@@ -12,7 +12,7 @@ from typing import Any
 
 from anymail.signals import AnymailTrackingEvent, EventType, RejectReason
 
-from cx.digits import is_digits
+from cx.digits import as_id
 from surveys.services.tracking import tracking_event_record
 
 # A "bounce" with a temporary status (SMTP 4xx, enhanced 4.x.x) is a soft one.
@@ -60,6 +60,6 @@ def on_tracking(
     tracking_event_record(
         kind=kind,
         email=event.recipient,
-        invitation_id=int(raw_id) if is_digits(raw_id) else None,
+        invitation_id=as_id(raw_id),
         detail=f"{esp_name}: {detail}",
     )

@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from cx.api.pagination import MAX_ID
 from cx.api.permissions import organization_of
+from cx.digits import MAX_ID
 
 PAGING = ("cursor", "page_size")
 BOOLEAN_VALUES = ("true", "false")

@@ -5,9 +5,7 @@ from typing import Any
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
-from cx.digits import is_digits
-
-MAX_ID = 2**63 - 1
+from cx.digits import MAX_ID, is_digits
 
 
 class Pagination(CursorPagination):

@@ -19,11 +19,10 @@ from rest_framework.views import APIView
 
 from cx.api.fields import StrictQuerySerializer
 from cx.api.permissions import organization_of
+from cx.digits import MAX_ID
 from cx.models.journeys import Channel
 from insights import metrics, selectors
 from insights.metrics import DEFINITIONS, Metric
-
-MAX_ID = 2**63 - 1
 
 
 def _id_filter(help_text: str) -> serializers.IntegerField:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from cx.digits import is_digits
+from cx.digits import MAX_ID, as_id, is_digits
 
 pytestmark = pytest.mark.django_db
 
 ODD = "²"  # isdigit() is True, int() raises ValueError
+HUGE = "9" * 30  # past any id column: an overflow in the database
+VAST = "9" * 5000  # past what int() reads from text
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,15 @@ ODD = "²"  # isdigit() is True, int() raises ValueError
 )  # fmt: skip
 def test_only_ascii_digits_are_digits(raw, digits):
     assert is_digits(raw) is digits
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [("0", 0), ("17", 17), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None),
+     (HUGE, None), (VAST, None), (ODD, None), ("", None), (None, None), ("-1", None)],
+)  # fmt: skip
+def test_an_id_is_a_number_the_database_can_compare(raw, read):
+    assert as_id(raw) == read
 
 
 @pytest.mark.parametrize(
@@ -37,6 +48,9 @@ def test_only_ascii_digits_are_digits(raw, digits):
         f"/feedback/delivery/?touchpoint={ODD}",
         f"/followups/?journey={ODD}",
         f"/predictions/?prediction={ODD}",
+        f"/predictions/?prediction={HUGE}",
+        f"/predictions/?segment={VAST}",
+        "/feedback/?score_max=--5",
     ],
 )
 def test_staff_pages_take_an_odd_digit_as_any_other_word(client, aino, url):
@@ -52,6 +66,12 @@ def test_staff_forms_take_an_odd_digit_as_any_other_word(client, aino):
         client.post("/feedback/", {"response": ODD, "bulk_tag": "x"}).status_code < 500
     )
     assert client.post("/dashboard/targets/", {"journey": ODD}).status_code < 500
+    for number in (HUGE, VAST):
+        assert (
+            client.post("/feedback/", {"response": number, "bulk_tag": "x"}).status_code
+            < 500
+        )
+        assert client.post("/dashboard/targets/", {"journey": number}).status_code < 500
 
 
 @pytest.mark.parametrize(
