@@ -21,9 +21,8 @@ MAX_ID = 2**63 - 1
 
 def as_id(raw: str | None) -> int | None:
     """Return ``raw`` as an id the database can compare (0 … ``MAX_ID``), or None."""
+    # The length before int(): int() of thousands of digits is slow, or refused.
     if raw is None or not is_digits(raw) or len(raw) > len(str(MAX_ID)):
-        return (
-            None  # the length first: int() of thousands of digits is slow, or refused
-        )
+        return None
     number = int(raw)
     return number if number <= MAX_ID else None
